@@ -1,0 +1,8 @@
+//! The use cases of Vivienda. Each procedure is one function here that owns its transaction;
+//! the web tier and the CLI both call it and only translate its answer.
+
+pub mod i18n;
+pub mod import;
+pub mod population;
+pub mod reference;
+pub mod validate;

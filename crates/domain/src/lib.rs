@@ -1,0 +1,11 @@
+//! The rulebook of the fund: pure types and functions, no IO and no clock.
+//!
+//! Everything here takes the date as an argument and returns plain data, so that a person who
+//! knows the fund's rules can read it and every other crate can rely on it.
+
+pub mod bimester;
+pub mod dates;
+pub mod ids;
+pub mod money;
+pub mod reference;
+pub mod registry;

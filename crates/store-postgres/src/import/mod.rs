@@ -1,0 +1,282 @@
+//! Import batches on PostgreSQL: one pooled connection holding one transaction, committed
+//! whole.
+//!
+//! The batch's rows go in by binary COPY into temporary staging tables and from there, one
+//! statement per chunk, into the registry (see `staging`). Look-ups send the whole slice in one
+//! query. A batch dropped without `commit` is rolled back before its connection can serve anyone
+//! else (see `abandon`).
+
+mod abandon;
+mod staging;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use deadpool_postgres::Object;
+use domain::ids::{Curp, Nss};
+use domain::registry::{
+    Credit, CreditMovement, CreditNumber, Employer, MemberId, Movement, Nrp, Person, RelationPeriod,
+};
+use store::{FileIdentity, ImportBatch, ImportRecord, ImportRepo, ImportTotals, StoreError};
+use time::OffsetDateTime;
+
+use crate::PgStore;
+use crate::error::db;
+
+pub struct PgImportBatch {
+    /// The connection, inside its open transaction; `None` once committed or rolled back.
+    conn: Option<Object>,
+    batch_id: i64,
+    file: FileIdentity,
+    /// Staging tables already created in this transaction.
+    staged: Vec<&'static str>,
+}
+
+impl Drop for PgImportBatch {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            abandon::roll_back(conn);
+        }
+    }
+}
+
+/// Claims the file's SHA-256. When another transaction holds an uncommitted claim on the same
+/// hash, the unique index makes this wait for it; if it commits, DO NOTHING returns no row and
+/// the file is reported as already imported, exactly as for an old batch.
+const CLAIM: &str = "
+    INSERT INTO import_batches (kind, sha256, file_name, started_at)
+    VALUES ($1, $2, $3, now())
+    ON CONFLICT (sha256) DO NOTHING
+    RETURNING batch_id";
+
+#[async_trait]
+impl ImportRepo for PgStore {
+    async fn begin_import(&self, file: &FileIdentity) -> Result<Box<dyn ImportBatch>, StoreError> {
+        let mut batch = PgImportBatch {
+            conn: Some(self.client().await?),
+            batch_id: 0,
+            file: file.clone(),
+            staged: Vec::new(),
+        };
+        // From here on an early return drops the batch, which rolls back; the commit only waits
+        // for WAL to reach disk when it must, as a lost batch can be imported again.
+        let conn = batch.conn()?;
+        conn.batch_execute("BEGIN; SET LOCAL synchronous_commit = off")
+            .await
+            .map_err(db)?;
+        let claim = conn.prepare_cached(CLAIM).await.map_err(db)?;
+        let claimed = conn
+            .query_opt(&claim, &[&file.kind.code(), &file.sha256, &file.file_name])
+            .await
+            .map_err(db)?;
+        if let Some(row) = claimed {
+            batch.batch_id = row.try_get(0).map_err(db)?;
+            return Ok(Box::new(batch));
+        }
+        // Read committed: this statement sees the batch that won the claim.
+        let existing = conn
+            .query_opt(
+                "SELECT batch_id FROM import_batches WHERE sha256 = $1",
+                &[&file.sha256],
+            )
+            .await
+            .map_err(db)?;
+        batch.roll_back().await;
+        match existing {
+            Some(row) => Err(StoreError::AlreadyImported {
+                batch_id: row.try_get(0).map_err(db)?,
+            }),
+            None => Err(StoreError::Conflict("duplicate_key")),
+        }
+    }
+
+    async fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT batch_id, kind, sha256, file_name, finished_at, accepted, rejected,
+                        duplicates, warnings
+                 FROM import_batches WHERE finished_at IS NOT NULL ORDER BY batch_id",
+            )
+            .await
+            .map_err(db)?;
+        let rows = client.query(&stmt, &[]).await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let get_count = |i: usize| -> Result<u64, StoreError> {
+                    Ok(r.try_get::<_, i64>(i).map_err(db)?.unsigned_abs())
+                };
+                Ok(ImportRecord {
+                    batch_id: r.try_get(0).map_err(db)?,
+                    kind: r.try_get(1).map_err(db)?,
+                    sha256: r.try_get(2).map_err(db)?,
+                    file_name: r.try_get(3).map_err(db)?,
+                    finished_at: r.try_get(4).map_err(db)?,
+                    totals: ImportTotals {
+                        accepted: get_count(5)?,
+                        rejected: get_count(6)?,
+                        duplicates: get_count(7)?,
+                        warnings: get_count(8)?,
+                    },
+                })
+            })
+            .collect()
+    }
+}
+
+impl PgImportBatch {
+    fn conn(&self) -> Result<&Object, StoreError> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| StoreError::Database("import batch already closed".into()))
+    }
+
+    /// Ends the transaction here, while a runtime is certainly at hand, rather than in `Drop`.
+    async fn roll_back(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            abandon::roll_back_now(conn).await;
+        }
+    }
+
+    /// One query for the whole slice; answers come back keyed by the text of each key and are
+    /// put back in the order asked.
+    async fn lookup(&self, sql: &str, keys: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let conn = self.conn()?;
+        let stmt = conn.prepare_cached(sql).await.map_err(db)?;
+        let rows = conn.query(&stmt, &[&keys]).await.map_err(db)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?)))
+            .collect()
+    }
+
+    async fn owners(&self, sql: &str, keys: &[&str]) -> Result<Vec<Option<MemberId>>, StoreError> {
+        let found = self.lookup(sql, keys).await?;
+        Ok(keys
+            .iter()
+            .map(|k| found.get(*k).copied().map(MemberId))
+            .collect())
+    }
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl ImportBatch for PgImportBatch {
+    fn batch_id(&self) -> i64 {
+        self.batch_id
+    }
+
+    async fn member_ids(&mut self, nss: &[Nss]) -> Result<Vec<Option<MemberId>>, StoreError> {
+        let keys: Vec<&str> = nss.iter().map(Nss::as_str).collect();
+        self.owners(
+            "SELECT nss, member_id FROM members WHERE nss = ANY($1)",
+            &keys,
+        )
+        .await
+    }
+
+    async fn curp_owners(&mut self, curps: &[Curp]) -> Result<Vec<Option<MemberId>>, StoreError> {
+        let keys: Vec<&str> = curps.iter().map(Curp::as_str).collect();
+        self.owners(
+            "SELECT curp, member_id FROM members WHERE curp = ANY($1)",
+            &keys,
+        )
+        .await
+    }
+
+    async fn employers_known(&mut self, nrps: &[Nrp]) -> Result<Vec<bool>, StoreError> {
+        let keys: Vec<&str> = nrps.iter().map(Nrp::as_str).collect();
+        let sql = "SELECT nrp, 0::bigint FROM employers WHERE nrp = ANY($1)";
+        let found = self.lookup(sql, &keys).await?;
+        Ok(keys.iter().map(|k| found.contains_key(*k)).collect())
+    }
+
+    async fn credit_owners(
+        &mut self,
+        numbers: &[CreditNumber],
+    ) -> Result<Vec<Option<MemberId>>, StoreError> {
+        let keys: Vec<&str> = numbers.iter().map(CreditNumber::as_str).collect();
+        let sql = "SELECT credit_number, member_id FROM credits WHERE credit_number = ANY($1)";
+        self.owners(sql, &keys).await
+    }
+
+    async fn insert_members(&mut self, rows: &[Person]) -> Result<Vec<MemberId>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let inserted = self.stage_and_insert(rows).await?;
+        let ids: HashMap<String, i64> = inserted
+            .iter()
+            .map(|r| Ok((r.try_get(1).map_err(db)?, r.try_get(0).map_err(db)?)))
+            .collect::<Result<_, StoreError>>()?;
+        rows.iter()
+            .map(|p| {
+                ids.get(p.nss.as_str())
+                    .copied()
+                    .map(MemberId)
+                    .ok_or_else(|| {
+                        StoreError::Database(format!("member {} was not inserted", p.nss.as_str()))
+                    })
+            })
+            .collect()
+    }
+
+    async fn insert_employers(&mut self, rows: &[Employer]) -> Result<u64, StoreError> {
+        self.stage_and_count(rows).await
+    }
+
+    async fn insert_relations(&mut self, rows: &[RelationPeriod]) -> Result<u64, StoreError> {
+        self.stage_and_count(rows).await
+    }
+
+    async fn insert_movements(&mut self, rows: &[Movement]) -> Result<u64, StoreError> {
+        self.stage_and_count(rows).await
+    }
+
+    async fn insert_credits(&mut self, rows: &[Credit]) -> Result<u64, StoreError> {
+        self.stage_and_count(rows).await
+    }
+
+    async fn insert_credit_movements(
+        &mut self,
+        rows: &[CreditMovement],
+    ) -> Result<u64, StoreError> {
+        self.stage_and_count(rows).await
+    }
+
+    async fn commit(mut self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError> {
+        let conn = self.conn()?;
+        let row = conn
+            .query_one(
+                "UPDATE import_batches SET finished_at = clock_timestamp(), accepted = $2,
+                        rejected = $3, duplicates = $4, warnings = $5
+                 WHERE batch_id = $1 RETURNING finished_at",
+                &[
+                    &self.batch_id,
+                    &count(totals.accepted),
+                    &count(totals.rejected),
+                    &count(totals.duplicates),
+                    &count(totals.warnings),
+                ],
+            )
+            .await
+            .map_err(db)?;
+        let finished_at: OffsetDateTime = row.try_get(0).map_err(db)?;
+        conn.batch_execute("COMMIT").await.map_err(db)?;
+        // The transaction is over: the connection goes back to the pool clean.
+        drop(self.conn.take());
+        Ok(ImportRecord {
+            batch_id: self.batch_id,
+            kind: self.file.kind.code().to_owned(),
+            sha256: self.file.sha256.clone(),
+            file_name: self.file.file_name.clone(),
+            finished_at,
+            totals,
+        })
+    }
+}

@@ -1,0 +1,242 @@
+//! Registry reads on PostgreSQL: one pooled connection and one cached prepared statement per
+//! call. Orderings are spelled out in SQL so the answers match SQLite row for row.
+
+use async_trait::async_trait;
+use domain::ids::{Curp, Nss};
+use domain::money::Money;
+use domain::registry::{
+    Bucket, BucketBalance, Credit, CreditMovement, CreditNumber, Employer, Member, MemberId,
+    Movement, Nrp, RelationPeriod,
+};
+use futures_util::StreamExt;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use store::{LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, StoreError};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use crate::PgStore;
+use crate::error::db;
+use crate::rows::{self, MEMBER_COLUMNS};
+
+const MEMBER_BY_ID: &str = "SELECT member_id, nss, curp, rfc, first_surname, second_surname, \
+     given_names, birth_date, sex, state FROM members WHERE member_id = $1";
+
+/// Every filter is a parameter, so one prepared statement serves every combination; an empty
+/// array or a NULL date means "any".
+const MOVEMENTS: &str = "
+    SELECT member_id, bucket, kind, period, source, amount, booked_on
+    FROM subaccount_movements
+    WHERE member_id = $1
+      AND (cardinality($2::smallint[]) = 0 OR kind = ANY($2))
+      AND (cardinality($3::smallint[]) = 0 OR bucket = ANY($3))
+      AND ($4::date IS NULL OR booked_on >= $4)
+      AND ($5::date IS NULL OR booked_on <= $5)
+    ORDER BY booked_on, bucket, kind, period, source";
+
+impl PgStore {
+    async fn rows(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(db)?;
+        client.query(&stmt, params).await.map_err(db)
+    }
+
+    async fn row(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(db)?;
+        client.query_opt(&stmt, params).await.map_err(db)
+    }
+
+    async fn member_where(&self, column: &str, value: &str) -> Result<Option<Member>, StoreError> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = $1");
+        self.row(&sql, &[&value])
+            .await?
+            .as_ref()
+            .map(rows::member)
+            .transpose()
+    }
+}
+
+fn all<T>(
+    rows: Vec<Row>,
+    map: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(map).collect()
+}
+
+#[async_trait]
+impl RegistryRepo for PgStore {
+    async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
+        self.row(MEMBER_BY_ID, &[&id.0])
+            .await?
+            .as_ref()
+            .map(rows::member)
+            .transpose()
+    }
+
+    async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
+        self.member_where("nss", nss.as_str()).await
+    }
+
+    async fn member_by_curp(&self, curp: &Curp) -> Result<Option<Member>, StoreError> {
+        self.member_where("curp", curp.as_str()).await
+    }
+
+    async fn employer(&self, nrp: &Nrp) -> Result<Option<Employer>, StoreError> {
+        let sql = "SELECT nrp, name, state, sector FROM employers WHERE nrp = $1";
+        self.row(sql, &[&nrp.as_str()])
+            .await?
+            .as_ref()
+            .map(rows::employer)
+            .transpose()
+    }
+
+    async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
+        let sql = "SELECT bucket, balance FROM subaccount_balances WHERE member_id = $1 \
+                   ORDER BY bucket";
+        all(self.rows(sql, &[&id.0]).await?, |r| {
+            let bucket: i16 = r.try_get(0).map_err(db)?;
+            Ok(BucketBalance {
+                bucket: Bucket::from_number(bucket.into())
+                    .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
+                balance: Money::from_centavos(r.try_get(1).map_err(db)?),
+            })
+        })
+    }
+
+    async fn movements(
+        &self,
+        id: MemberId,
+        filter: &MovementFilter,
+    ) -> Result<Vec<Movement>, StoreError> {
+        let kinds: Vec<i16> = filter.kinds.iter().map(|k| k.number()).collect();
+        let buckets: Vec<i16> = filter.buckets.iter().map(|b| b.number()).collect();
+        let rows = self
+            .rows(
+                MOVEMENTS,
+                &[&id.0, &kinds, &buckets, &filter.from, &filter.to],
+            )
+            .await?;
+        all(rows, rows::movement)
+    }
+
+    async fn relations(&self, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError> {
+        let sql = "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
+                   FROM employment_periods WHERE member_id = $1
+                   ORDER BY start_date, wage_from, nrp";
+        all(self.rows(sql, &[&id.0]).await?, rows::relation)
+    }
+
+    async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError> {
+        let sql = "SELECT member_id, credit_number, product, denomination, originated_on, amount,
+                          amount_vsm, rate, term_months, status
+                   FROM credits WHERE member_id = $1 ORDER BY originated_on, credit_number";
+        all(self.rows(sql, &[&id.0]).await?, rows::credit)
+    }
+
+    async fn credit_balance(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Option<Money>, StoreError> {
+        let sql = "SELECT balance FROM credits WHERE member_id = $1 AND credit_number = $2";
+        match self.row(sql, &[&id.0, &credit.as_str()]).await? {
+            Some(row) => Ok(Some(Money::from_centavos(row.try_get(0).map_err(db)?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn credit_movements(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<CreditMovement>, StoreError> {
+        let sql = "SELECT member_id, credit_number, reference, kind, booked_on, amount
+                   FROM credit_movements WHERE member_id = $1 AND credit_number = $2
+                   ORDER BY booked_on, reference";
+        all(
+            self.rows(sql, &[&id.0, &credit.as_str()]).await?,
+            rows::credit_movement,
+        )
+    }
+
+    async fn counts(&self) -> Result<RegistryCounts, StoreError> {
+        let sql = "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM employers),
+                          (SELECT count(*) FROM employment_periods),
+                          (SELECT count(*) FROM subaccount_movements),
+                          (SELECT count(*) FROM credits), (SELECT count(*) FROM credit_movements)";
+        let row = self
+            .row(sql, &[])
+            .await?
+            .ok_or_else(|| StoreError::Database("counts returned no row".into()))?;
+        let count = |i: usize| -> Result<u64, StoreError> {
+            Ok(row.try_get::<_, i64>(i).map_err(db)?.unsigned_abs())
+        };
+        Ok(RegistryCounts {
+            members: count(0)?,
+            employers: count(1)?,
+            relation_periods: count(2)?,
+            movements: count(3)?,
+            credits: count(4)?,
+            credit_movements: count(5)?,
+        })
+    }
+
+    async fn check_ledger(&self) -> Result<LedgerCheck, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(store::LEDGER_CHECK_SQL)
+            .await
+            .map_err(db)?;
+        // Streamed, not collected: the check walks every balance of the fund.
+        let stream = client
+            .query_raw(&stmt, std::iter::empty::<i64>())
+            .await
+            .map_err(db)?;
+        let mut stream = std::pin::pin!(stream);
+        let mut check = LedgerCheck::default();
+        while let Some(row) = stream.next().await {
+            let row = row.map_err(db)?;
+            check.record(
+                whole(&row, 0)?,
+                whole(&row, 1)?,
+                whole(&row, 2)?,
+                whole(&row, 3)?,
+            )?;
+        }
+        Ok(check)
+    }
+}
+
+/// An integer column of the shared ledger query, whatever width PostgreSQL gave it: the key
+/// columns are smallint and bigint, and `SUM(bigint)` is numeric.
+fn whole(row: &Row, i: usize) -> Result<i64, StoreError> {
+    const T: &str = "subaccount_balances";
+    let ty = row.columns().get(i).map(|c| c.type_().clone());
+    match ty {
+        Some(tokio_postgres::types::Type::INT2) => Ok(row
+            .try_get::<_, i16>(i)
+            .map_err(|e| StoreError::corrupt(T, e))?
+            .into()),
+        Some(tokio_postgres::types::Type::INT4) => Ok(row
+            .try_get::<_, i32>(i)
+            .map_err(|e| StoreError::corrupt(T, e))?
+            .into()),
+        Some(tokio_postgres::types::Type::NUMERIC) => row
+            .try_get::<_, Decimal>(i)
+            .map_err(|e| StoreError::corrupt(T, e))?
+            .to_i64()
+            .ok_or_else(|| StoreError::corrupt(T, "sum out of range")),
+        _ => row
+            .try_get::<_, i64>(i)
+            .map_err(|e| StoreError::corrupt(T, e)),
+    }
+}

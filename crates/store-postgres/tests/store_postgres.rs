@@ -1,0 +1,280 @@
+//! The store contract on PostgreSQL, plus what only PostgreSQL does: concurrent claims on one
+//! file, connections that must come back clean, migrations raced by two instances.
+//!
+//! Runs against `VIVIENDA_TEST_POSTGRES_URL`, one schema per test; without it each test says
+//! it is skipped and passes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bench;
+mod support;
+
+use std::time::Duration;
+
+use domain::bimester::Bimester;
+use domain::money::Money;
+use domain::registry::{Bucket, MemberId, Movement, MovementKind, Person};
+use store::{
+    FileIdentity, Health, ImportKind, ImportRepo, ImportTotals, RegistryCounts, RegistryRepo,
+    StoreError,
+};
+use store_postgres::{PgOptions, PgStore};
+
+/// Runs each case of the store's contract on a fresh schema. `store::contract_tests!` would
+/// need a store from every `fresh()` and so cannot skip when no server is configured; this is
+/// the same expansion with that skip. `contract_cases_match_the_store_crate` keeps the list
+/// in step with the store crate's.
+macro_rules! contract_cases {
+    ($($case:ident),* $(,)?) => {
+        const CONTRACT_CASES: &[&str] = &[$(stringify!($case)),*];
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some(db) = support::fresh().await else { return };
+                store::contract::$case(&db.store).await;
+                db.finish().await;
+            }
+        )*
+    };
+}
+
+contract_cases!(
+    members_round_trip,
+    batch_is_invisible_until_commit,
+    same_file_is_imported_once,
+    movements_are_posted_once_and_balances_follow,
+    relations_and_credits_round_trip,
+    movement_filter_and_order,
+    counts_and_import_records,
+);
+
+#[test]
+fn contract_cases_match_the_store_crate() {
+    let source = include_str!("../../store/src/contract.rs");
+    let start = source
+        .find("@cases $fresh;")
+        .expect("contract_tests! lists its cases")
+        + 14;
+    let end = start + source[start..].find(')').unwrap();
+    let mut theirs: Vec<&str> = source[start..end].split(',').map(str::trim).collect();
+    theirs.retain(|c| !c.is_empty());
+    let mut ours = CONTRACT_CASES.to_vec();
+    theirs.sort_unstable();
+    ours.sort_unstable();
+    assert_eq!(
+        ours, theirs,
+        "add the store crate's new contract cases to contract_cases!"
+    );
+}
+
+fn file(tag: &str) -> FileIdentity {
+    FileIdentity {
+        kind: ImportKind::Contributions,
+        sha256: format!("{tag:0>64}"),
+        file_name: format!("{tag}.csv"),
+    }
+}
+
+fn contribution(member: MemberId, bimester: Bimester, pesos: i64) -> Movement {
+    Movement {
+        member_id: member,
+        bucket: Bucket::for_contribution(bimester),
+        kind: MovementKind::Contribution,
+        period: bimester.key(),
+        source: 1,
+        amount: Money::from_centavos(pesos * 100),
+        booked_on: bimester.last_day(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ledger_check_finds_an_edited_balance() {
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    store::contract::movements_are_posted_once_and_balances_follow(&db.store).await;
+    let raw = db.raw().await;
+    let edited = raw
+        .execute(
+            "UPDATE subaccount_balances SET balance = balance + 1 WHERE bucket = 2",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited, 1);
+    let check = db.store.check_ledger().await.unwrap();
+    assert_eq!(check.balances_checked, 3);
+    assert_eq!(check.mismatches.len(), 1, "{:?}", check.mismatches);
+    let mismatch = &check.mismatches[0];
+    assert_eq!(mismatch.bucket, Bucket::Scv92);
+    assert_eq!(
+        mismatch.stored.centavos() - mismatch.sum_of_movements.centavos(),
+        1
+    );
+    db.finish().await;
+}
+
+/// With a pool of one connection every call after the drop runs on the batch's own
+/// connection: had it come back inside the transaction, the counts would see the batch's rows
+/// (or fail on its aborted transaction).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_batches_leave_nothing_and_the_pool_comes_back_clean() {
+    let Some(db) = support::fresh_with(1).await else {
+        return;
+    };
+    let store = &db.store;
+    let people: Vec<Person> = (1..=3).map(store::contract::person).collect();
+    let bimester = Bimester::parse("2020-1").unwrap();
+    let mut backend = None;
+    for round in 0..6 {
+        let mut batch = store
+            .begin_import(&file(&format!("drop{round}")))
+            .await
+            .unwrap();
+        let ids = batch.insert_members(&people).await.unwrap();
+        let moves: Vec<_> = ids
+            .iter()
+            .map(|id| contribution(*id, bimester, 100))
+            .collect();
+        assert_eq!(batch.insert_movements(&moves).await.unwrap(), 3);
+        match round % 3 {
+            // Dropped with its transaction healthy.
+            0 => {}
+            // Dropped after a failed statement left the transaction aborted.
+            1 => match batch.insert_members(&people[..1]).await {
+                Err(StoreError::Conflict("duplicate_key")) => {}
+                other => panic!("expected duplicate_key, got {other:?}"),
+            },
+            // Dropped in the middle of a COPY, as when the caller's future is cancelled.
+            _ => {
+                let many: Vec<_> = (0..200_000)
+                    .map(|n| contribution(MemberId(n), bimester, 1))
+                    .collect();
+                let cut = Duration::from_millis(2);
+                let cut_short = tokio::time::timeout(cut, batch.insert_movements(&many)).await;
+                assert!(
+                    cut_short.is_err(),
+                    "the COPY finished before it could be cut"
+                );
+            }
+        }
+        drop(batch);
+        assert_eq!(
+            store.counts().await.unwrap(),
+            RegistryCounts::default(),
+            "round {round}"
+        );
+        assert!(store.imports().await.unwrap().is_empty());
+        assert_eq!(store.check_ledger().await.unwrap().balances_checked, 0);
+        store.ping().await.unwrap();
+        // Rolled back and reused, not closed and reopened.
+        let backends = db.backends().await;
+        assert_eq!(backends.len(), 1, "{backends:?}");
+        assert_eq!(backends[0].1, "idle", "round {round}");
+        assert_eq!(
+            *backend.get_or_insert(backends[0].0),
+            backends[0].0,
+            "round {round}"
+        );
+    }
+    let mut batch = store.begin_import(&file("kept")).await.unwrap();
+    batch.insert_members(&people).await.unwrap();
+    batch.commit(ImportTotals::default()).await.unwrap();
+    assert_eq!(store.counts().await.unwrap().members, 3);
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_claimed_by_an_open_batch_waits_for_its_outcome() {
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    let claim_again = |tag: &'static str| {
+        let store = db.store.clone();
+        tokio::spawn(async move { store.begin_import(&file(tag)).await.map(|b| b.batch_id()) })
+    };
+
+    // The first batch commits: the waiting one is told the file is already imported.
+    let first = db.store.begin_import(&file("same")).await.unwrap();
+    let first_id = first.batch_id();
+    let second = claim_again("same");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second claim should wait for the first batch"
+    );
+    first.commit(ImportTotals::default()).await.unwrap();
+    match second.await.unwrap() {
+        Err(StoreError::AlreadyImported { batch_id }) => assert_eq!(batch_id, first_id),
+        other => panic!("expected already_imported, got {other:?}"),
+    }
+
+    // The first batch is dropped: the waiting one goes ahead.
+    let first = db.store.begin_import(&file("other")).await.unwrap();
+    let second = claim_again("other");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(first);
+    assert!(second.await.unwrap().is_ok());
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_starting_together_migrate_once() {
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    let schema = format!("{}_twin", db.schema);
+    let options = PgOptions {
+        pool_size: 2,
+        schema: Some(schema.clone()),
+        ..PgOptions::default()
+    };
+    let (a, b) = tokio::join!(
+        PgStore::connect_with(&db.url, options.clone()),
+        PgStore::connect_with(&db.url, options),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.counts().await.unwrap(), b.counts().await.unwrap());
+    let raw = support::raw_client(&db.url, Some(&schema)).await;
+    let applied: i64 = raw
+        .query_one("SELECT count(*) FROM schema_migrations", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, 1);
+    raw.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
+    db.finish().await;
+}
+
+/// Needs no server: nothing listens on port 1.
+#[tokio::test]
+async fn an_unreachable_server_is_reported_in_one_line() {
+    match PgStore::connect("postgres://postgres@127.0.0.1:1/test").await {
+        Err(StoreError::Unavailable(reason)) => {
+            assert_eq!(
+                reason,
+                "cannot connect to PostgreSQL at 127.0.0.1:1: connection refused"
+            );
+        }
+        Err(other) => panic!("expected unavailable, got {other}"),
+        Ok(_) => panic!("connected to a closed port"),
+    }
+    match PgStore::connect("postgres://[bad").await {
+        Err(StoreError::Unavailable(reason)) => {
+            assert!(reason.starts_with("invalid PostgreSQL URL"))
+        }
+        Err(other) => panic!("expected unavailable, got {other}"),
+        Ok(_) => panic!("accepted a broken URL"),
+    }
+}
+
+#[tokio::test]
+async fn a_store_reports_its_engine() {
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    assert_eq!(db.store.engine(), "postgres");
+    assert_eq!(db.store.schema(), Some(db.schema.as_str()));
+    db.finish().await;
+}

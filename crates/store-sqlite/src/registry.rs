@@ -1,0 +1,228 @@
+//! Registry reads on SQLite.
+
+use async_trait::async_trait;
+use domain::ids::{Curp, Nss};
+use domain::money::Money;
+use domain::registry::{
+    Bucket, BucketBalance, Credit, CreditMovement, CreditNumber, Employer, Member, MemberId,
+    Movement, Nrp, RelationPeriod, StateCode,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use store::{LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, StoreError};
+
+use crate::rows::{self, MEMBER_COLUMNS};
+use crate::{SqliteStore, db};
+
+fn member_where(
+    conn: &Connection,
+    column: &str,
+    value: &str,
+) -> Result<Option<Member>, StoreError> {
+    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = ?1");
+    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let mut found = stmt.query([value]).map_err(db)?;
+    match found.next().map_err(db)? {
+        Some(row) => rows::member(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl Fn(&rusqlite::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+    let mut rows = stmt.query(params).map_err(db)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl RegistryRepo for SqliteStore {
+    async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
+        self.read(|c| {
+            let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE member_id = ?1");
+            Ok(collect(c, &sql, [id.0], rows::member)?.pop())
+        })
+    }
+
+    async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
+        self.read(|c| member_where(c, "nss", nss.as_str()))
+    }
+
+    async fn member_by_curp(&self, curp: &Curp) -> Result<Option<Member>, StoreError> {
+        self.read(|c| member_where(c, "curp", curp.as_str()))
+    }
+
+    async fn employer(&self, nrp: &Nrp) -> Result<Option<Employer>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT nrp, name, state, sector FROM employers WHERE nrp = ?1")
+                .map_err(db)?
+                .query_row([nrp.as_str()], |r| {
+                    Ok((
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .optional()
+                .map_err(db)?
+                .map(|(name, state, sector)| {
+                    let state = u8::try_from(state)
+                        .ok()
+                        .and_then(StateCode::new)
+                        .ok_or_else(|| StoreError::corrupt("employers", "bad state"))?;
+                    Ok(Employer {
+                        nrp: nrp.clone(),
+                        name,
+                        state,
+                        sector,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT bucket, balance FROM subaccount_balances WHERE member_id = ?1 ORDER BY bucket",
+                [id.0],
+                |r| {
+                    let bucket: i64 = r.get(0).map_err(db)?;
+                    Ok(BucketBalance {
+                        bucket: Bucket::from_number(bucket)
+                            .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
+                        balance: Money::from_centavos(r.get(1).map_err(db)?),
+                    })
+                },
+            )
+        })
+    }
+
+    async fn movements(
+        &self,
+        id: MemberId,
+        filter: &MovementFilter,
+    ) -> Result<Vec<Movement>, StoreError> {
+        self.read(|c| {
+            let mut all = collect(
+                c,
+                "SELECT member_id, bucket, kind, period, source, amount, booked_on
+                 FROM subaccount_movements WHERE member_id = ?1",
+                [id.0],
+                rows::movement,
+            )?;
+            all.retain(|m| filter.matches(m));
+            all.sort_by_key(|m| (m.booked_on, m.bucket, m.kind, m.period, m.source));
+            Ok(all)
+        })
+    }
+
+    async fn relations(&self, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError> {
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
+                 FROM employment_periods WHERE member_id = ?1 ORDER BY start_date, wage_from, nrp",
+                [id.0],
+                rows::relation,
+            )
+        })
+    }
+
+    async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError> {
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT member_id, credit_number, product, denomination, originated_on, amount,
+                        amount_vsm, rate, term_months, status
+                 FROM credits WHERE member_id = ?1 ORDER BY originated_on, credit_number",
+                [id.0],
+                rows::credit,
+            )
+        })
+    }
+
+    async fn credit_balance(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Option<Money>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT balance FROM credits WHERE member_id = ?1 AND credit_number = ?2",
+            )
+            .map_err(db)?
+            .query_row(params![id.0, credit.as_str()], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|b| b.map(Money::from_centavos))
+            .map_err(db)
+        })
+    }
+
+    async fn credit_movements(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<CreditMovement>, StoreError> {
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT member_id, credit_number, reference, kind, booked_on, amount
+                 FROM credit_movements WHERE member_id = ?1 AND credit_number = ?2
+                 ORDER BY booked_on, reference",
+                params![id.0, credit.as_str()],
+                rows::credit_movement,
+            )
+        })
+    }
+
+    async fn counts(&self) -> Result<RegistryCounts, StoreError> {
+        self.read(|c| {
+            let count = |table: &str| -> Result<u64, StoreError> {
+                let n: i64 = c
+                    .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                    .map_err(db)?;
+                Ok(n.unsigned_abs())
+            };
+            Ok(RegistryCounts {
+                members: count("members")?,
+                employers: count("employers")?,
+                relation_periods: count("employment_periods")?,
+                movements: count("subaccount_movements")?,
+                credits: count("credits")?,
+                credit_movements: count("credit_movements")?,
+            })
+        })
+    }
+
+    async fn check_ledger(&self) -> Result<LedgerCheck, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            store.read(|c| {
+                let mut stmt = c.prepare(store::LEDGER_CHECK_SQL).map_err(db)?;
+                let mut rows = stmt.query([]).map_err(db)?;
+                let mut check = LedgerCheck::default();
+                while let Some(r) = rows.next().map_err(db)? {
+                    let (member, bucket, stored, sum): (i64, i64, i64, i64) = (
+                        r.get(0).map_err(db)?,
+                        r.get(1).map_err(db)?,
+                        r.get(2).map_err(db)?,
+                        r.get(3).map_err(db)?,
+                    );
+                    check.record(member, bucket, stored, sum)?;
+                }
+                Ok(check)
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+}

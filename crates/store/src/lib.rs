@@ -1,0 +1,29 @@
+//! Repository traits in domain types. The SQLite and PostgreSQL adapters implement them and both
+//! pass the same contract suite (`contract` feature), so the app never knows which one it has.
+
+mod error;
+mod import;
+mod registry;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+pub use error::StoreError;
+pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
+pub use registry::{
+    LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts, RegistryRepo,
+};
+
+/// Everything the application needs from a database.
+pub trait Store: RegistryRepo + ImportRepo + Health + Send + Sync + 'static {}
+
+impl<T> Store for T where T: RegistryRepo + ImportRepo + Health + Send + Sync + 'static {}
+
+/// Liveness of the database, for `/readyz`.
+#[async_trait::async_trait]
+pub trait Health {
+    /// A round trip to the database.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// The engine's name for logs and the start-up line: "sqlite" or "postgres".
+    fn engine(&self) -> &'static str;
+}

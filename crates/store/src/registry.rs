@@ -1,0 +1,123 @@
+//! Reading the member registry.
+
+use async_trait::async_trait;
+use domain::ids::{Curp, Nss};
+use domain::money::Money;
+use domain::registry::{
+    Bucket, BucketBalance, Credit, CreditMovement, CreditNumber, Employer, Member, MemberId,
+    Movement, MovementKind, Nrp, RelationPeriod,
+};
+use serde::Serialize;
+use time::Date;
+
+use crate::StoreError;
+
+/// Which ledger movements to list. Empty lists mean "all".
+#[derive(Clone, Debug, Default)]
+pub struct MovementFilter {
+    pub kinds: Vec<MovementKind>,
+    pub buckets: Vec<Bucket>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+impl MovementFilter {
+    pub fn matches(&self, m: &Movement) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&m.kind))
+            && (self.buckets.is_empty() || self.buckets.contains(&m.bucket))
+            && self.from.is_none_or(|from| m.booked_on >= from)
+            && self.to.is_none_or(|to| m.booked_on <= to)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryCounts {
+    pub members: u64,
+    pub employers: u64,
+    pub relation_periods: u64,
+    pub movements: u64,
+    pub credits: u64,
+    pub credit_movements: u64,
+}
+
+/// A stored balance that differs from the sum of its movements.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerMismatch {
+    pub member_id: MemberId,
+    pub bucket: Bucket,
+    pub stored: Money,
+    pub sum_of_movements: Money,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerCheck {
+    pub balances_checked: u64,
+    /// The first mismatches found (at most 100).
+    pub mismatches: Vec<LedgerMismatch>,
+}
+
+#[async_trait]
+pub trait RegistryRepo {
+    async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError>;
+    async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError>;
+    async fn member_by_curp(&self, curp: &Curp) -> Result<Option<Member>, StoreError>;
+    async fn employer(&self, nrp: &Nrp) -> Result<Option<Employer>, StoreError>;
+    /// Balances of the four buckets; a bucket never touched is absent.
+    async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError>;
+    /// Movements in booking order (oldest first), filtered.
+    async fn movements(
+        &self,
+        id: MemberId,
+        filter: &MovementFilter,
+    ) -> Result<Vec<Movement>, StoreError>;
+    /// Every period of every employment relation, oldest first.
+    async fn relations(&self, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError>;
+    async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError>;
+    /// The balance owed on a credit: the sum of its movements, kept with the credit.
+    async fn credit_balance(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Option<Money>, StoreError>;
+    async fn credit_movements(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<CreditMovement>, StoreError>;
+    async fn counts(&self) -> Result<RegistryCounts, StoreError>;
+    /// Proves every stored balance equals the sum of its movements (`vivienda audit ledger`).
+    async fn check_ledger(&self) -> Result<LedgerCheck, StoreError>;
+}
+
+/// Every (member, bucket) with its stored balance and the sum of its movements; a key on one
+/// side only counts as zero on the other. One text for both engines.
+pub const LEDGER_CHECK_SQL: &str = "
+    SELECT COALESCE(m.member_id, b.member_id), COALESCE(m.bucket, b.bucket),
+           COALESCE(b.balance, 0), COALESCE(m.total, 0)
+    FROM (SELECT member_id, bucket, SUM(amount) AS total
+          FROM subaccount_movements GROUP BY member_id, bucket) m
+    FULL OUTER JOIN subaccount_balances b
+      ON b.member_id = m.member_id AND b.bucket = m.bucket";
+
+impl LedgerCheck {
+    /// Counts one compared balance and keeps it if it disagrees (the first 100 only).
+    pub fn record(
+        &mut self,
+        member: i64,
+        bucket: i64,
+        stored: i64,
+        sum: i64,
+    ) -> Result<(), StoreError> {
+        self.balances_checked += 1;
+        if stored != sum && self.mismatches.len() < 100 {
+            self.mismatches.push(LedgerMismatch {
+                member_id: MemberId(member),
+                bucket: Bucket::from_number(bucket)
+                    .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
+                stored: Money::from_centavos(stored),
+                sum_of_movements: Money::from_centavos(sum),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! The command line. Every common option is also an environment variable and a key of
+//! `vivienda.toml`; the command line wins, then the environment, then the file, then defaults.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vivienda",
+    version,
+    about = "Portal de autoservicio para derechohabientes de un fondo de vivienda"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Common {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, global = true, env = "VIVIENDA_LISTEN")]
+    pub listen: Option<String>,
+    /// `postgres://…` for PostgreSQL, or a SQLite file path [default: DATA_DIR/vivienda.db]
+    #[arg(long, global = true, env = "VIVIENDA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database and reference-table overrides [default: ./data]
+    #[arg(long, global = true, env = "VIVIENDA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file [default: ./vivienda.toml when it exists]
+    #[arg(long, global = true, env = "VIVIENDA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format
+    #[arg(long, global = true, env = "VIVIENDA_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the portal
+    Serve,
+    /// Generate a synthetic population into DATA_DIR/demo.db and serve it
+    Demo {
+        #[arg(long, default_value_t = 20_000)]
+        members: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Generate and load, print the sample accounts, but do not serve
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create or update the database schema
+    Migrate,
+    /// Import a registry file (see docs/imports.md)
+    Import { kind: ImportKindArg, file: PathBuf },
+    /// Validate identifiers: prints ok, warning or invalid for each value
+    Validate {
+        kind: IdKindArg,
+        values: Vec<String>,
+        /// Validate a column of a CSV file instead, writing FILE.validation.csv
+        #[arg(long, requires = "column")]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        column: Option<String>,
+    },
+    /// Integrity checks
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+    /// Measure this machine: import throughput
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Prove every subaccount balance equals the sum of its movements
+    Ledger,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Generate and import ledger rows into the configured database, printing rows/s
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ImportKindArg {
+    Members,
+    Employers,
+    Relations,
+    Contributions,
+    Credits,
+    CreditMovements,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum IdKindArg {
+    Nss,
+    Curp,
+    Rfc,
+    Clabe,
+}

@@ -1,0 +1,76 @@
+//! `vivienda demo`: a synthetic population in DATA_DIR/demo.db, then the portal on it.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::wiring;
+
+pub async fn run(
+    config: &Config,
+    members: u32,
+    seed: u64,
+    no_serve: bool,
+) -> anyhow::Result<ExitCode> {
+    let listener = if no_serve {
+        None
+    } else {
+        Some(super::serve::bind(&config.listen).await?)
+    };
+    let store = wiring::open_store(config, "demo.db").await?;
+    let tables = wiring::reference_tables(&config.data_dir)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let population = synth::Config {
+        members,
+        seed,
+        until: today,
+    };
+    println!("Generando {members} derechohabientes sintéticos (semilla {seed})…");
+    let bar = wiring::progress_bar(u64::from(members), "derechohabientes");
+    let report = app::population::load(store.as_ref(), &population, &tables, &mut |n| {
+        bar.set_position(n)
+    })
+    .await
+    .context("cannot load the demo population")?;
+    bar.finish_and_clear();
+    if report.loaded {
+        println!(
+            "Listo en {:.1} s: {} derechohabientes, {} movimientos, {} créditos.",
+            report.elapsed.as_secs_f64(),
+            report.members,
+            report.movements,
+            report.credits
+        );
+    } else {
+        println!("La población de demostración ya estaba cargada.");
+    }
+    println!("\nDerechohabientes de ejemplo (NSS):");
+    for s in &report.samples {
+        println!("  {:<15} {}  {}", s.profile, s.nss, s.name);
+    }
+    println!(
+        "(El acceso con contraseña llega con las cuentas de usuario; hoy se consultan por NSS.)"
+    );
+    let Some(listener) = listener else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let state = web::AppState {
+        store,
+        messages: wiring::messages()?,
+        metrics: std::sync::Arc::new(web::Metrics::default()),
+    };
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("\nVivienda escucha en http://{address}/");
+    web::serve(
+        listener,
+        state,
+        super::serve::shutdown_signal(),
+        std::time::Duration::from_secs(config.shutdown_grace_seconds),
+    )
+    .await
+    .context("the server stopped with an error")?;
+    Ok(ExitCode::SUCCESS)
+}

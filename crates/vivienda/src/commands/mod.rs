@@ -1,0 +1,47 @@
+//! One module per subcommand.
+
+mod audit;
+mod bench;
+mod demo;
+mod import;
+mod serve;
+mod validate;
+
+use std::process::ExitCode;
+
+use crate::cli::{AuditCommand, BenchCommand, Command};
+use crate::config::Config;
+use crate::wiring;
+
+pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let store = wiring::open_store(&config, "vivienda.db").await?;
+            serve::serve(&config, store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            members,
+            seed,
+            no_serve,
+        } => demo::run(&config, members, seed, no_serve).await,
+        Command::Migrate => {
+            let store = wiring::open_store(&config, "vivienda.db").await?;
+            println!("schema up to date ({})", store.engine());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { kind, file } => import::run(&config, kind, &file).await,
+        Command::Validate {
+            kind,
+            values,
+            csv,
+            column,
+        } => validate::run(&config, kind, &values, csv.as_deref(), column.as_deref()),
+        Command::Audit {
+            what: AuditCommand::Ledger,
+        } => audit::ledger(&config).await,
+        Command::Bench {
+            what: BenchCommand::Import { rows },
+        } => bench::import(&config, rows).await,
+    }
+}

@@ -1,0 +1,62 @@
+//! `vivienda serve`: the portal on the configured store, until SIGTERM or Ctrl-C.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use store::Store;
+
+use crate::config::Config;
+use crate::wiring;
+
+pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    let listener = bind(&config.listen).await?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    let state = web::AppState {
+        store,
+        messages: wiring::messages()?,
+        metrics: Arc::new(web::Metrics::default()),
+    };
+    tracing::info!(%address, engine = state.store.engine(), "serving");
+    println!("Vivienda escucha en http://{address}/");
+    web::serve(
+        listener,
+        state,
+        shutdown_signal(),
+        Duration::from_secs(config.shutdown_grace_seconds),
+    )
+    .await
+    .context("the server stopped with an error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+pub async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}
