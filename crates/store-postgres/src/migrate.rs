@@ -73,7 +73,8 @@ async fn lock(
     schema: Option<&str>,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "SELECT pg_advisory_xact_lock($1, hashtext(coalesce($2::text, current_schema()::text, '')))",
+        "SELECT pg_advisory_xact_lock(
+             $1, hashtext(coalesce($2::text, current_schema()::text, '')))",
         &[&LOCK_CLASS, &schema],
     )
     .await

@@ -233,7 +233,7 @@ mod tests {
         let tables = tables();
         assert_eq!(tables.uma.periods().len(), 11);
         assert_eq!(tables.states.len(), 32);
-        assert_eq!(tables.banks.len(), 48);
+        assert_eq!(tables.banks.len(), 49);
         assert_eq!(tables.inflation.first_year(), Some(1992));
         assert_eq!(tables.inflation.last_year(), Some(2025));
     }

@@ -64,6 +64,7 @@ impl PgImportBatch {
         &mut self,
         rows: &[T],
     ) -> Result<Vec<Row>, StoreError> {
+        let t0 = std::time::Instant::now();
         let staging = &T::STAGING;
         let first_time = !self.staged.contains(&staging.create);
         let conn = self.conn()?;
@@ -81,10 +82,12 @@ impl PgImportBatch {
             row.write(ord, writer.as_mut()).await.map_err(db)?;
         }
         writer.as_mut().finish().await.map_err(db)?;
+        let t1 = t0.elapsed();
         // Cached per connection: PostgreSQL re-plans the statement when a later batch
         // recreates the staging table under the same name.
         let insert = conn.prepare_cached(staging.insert).await.map_err(db)?;
         let result = conn.query(&insert, &[&self.batch_id]).await.map_err(db)?;
+        if std::env::var("ADHOC_TIMING").is_ok() { eprintln!("ADHOC copy {:?} total {:?}", t1, t0.elapsed()); }
         if first_time {
             self.staged.push(staging.create);
         }
