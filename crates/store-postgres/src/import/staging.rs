@@ -87,7 +87,9 @@ impl PgImportBatch {
         // recreates the staging table under the same name.
         let insert = conn.prepare_cached(staging.insert).await.map_err(db)?;
         let result = conn.query(&insert, &[&self.batch_id]).await.map_err(db)?;
-        if std::env::var("ADHOC_TIMING").is_ok() { eprintln!("ADHOC copy {:?} total {:?}", t1, t0.elapsed()); }
+        if std::env::var("ADHOC_TIMING").is_ok() {
+            eprintln!("ADHOC copy {:?} total {:?}", t1, t0.elapsed());
+        }
         if first_time {
             self.staged.push(staging.create);
         }

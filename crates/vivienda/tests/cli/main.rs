@@ -25,28 +25,55 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn validate_prints_one_verdict_per_value_and_fails_on_an_invalid_one() {
     let dir = scratch("validate");
-    let out = vivienda(&dir).args(["validate", "nss", "92919084431", "12345678903", "92919084432"]).output().unwrap();
+    let out = vivienda(&dir)
+        .args([
+            "validate",
+            "nss",
+            "92919084431",
+            "12345678903",
+            "92919084432",
+        ])
+        .output()
+        .unwrap();
     let (stdout, _) = text(&out);
     let lines: Vec<_> = stdout.lines().collect();
     assert_eq!(lines[0], "92919084431: ok");
     assert_eq!(lines[1], "12345678903: ok");
-    assert!(lines[2].starts_with("92919084432: invalid: "), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with("92919084432: invalid: "),
+        "{}",
+        lines[2]
+    );
     assert!(lines[2].ends_with("(nss_check_digit)"));
     assert!(!out.status.success());
 
-    let out = vivienda(&dir).args(["validate", "rfc", "GODE561231GR8", "SIN9311169P8"]).output().unwrap();
+    let out = vivienda(&dir)
+        .args(["validate", "rfc", "GODE561231GR8", "SIN9311169P8"])
+        .output()
+        .unwrap();
     let (stdout, _) = text(&out);
     assert!(stdout.contains("GODE561231GR8: ok"));
     assert!(stdout.contains("SIN9311169P8: warning: "), "{stdout}");
     assert!(out.status.success(), "a warning is not a failure");
 
-    let out = vivienda(&dir).args(["validate", "clabe", "032180000118359719", "002010077777777779"]).output().unwrap();
+    let out = vivienda(&dir)
+        .args([
+            "validate",
+            "clabe",
+            "032180000118359719",
+            "002010077777777779",
+        ])
+        .output()
+        .unwrap();
     let (stdout, _) = text(&out);
     assert!(stdout.contains("032180000118359719: ok"), "{stdout}");
     assert!(stdout.contains("(clabe_check_digit)"));
@@ -56,33 +83,75 @@ fn validate_prints_one_verdict_per_value_and_fails_on_an_invalid_one() {
 fn validate_a_csv_column_writes_a_report() {
     let dir = scratch("validate-csv");
     let file = dir.join("people.csv");
-    std::fs::write(&file, "name,curp\nA,HEGG560427MVZRRL04\nB,PEGL890909MJCRMS09\nC,BEML920313HMCLNS09\n").unwrap();
-    let out = vivienda(&dir).args(["validate", "curp", "--csv", file.to_str().unwrap(), "--column", "curp"]).output().unwrap();
+    std::fs::write(
+        &file,
+        "name,curp\nA,HEGG560427MVZRRL04\nB,PEGL890909MJCRMS09\nC,BEML920313HMCLNS09\n",
+    )
+    .unwrap();
+    let out = vivienda(&dir)
+        .args([
+            "validate",
+            "curp",
+            "--csv",
+            file.to_str().unwrap(),
+            "--column",
+            "curp",
+        ])
+        .output()
+        .unwrap();
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("3 rows: 2 ok, 0 warnings, 1 invalid"), "{stdout}");
+    assert!(
+        stdout.contains("3 rows: 2 ok, 0 warnings, 1 invalid"),
+        "{stdout}"
+    );
     assert!(!out.status.success());
     let report = std::fs::read_to_string(dir.join("people.validation.csv")).unwrap();
-    assert!(report.contains("3,PEGL890909MJCRMS09,invalid,curp_check_digit"), "{report}");
+    assert!(
+        report.contains("3,PEGL890909MJCRMS09,invalid,curp_check_digit"),
+        "{report}"
+    );
 }
 
 #[test]
 fn a_start_up_failure_prints_one_clear_line_and_exits_non_zero() {
     let dir = scratch("startup");
     let out = vivienda(&dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", "postgres://postgres@127.0.0.1:1/test"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/test",
+        ])
         .output()
         .unwrap();
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
     let last = stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("vivienda: cannot use the PostgreSQL database"), "{stderr}");
+    assert!(
+        last.starts_with("vivienda: cannot use the PostgreSQL database"),
+        "{stderr}"
+    );
 
-    let out = vivienda(&dir).args(["serve", "--data-dir", "/proc/vivienda-cannot-write"]).output().unwrap();
+    let out = vivienda(&dir)
+        .args(["serve", "--data-dir", "/proc/vivienda-cannot-write"])
+        .output()
+        .unwrap();
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stderr.lines().last().unwrap_or_default().starts_with("vivienda: cannot use the SQLite database"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("vivienda: cannot use the SQLite database"),
+        "{stderr}"
+    );
 
-    let out = vivienda(&dir).args(["serve", "--listen", "not-an-address"]).output().unwrap();
+    let out = vivienda(&dir)
+        .args(["serve", "--listen", "not-an-address"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(text(&out).1.contains("cannot listen on not-an-address"));
 }
@@ -96,12 +165,20 @@ fn serves_then_stops_gracefully_on_sigterm() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     let url = first.trim().rsplit(' ').next().unwrap().to_owned();
     let body = ureq_get(&format!("{url}healthz"));
     assert!(body.contains("ok"), "{body}");
-    assert!(dir.join("data/vivienda.db").exists(), "zero-config start creates the SQLite file");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(
+        dir.join("data/vivienda.db").exists(),
+        "zero-config start creates the SQLite file"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = wait(&mut child, Duration::from_secs(10));
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
@@ -110,15 +187,29 @@ fn serves_then_stops_gracefully_on_sigterm() {
 fn imports_report_and_stay_idempotent_and_the_ledger_audit_passes() {
     let dir = scratch("import");
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
-    for (kind, file) in [("members", "members.csv"), ("employers", "employers.csv"), ("contributions", "contributions.csv")] {
+    for (kind, file) in [
+        ("members", "members.csv"),
+        ("employers", "employers.csv"),
+        ("contributions", "contributions.csv"),
+    ] {
         std::fs::copy(examples.join(file), dir.join(file)).unwrap();
-        let out = vivienda(&dir).args(["import", kind, file]).output().unwrap();
+        let out = vivienda(&dir)
+            .args(["import", kind, file])
+            .output()
+            .unwrap();
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{stderr}");
         assert!(stdout.contains("accepted"), "{stdout}");
     }
-    let out = vivienda(&dir).args(["import", "members", "members.csv"]).output().unwrap();
-    assert!(text(&out).0.contains("already imported as batch 1; nothing changed"));
+    let out = vivienda(&dir)
+        .args(["import", "members", "members.csv"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out)
+            .0
+            .contains("already imported as batch 1; nothing changed")
+    );
     assert!(dir.join("members.rejects.csv").exists());
     let out = vivienda(&dir).args(["audit", "ledger"]).output().unwrap();
     assert!(out.status.success());
@@ -141,7 +232,11 @@ fn configuration_layers_file_then_environment_then_flags() {
     assert!(dir.join("from-file/vivienda.db").exists());
     assert!(run(&[], Some("from-env")).status.success());
     assert!(dir.join("from-env/vivienda.db").exists());
-    assert!(run(&["--data-dir", "from-flag"], Some("from-env")).status.success());
+    assert!(
+        run(&["--data-dir", "from-flag"], Some("from-env"))
+            .status
+            .success()
+    );
     assert!(dir.join("from-flag/vivienda.db").exists());
 }
 
@@ -161,6 +256,9 @@ fn wait(child: &mut std::process::Child, limit: Duration) -> std::process::ExitS
 
 /// A blocking GET with a fresh runtime, so this test needs no async harness.
 fn ureq_get(url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
 }

@@ -11,7 +11,11 @@ struct TestApp {
 }
 
 async fn spawn_app() -> TestApp {
-    let dir = std::env::temp_dir().join(format!("vivienda-web-test-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "vivienda-web-test-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let store = store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap();
     let state = web::AppState {
@@ -22,16 +26,37 @@ async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(web::serve(listener, state, async { let _ = stopped.await; }, Duration::from_secs(1)));
-    TestApp { address, client: reqwest::Client::new(), _stop: stop }
+    tokio::spawn(web::serve(
+        listener,
+        state,
+        async {
+            let _ = stopped.await;
+        },
+        Duration::from_secs(1),
+    ));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        _stop: stop,
+    }
 }
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
-    let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["database"], "sqlite");
@@ -44,13 +69,24 @@ async fn every_response_has_a_request_id_and_security_headers() {
     assert_eq!(home.status(), 200);
     let h = home.headers();
     assert!(h.get("x-request-id").is_some_and(|v| v.len() >= 32));
-    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     let html = home.text().await.unwrap();
     assert!(html.contains("lang=\"es-MX\""));
     assert!(html.contains("Todos los trámites son gratuitos y personales"));
     // A request id sent by a proxy is kept, so logs line up across tiers.
-    let mine = app.client.get(format!("{}/healthz", app.address)).header("x-request-id", "abc-123").send().await.unwrap();
+    let mine = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(mine.headers()["x-request-id"], "abc-123");
 }
 
@@ -58,11 +94,33 @@ async fn every_response_has_a_request_id_and_security_headers() {
 async fn metrics_count_requests_by_route() {
     let app = spawn_app().await;
     for _ in 0..3 {
-        app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+        app.client
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .await
+            .unwrap();
     }
-    app.client.get(format!("{}/no-such-page", app.address)).send().await.unwrap();
-    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains("vivienda_http_requests_total{route=\"/healthz\",status=\"200\"} 3"), "{text}");
-    assert!(text.contains("vivienda_http_requests_total{route=\"unmatched\",status=\"404\"} 1"), "{text}");
+    app.client
+        .get(format!("{}/no-such-page", app.address))
+        .send()
+        .await
+        .unwrap();
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("vivienda_http_requests_total{route=\"/healthz\",status=\"200\"} 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("vivienda_http_requests_total{route=\"unmatched\",status=\"404\"} 1"),
+        "{text}"
+    );
     assert!(text.contains("vivienda_http_request_duration_seconds_count{route=\"/healthz\"} 3"));
 }
