@@ -68,6 +68,8 @@ impl PgStore {
         PgStore::connect_with(url, options).await
     }
 
+    /// Connects with explicit [`PgOptions`]. Connections are made without TLS: a URL that
+    /// demands it (`sslmode=require`) is refused with a clear reason.
     pub async fn connect_with(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
         let mut config: tokio_postgres::Config = url
             .parse()

@@ -12,12 +12,16 @@ use std::time::Duration;
 
 use domain::bimester::Bimester;
 use domain::money::Money;
-use domain::registry::{Bucket, MemberId, Movement, MovementKind, Person};
+use domain::registry::{
+    Bucket, Credit, CreditMovement, CreditMovementKind, CreditNumber, CreditProduct, CreditStatus,
+    Denomination, MemberId, Movement, MovementKind, Person,
+};
 use store::{
     FileIdentity, Health, ImportKind, ImportRepo, ImportTotals, RegistryCounts, RegistryRepo,
     StoreError,
 };
 use store_postgres::{PgOptions, PgStore};
+use time::macros::date;
 
 /// Runs each case of the store's contract on a fresh schema. `store::contract_tests!` would
 /// need a store from every `fresh()` and so cannot skip when no server is configured; this is
@@ -109,6 +113,105 @@ async fn ledger_check_finds_an_edited_balance() {
     assert_eq!(
         mismatch.stored.centavos() - mismatch.sum_of_movements.centavos(),
         1
+    );
+    db.finish().await;
+}
+
+/// Balances are posted at commit from what each chunk really inserted: chunks that touch the
+/// same balances, and a movement repeated across chunks, must still add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balances_add_up_across_the_chunks_of_one_batch() {
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    let store = &db.store;
+    let ids = {
+        let mut batch = store.begin_import(&file("people")).await.unwrap();
+        let people: Vec<Person> = (30..32).map(store::contract::person).collect();
+        let ids = batch.insert_members(&people).await.unwrap();
+        batch.commit(ImportTotals::default()).await.unwrap();
+        ids
+    };
+    let (a, b) = (ids[0], ids[1]);
+    let [first, second] = ["2020-1", "2020-2"].map(|b| Bimester::parse(b).unwrap());
+    let credit = Credit {
+        credit_number: CreditNumber::parse("1419000999").unwrap(),
+        member_id: a,
+        product: CreditProduct::Tradicional,
+        denomination: Denomination::Pesos,
+        originated_on: date!(2020 - 01 - 15),
+        amount: Money::from_centavos(50_000_000),
+        amount_vsm: None,
+        rate: "0.1045".parse().unwrap(),
+        term_months: 240,
+        status: CreditStatus::Active,
+    };
+    let payment = |reference: &str, pesos: i64| CreditMovement {
+        member_id: a,
+        credit_number: credit.credit_number.clone(),
+        reference: reference.into(),
+        kind: CreditMovementKind::PayrollPayment,
+        booked_on: date!(2020 - 02 - 29),
+        amount: Money::from_centavos(-pesos * 100),
+    };
+
+    let mut batch = store.begin_import(&file("chunks")).await.unwrap();
+    let chunks = [
+        vec![contribution(a, first, 100), contribution(b, first, 10)],
+        vec![contribution(a, first, 100), contribution(a, second, 200)],
+        vec![contribution(b, second, 20)],
+    ];
+    let mut inserted = Vec::new();
+    for chunk in &chunks {
+        inserted.push(batch.insert_movements(chunk).await.unwrap());
+    }
+    assert_eq!(inserted, [2, 1, 1]);
+    assert_eq!(
+        batch
+            .insert_credits(std::slice::from_ref(&credit))
+            .await
+            .unwrap(),
+        1
+    );
+    let disbursement = CreditMovement {
+        kind: CreditMovementKind::Disbursement,
+        amount: Money::from_centavos(50_000_000),
+        ..payment("D1", 0)
+    };
+    assert_eq!(
+        batch
+            .insert_credit_movements(&[disbursement, payment("P1", 3_000)])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        batch
+            .insert_credit_movements(&[payment("P1", 3_000), payment("P2", 3_000)])
+            .await
+            .unwrap(),
+        1
+    );
+    batch.commit(ImportTotals::default()).await.unwrap();
+
+    let total = |id| async move {
+        store
+            .balances(id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.balance)
+            .sum::<Money>()
+    };
+    assert_eq!(total(a).await, Money::from_centavos(30_000));
+    assert_eq!(total(b).await, Money::from_centavos(3_000));
+    assert!(store.check_ledger().await.unwrap().mismatches.is_empty());
+    assert_eq!(
+        store
+            .credit_balance(a, &credit.credit_number)
+            .await
+            .unwrap(),
+        Some(Money::from_centavos(50_000_000 - 600_000))
     );
     db.finish().await;
 }
@@ -277,4 +380,15 @@ async fn a_store_reports_its_engine() {
     assert_eq!(db.store.engine(), "postgres");
     assert_eq!(db.store.schema(), Some(db.schema.as_str()));
     db.finish().await;
+}
+
+#[tokio::test]
+async fn a_url_demanding_tls_is_refused_clearly() {
+    let Some(url) = support::url() else { return };
+    let separator = if url.contains('?') { '&' } else { '?' };
+    match PgStore::connect(&format!("{url}{separator}sslmode=require")).await {
+        Err(StoreError::Unavailable(reason)) => assert!(reason.contains("TLS"), "{reason}"),
+        Err(other) => panic!("expected unavailable, got {other}"),
+        Ok(_) => panic!("connected without the TLS the URL asked for"),
+    }
 }

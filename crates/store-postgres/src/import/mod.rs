@@ -2,11 +2,12 @@
 //! whole.
 //!
 //! The batch's rows go in by binary COPY into temporary staging tables and from there, one
-//! statement per chunk, into the registry (see `staging`). Look-ups send the whole slice in one
-//! query. A batch dropped without `commit` is rolled back before its connection can serve anyone
-//! else (see `abandon`).
+//! statement per chunk, into the registry; balances are posted once, at commit (see
+//! `staging`). Look-ups send the whole slice in one query. A batch dropped without `commit` is
+//! rolled back before its connection can serve anyone else (see `abandon`).
 
 mod abandon;
+mod kinds;
 mod staging;
 
 use std::collections::HashMap;
@@ -28,8 +29,8 @@ pub struct PgImportBatch {
     conn: Option<Object>,
     batch_id: i64,
     file: FileIdentity,
-    /// Staging tables already created in this transaction.
-    staged: Vec<&'static str>,
+    /// The kinds staged so far: their tables exist in this transaction.
+    staged: Vec<&'static staging::Staging>,
 }
 
 impl Drop for PgImportBatch {
@@ -58,8 +59,9 @@ impl ImportRepo for PgStore {
             file: file.clone(),
             staged: Vec::new(),
         };
-        // From here on an early return drops the batch, which rolls back; the commit only waits
-        // for WAL to reach disk when it must, as a lost batch can be imported again.
+        // From here on an early return drops the batch, which rolls back. The commit does not
+        // wait for its WAL to reach disk: a crash just after it can lose the batch, whole and
+        // with its import_batches row, so the same file can simply be imported again.
         let conn = batch.conn()?;
         conn.batch_execute("BEGIN; SET LOCAL synchronous_commit = off")
             .await
@@ -126,9 +128,7 @@ impl ImportRepo for PgStore {
 
 impl PgImportBatch {
     fn conn(&self) -> Result<&Object, StoreError> {
-        self.conn
-            .as_ref()
-            .ok_or_else(|| StoreError::Database("import batch already closed".into()))
+        open(&self.conn)
     }
 
     /// Ends the transaction here, while a runtime is certainly at hand, rather than in `Drop`.
@@ -159,6 +159,12 @@ impl PgImportBatch {
             .map(|k| found.get(*k).copied().map(MemberId))
             .collect())
     }
+}
+
+/// The batch's connection, borrowed alone so the rest of the batch stays free to change.
+fn open(conn: &Option<Object>) -> Result<&Object, StoreError> {
+    conn.as_ref()
+        .ok_or_else(|| StoreError::Database("import batch already closed".into()))
 }
 
 fn count(n: u64) -> i64 {
@@ -250,6 +256,7 @@ impl ImportBatch for PgImportBatch {
     }
 
     async fn commit(mut self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError> {
+        self.post_balances().await?;
         let conn = self.conn()?;
         let row = conn
             .query_one(
