@@ -37,12 +37,38 @@ pub fn parse_iso(text: &str) -> Result<Date, DateError> {
 
 /// `YYYY-MM-DD`.
 pub fn iso(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    IsoDate::new(date).as_str().to_owned()
+}
+
+/// A date written as `YYYY-MM-DD` on the stack: storage writes millions of dates and a heap
+/// string for each one showed up in the import profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IsoDate([u8; 10]);
+
+impl IsoDate {
+    /// Years outside 0–9999 are written modulo 10,000; no date in the fund's range is.
+    pub fn new(date: Date) -> IsoDate {
+        let year = date.year().rem_euclid(10_000) as u32;
+        let (month, day) = (u32::from(u8::from(date.month())), u32::from(date.day()));
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        IsoDate([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and dashes are ever written.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
 }
 
 /// A date as the integer yyyymmdd, used as a compact period key.

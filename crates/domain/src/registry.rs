@@ -84,9 +84,10 @@ impl Person {
     }
 }
 
-/// An employer's IMSS registration (registro patronal): 11 characters, a letter or digit first.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Nrp(String);
+/// An employer's IMSS registration (registro patronal): 11 upper-case letters or digits, held
+/// inline so that rows naming an employer cost no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Nrp([u8; 11]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("nrp_format")]
@@ -94,31 +95,37 @@ pub struct NrpError;
 
 impl Nrp {
     pub fn parse(text: &str) -> Result<Nrp, NrpError> {
-        let text = text.trim();
-        if text.len() == 11
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        let bytes: [u8; 11] = text.trim().as_bytes().try_into().map_err(|_| NrpError)?;
+        if bytes
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
         {
-            Ok(Nrp(text.to_owned()))
+            Ok(Nrp(bytes))
         } else {
             Err(NrpError)
         }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII letters and digits get in.
+        std::str::from_utf8(&self.0).unwrap_or("")
     }
 
     /// A registration made of "Y" and ten digits of `n`, for synthetic and test employers.
     pub fn numbered(n: u64) -> Nrp {
-        Nrp(format!("Y{:010}", n % 10_000_000_000))
+        let mut bytes = [b'Y'; 11];
+        let mut rest = n % 10_000_000_000;
+        for b in bytes[1..].iter_mut().rev() {
+            *b = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        Nrp(bytes)
     }
 
     /// The registration as a number (base 36), used as the `source` of a contribution in the
     /// ledger key. 36^11 fits in an i64, so the mapping is exact and reversible.
     pub fn source_key(&self) -> i64 {
-        self.0.bytes().fold(0i64, |acc, b| {
+        self.0.iter().fold(0i64, |acc, &b| {
             let digit = if b.is_ascii_digit() {
                 b - b'0'
             } else {
@@ -131,7 +138,35 @@ impl Nrp {
 
 impl fmt::Display for Nrp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Nrp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Nrp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Nrp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod nrp_tests {
+    use super::*;
+
+    #[test]
+    fn numbered_registrations_parse_and_map_to_distinct_keys() {
+        let a = Nrp::numbered(42);
+        assert_eq!(a.as_str(), "Y0000000042");
+        assert_eq!(Nrp::parse("Y0000000042"), Ok(a));
+        assert_ne!(a.source_key(), Nrp::numbered(43).source_key());
+        assert_eq!(Nrp::parse("y0000000042"), Err(NrpError));
+        assert_eq!(Nrp::parse("Y00000042"), Err(NrpError));
     }
 }
 

@@ -78,7 +78,7 @@ impl RegistryRepo for SqliteStore {
                         .and_then(StateCode::new)
                         .ok_or_else(|| StoreError::corrupt("employers", "bad state"))?;
                     Ok(Employer {
-                        nrp: nrp.clone(),
+                        nrp: *nrp,
                         name,
                         state,
                         sector,

@@ -76,7 +76,7 @@ pub(crate) fn plan(
         loop {
             relations.push(RelationPeriod {
                 member_id: MemberId(0),
-                nrp: nrp.clone(),
+                nrp,
                 start_date: start,
                 end_date,
                 wage_from,

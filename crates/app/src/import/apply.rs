@@ -13,13 +13,20 @@ use super::rows::{
     self, ContributionRow, CreditMovementRow, CreditRow, RelationRow, RowError, bad,
 };
 
+/// A parsed row, its line, and where its original text sits in the chunk's buffer (kept for
+/// the rejects file without a heap allocation per row).
 pub(crate) struct Pending<T> {
     line: u64,
-    record: csv::StringRecord,
+    raw: std::ops::Range<usize>,
     row: T,
 }
 
-pub(crate) enum Chunk {
+pub(crate) struct Chunk {
+    raw: String,
+    rows: Rows,
+}
+
+pub(crate) enum Rows {
     Members(Vec<Pending<(Person, bool)>>),
     Employers(Vec<Pending<Employer>>),
     Relations(Vec<Pending<RelationRow>>),
@@ -29,23 +36,37 @@ pub(crate) enum Chunk {
 }
 
 #[derive(Default)]
-pub(crate) struct Outcome {
+struct Outcome {
     pub accepted: u64,
     pub duplicates: u64,
     pub warnings: u64,
-    pub rejected: Vec<(u64, csv::StringRecord, RowError)>,
+    pub rejected: Vec<(u64, std::ops::Range<usize>, RowError)>,
 }
 
 fn pending<T>(
+    raw: &mut String,
     line: u64,
     record: &csv::StringRecord,
     parsed: Result<T, RowError>,
 ) -> Result<Pending<T>, RowError> {
-    parsed.map(|row| Pending {
+    let row = parsed?;
+    let start = raw.len();
+    join_fields(raw, record);
+    Ok(Pending {
         line,
-        record: record.clone(),
+        raw: start..raw.len(),
         row,
     })
+}
+
+/// The record's fields joined by commas, as the rejects file shows a row.
+pub(crate) fn join_fields(out: &mut String, record: &csv::StringRecord) {
+    for (i, field) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(field);
+    }
 }
 
 /// Distinct keys in first-seen order, and for each row the index of its key.
@@ -65,56 +86,87 @@ fn distinct<K: Clone + Eq + Hash>(keys: impl Iterator<Item = K>) -> (Vec<K>, Vec
 
 impl Chunk {
     pub(crate) fn new(kind: ImportKind) -> Chunk {
-        match kind {
-            ImportKind::Members => Chunk::Members(Vec::new()),
-            ImportKind::Employers => Chunk::Employers(Vec::new()),
-            ImportKind::Relations => Chunk::Relations(Vec::new()),
-            ImportKind::Contributions => Chunk::Contributions(Vec::new()),
-            ImportKind::Credits => Chunk::Credits(Vec::new()),
+        let rows = match kind {
+            ImportKind::Members => Rows::Members(Vec::new()),
+            ImportKind::Employers => Rows::Employers(Vec::new()),
+            ImportKind::Relations => Rows::Relations(Vec::new()),
+            ImportKind::Contributions => Rows::Contributions(Vec::new()),
+            ImportKind::Credits => Rows::Credits(Vec::new()),
             ImportKind::CreditMovements | ImportKind::Synthetic => {
-                Chunk::CreditMovements(Vec::new())
+                Rows::CreditMovements(Vec::new())
             }
+        };
+        Chunk {
+            raw: String::new(),
+            rows,
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        match self {
-            Chunk::Members(v) => v.len(),
-            Chunk::Employers(v) => v.len(),
-            Chunk::Relations(v) => v.len(),
-            Chunk::Contributions(v) => v.len(),
-            Chunk::Credits(v) => v.len(),
-            Chunk::CreditMovements(v) => v.len(),
+        match &self.rows {
+            Rows::Members(v) => v.len(),
+            Rows::Employers(v) => v.len(),
+            Rows::Relations(v) => v.len(),
+            Rows::Contributions(v) => v.len(),
+            Rows::Credits(v) => v.len(),
+            Rows::CreditMovements(v) => v.len(),
         }
     }
 
     /// Parses one record into the chunk, or says why it is rejected.
     pub(crate) fn push(&mut self, line: u64, rec: &csv::StringRecord) -> Result<(), RowError> {
-        match self {
-            Chunk::Members(v) => v.push(pending(line, rec, rows::member(rec))?),
-            Chunk::Employers(v) => v.push(pending(line, rec, rows::employer(rec))?),
-            Chunk::Relations(v) => v.push(pending(line, rec, rows::relation(rec))?),
-            Chunk::Contributions(v) => v.push(pending(line, rec, rows::contribution(rec))?),
-            Chunk::Credits(v) => v.push(pending(line, rec, rows::credit(rec))?),
-            Chunk::CreditMovements(v) => v.push(pending(line, rec, rows::credit_movement(rec))?),
+        let raw = &mut self.raw;
+        match &mut self.rows {
+            Rows::Members(v) => v.push(pending(raw, line, rec, rows::member(rec))?),
+            Rows::Employers(v) => v.push(pending(raw, line, rec, rows::employer(rec))?),
+            Rows::Relations(v) => v.push(pending(raw, line, rec, rows::relation(rec))?),
+            Rows::Contributions(v) => v.push(pending(raw, line, rec, rows::contribution(rec))?),
+            Rows::Credits(v) => v.push(pending(raw, line, rec, rows::credit(rec))?),
+            Rows::CreditMovements(v) => {
+                v.push(pending(raw, line, rec, rows::credit_movement(rec))?)
+            }
         }
         Ok(())
     }
 
-    /// Writes the chunk to the batch and empties it.
-    pub(crate) async fn apply(
-        &mut self,
-        batch: &mut dyn ImportBatch,
-    ) -> Result<Outcome, StoreError> {
-        match self {
-            Chunk::Members(v) => members(batch, std::mem::take(v)).await,
-            Chunk::Employers(v) => employers(batch, std::mem::take(v)).await,
-            Chunk::Relations(v) => relations(batch, std::mem::take(v)).await,
-            Chunk::Contributions(v) => contributions(batch, std::mem::take(v)).await,
-            Chunk::Credits(v) => credits(batch, std::mem::take(v)).await,
-            Chunk::CreditMovements(v) => credit_movements(batch, std::mem::take(v)).await,
-        }
+    /// Writes the chunk to the batch. Rows refused on the way come back with their text.
+    pub(crate) async fn apply(self, batch: &mut dyn ImportBatch) -> Result<Applied, StoreError> {
+        let outcome = match self.rows {
+            _ if self.len() == 0 => Outcome::default(),
+            Rows::Members(v) => members(batch, v).await?,
+            Rows::Employers(v) => employers(batch, v).await?,
+            Rows::Relations(v) => relations(batch, v).await?,
+            Rows::Contributions(v) => contributions(batch, v).await?,
+            Rows::Credits(v) => credits(batch, v).await?,
+            Rows::CreditMovements(v) => credit_movements(batch, v).await?,
+        };
+        let rejected = outcome
+            .rejected
+            .iter()
+            .map(|(line, range, error)| {
+                (
+                    *line,
+                    self.raw.get(range.clone()).unwrap_or_default().to_owned(),
+                    *error,
+                )
+            })
+            .collect();
+        Ok(Applied {
+            accepted: outcome.accepted,
+            duplicates: outcome.duplicates,
+            warnings: outcome.warnings,
+            rejected,
+        })
     }
+}
+
+/// What became of a chunk.
+pub(crate) struct Applied {
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub warnings: u64,
+    /// Line, the row as text, and why.
+    pub rejected: Vec<(u64, String, RowError)>,
 }
 
 async fn members(
@@ -134,7 +186,7 @@ async fn members(
             out.duplicates += 1;
         } else if owner.is_some() || !seen_curp.insert(person.curp) {
             out.rejected
-                .push((p.line, p.record, bad("curp", "curp_taken")));
+                .push((p.line, p.raw, bad("curp", "curp_taken")));
         } else {
             out.warnings += u64::from(warned);
             insert.push(person);
@@ -148,13 +200,13 @@ async fn employers(
     batch: &mut dyn ImportBatch,
     rows: Vec<Pending<Employer>>,
 ) -> Result<Outcome, StoreError> {
-    let nrps: Vec<_> = rows.iter().map(|p| p.row.nrp.clone()).collect();
+    let nrps: Vec<_> = rows.iter().map(|p| p.row.nrp).collect();
     let known = batch.employers_known(&nrps).await?;
     let mut out = Outcome::default();
     let mut seen = HashSet::new();
     let mut insert = Vec::with_capacity(rows.len());
     for (p, known) in rows.into_iter().zip(known) {
-        if known || !seen.insert(p.row.nrp.clone()) {
+        if known || !seen.insert(p.row.nrp) {
             out.duplicates += 1;
         } else {
             insert.push(p.row);
@@ -187,14 +239,14 @@ async fn resolve<T>(
     for (i, p) in rows.into_iter().enumerate() {
         let Some(member) = members[nss_index[i]] else {
             out.rejected
-                .push((p.line, p.record, bad("nss", "unknown_nss")));
+                .push((p.line, p.raw, bad("nss", "unknown_nss")));
             continue;
         };
         if let Some((known, index)) = &employers_ok
             && !known[index[i]]
         {
             out.rejected
-                .push((p.line, p.record, bad("nrp", "unknown_employer")));
+                .push((p.line, p.raw, bad("nrp", "unknown_employer")));
             continue;
         }
         kept.push((member, p.row));
@@ -207,7 +259,7 @@ async fn relations(
     rows: Vec<Pending<RelationRow>>,
 ) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
-    let nrp_of = |r: &RelationRow| r.nrp.clone();
+    let nrp_of = |r: &RelationRow| r.nrp;
     let kept = resolve(batch, rows, |r| r.nss, Some(&nrp_of), &mut out).await?;
     let periods: Vec<_> = kept
         .into_iter()
@@ -230,7 +282,7 @@ async fn contributions(
     rows: Vec<Pending<ContributionRow>>,
 ) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
-    let nrp_of = |r: &ContributionRow| r.nrp.clone();
+    let nrp_of = |r: &ContributionRow| r.nrp;
     let kept = resolve(batch, rows, |r| r.nss, Some(&nrp_of), &mut out).await?;
     let movements: Vec<_> = kept
         .into_iter()
@@ -266,14 +318,14 @@ async fn credits(
     for (i, (p, owner)) in rows.into_iter().zip(owners).enumerate() {
         let Some(member) = members[nss_index[i]] else {
             out.rejected
-                .push((p.line, p.record, bad("nss", "unknown_nss")));
+                .push((p.line, p.raw, bad("nss", "unknown_nss")));
             continue;
         };
         match owner {
             Some(owner) if owner == member => out.duplicates += 1,
             Some(_) => out
                 .rejected
-                .push((p.line, p.record, bad("credit_number", "credit_taken"))),
+                .push((p.line, p.raw, bad("credit_number", "credit_taken"))),
             None if !seen.insert(p.row.credit.credit_number.clone()) => out.duplicates += 1,
             None => insert.push(domain::registry::Credit {
                 member_id: member,
@@ -298,7 +350,7 @@ async fn credit_movements(
         match owners[index[i]] {
             None => out
                 .rejected
-                .push((p.line, p.record, bad("credit_number", "unknown_credit"))),
+                .push((p.line, p.raw, bad("credit_number", "unknown_credit"))),
             Some(member_id) => insert.push(CreditMovement {
                 member_id,
                 credit_number: p.row.credit_number,

@@ -3,7 +3,7 @@
 
 use std::pin::Pin;
 
-use domain::registry::{Credit, CreditMovement, Employer, Movement, Person, RelationPeriod, Sex};
+use domain::registry::{Credit, CreditMovement, Employer, Person, RelationPeriod, Sex};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 
@@ -140,68 +140,6 @@ impl Staged for RelationPeriod {
             &self.wage_from,
             &self.end_date,
             &self.daily_wage.centavos(),
-        ])
-        .await
-    }
-}
-
-impl Staged for Movement {
-    const STAGING: &'static Staging = &Staging {
-        table: "staging_movements",
-        create: "CREATE TEMP TABLE staging_movements (
-                     member_id bigint, bucket smallint, kind smallint, period integer,
-                     source bigint, amount bigint, booked_on date) ON COMMIT DROP;
-                 CREATE TEMP TABLE movement_deltas (
-                     member_id bigint, bucket smallint, delta bigint) ON COMMIT DROP",
-        truncate: "TRUNCATE pg_temp.staging_movements",
-        copy: "COPY pg_temp.staging_movements FROM STDIN (FORMAT binary)",
-        types: &[
-            Type::INT8,
-            Type::INT2,
-            Type::INT2,
-            Type::INT4,
-            Type::INT8,
-            Type::INT8,
-            Type::DATE,
-        ],
-        // The balances move by exactly the rows that went in: a movement already posted, in
-        // an earlier batch or earlier in this chunk, is skipped and moves nothing. Sorted by
-        // key so the index is walked in order.
-        insert: "WITH ins AS (
-                     INSERT INTO subaccount_movements
-                         (member_id, bucket, kind, period, source, amount, booked_on, batch_id)
-                     SELECT member_id, bucket, kind, period, source, amount, booked_on, $1
-                     FROM pg_temp.staging_movements
-                     ORDER BY member_id, bucket, kind, period, source
-                     ON CONFLICT DO NOTHING
-                     RETURNING member_id, bucket, amount),
-                 deltas AS (
-                     INSERT INTO pg_temp.movement_deltas (member_id, bucket, delta)
-                     SELECT member_id, bucket, sum(amount)::bigint
-                     FROM ins GROUP BY member_id, bucket)
-                 SELECT count(*) FROM ins",
-        post: Some(
-            "INSERT INTO subaccount_balances (member_id, bucket, balance)
-             SELECT member_id, bucket, sum(delta)::bigint FROM pg_temp.movement_deltas
-             GROUP BY member_id, bucket ORDER BY member_id, bucket
-             ON CONFLICT (member_id, bucket)
-             DO UPDATE SET balance = subaccount_balances.balance + excluded.balance",
-        ),
-    };
-
-    async fn write(
-        &self,
-        _ord: i64,
-        to: Pin<&mut BinaryCopyInWriter>,
-    ) -> Result<(), tokio_postgres::Error> {
-        to.write(&[
-            &self.member_id.0,
-            &self.bucket.number(),
-            &self.kind.number(),
-            &self.period,
-            &self.source,
-            &self.amount.centavos(),
-            &self.booked_on,
         ])
         .await
     }

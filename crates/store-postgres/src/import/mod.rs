@@ -1,13 +1,14 @@
 //! Import batches on PostgreSQL: one pooled connection holding one transaction, committed
 //! whole.
 //!
-//! The batch's rows go in by binary COPY into temporary staging tables and from there, one
-//! statement per chunk, into the registry; balances are posted once, at commit (see
-//! `staging`). Look-ups send the whole slice in one query. A batch dropped without `commit` is
+//! Ledger movements go straight into their table by binary COPY (see `ledger`); the other
+//! kinds go by binary COPY into temporary staging tables and from there, one statement per
+//! chunk, into the registry (see `staging`). Balances are posted once, at commit. Look-ups send the whole slice in one query. A batch dropped without `commit` is
 //! rolled back before its connection can serve anyone else (see `abandon`).
 
 mod abandon;
 mod kinds;
+mod ledger;
 mod staging;
 
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub struct PgImportBatch {
     file: FileIdentity,
     /// The kinds staged so far: their tables exist in this transaction.
     staged: Vec<&'static staging::Staging>,
+    /// Ledger balance changes copied so far, posted at commit.
+    movement_deltas: ledger::Deltas,
 }
 
 impl Drop for PgImportBatch {
@@ -58,6 +61,7 @@ impl ImportRepo for PgStore {
             batch_id: 0,
             file: file.clone(),
             staged: Vec::new(),
+            movement_deltas: ledger::Deltas::new(),
         };
         // From here on an early return drops the batch, which rolls back. The commit does not
         // wait for its WAL to reach disk: a crash just after it can lose the batch, whole and
@@ -241,7 +245,7 @@ impl ImportBatch for PgImportBatch {
     }
 
     async fn insert_movements(&mut self, rows: &[Movement]) -> Result<u64, StoreError> {
-        self.stage_and_count(rows).await
+        self.copy_movements(rows).await
     }
 
     async fn insert_credits(&mut self, rows: &[Credit]) -> Result<u64, StoreError> {
@@ -257,6 +261,7 @@ impl ImportBatch for PgImportBatch {
 
     async fn commit(mut self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError> {
         self.post_balances().await?;
+        self.post_movement_deltas().await?;
         let conn = self.conn()?;
         let row = conn
             .query_one(
