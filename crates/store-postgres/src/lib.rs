@@ -129,6 +129,19 @@ impl PgStore {
         self.schema.as_deref()
     }
 
+    /// Drops this store's own schema with everything in it: for scratch stores (benchmarks).
+    /// A store on the server's default schema refuses.
+    pub async fn drop_own_schema(self) -> Result<(), StoreError> {
+        let Some(schema) = self.schema.clone() else {
+            return Err(StoreError::Conflict("no_own_schema"));
+        };
+        let client = self.client().await?;
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .await
+            .map_err(error::db)
+    }
+
     pub(crate) async fn client(&self) -> Result<Object, StoreError> {
         self.pool.get().await.map_err(error::pool)
     }

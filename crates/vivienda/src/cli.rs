@@ -96,6 +96,9 @@ pub enum BenchCommand {
     Import {
         #[arg(long, default_value_t = 1_000_000)]
         rows: u64,
+        /// Only write the files (members.csv, employers.csv, contributions.csv) into DIR
+        #[arg(long, value_name = "DIR")]
+        write_only: Option<PathBuf>,
     },
 }
 

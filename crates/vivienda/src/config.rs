@@ -19,6 +19,8 @@ pub struct Config {
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_grace_seconds: u64,
     pub postgres_pool_size: usize,
+    /// A PostgreSQL schema of Vivienda's own (created if missing) instead of `public`.
+    pub postgres_schema: Option<String>,
 }
 
 impl Default for Config {
@@ -30,6 +32,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             shutdown_grace_seconds: 20,
             postgres_pool_size: 16,
+            postgres_schema: None,
         }
     }
 }

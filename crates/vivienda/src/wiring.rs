@@ -42,6 +42,7 @@ pub async fn open_store(config: &Config, default_file: &str) -> anyhow::Result<A
     if is_postgres(url) {
         let options = store_postgres::PgOptions {
             pool_size: config.postgres_pool_size,
+            schema: config.postgres_schema.clone(),
             ..Default::default()
         };
         let store = store_postgres::PgStore::connect_with(url, options)

@@ -214,6 +214,7 @@ pub async fn import_file<S: Store + ?Sized>(
         report.totals.accepted += outcome.accepted;
         report.totals.duplicates += outcome.duplicates;
         report.totals.warnings += outcome.warnings;
+        tracing::debug!(rows = report.rows, "import chunk written");
         progress(Progress {
             bytes_read: parsed.bytes_read,
             bytes_total,

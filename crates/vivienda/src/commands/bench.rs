@@ -16,8 +16,14 @@ use crate::wiring;
 
 const ROWS_PER_MEMBER: u64 = 100;
 
-pub async fn import(config: &Config, rows: u64) -> anyhow::Result<ExitCode> {
-    let dir = std::env::temp_dir().join(format!("vivienda-bench-{}", std::process::id()));
+pub async fn import(
+    config: &Config,
+    rows: u64,
+    write_only: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let dir = write_only.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("vivienda-bench-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tables = wiring::reference_tables(&config.data_dir)?;
     let members = rows.div_ceil(ROWS_PER_MEMBER).max(1);
@@ -26,11 +32,16 @@ pub async fn import(config: &Config, rows: u64) -> anyhow::Result<ExitCode> {
         dir.display()
     );
     let people = write_files(&dir, u32::try_from(members)?, rows, &tables)?;
+    if write_only.is_some() {
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let url = config.database_url.trim();
+    let mut scratch_schema = None;
     let (store, engine): (Arc<dyn Store>, String) = if wiring::is_postgres(url) {
         let schema = format!("vivienda_bench_{}", std::process::id());
         let store = store_postgres::PgStore::connect_with_schema(url, &schema).await?;
+        scratch_schema = Some(store.clone());
         (Arc::new(store), format!("PostgreSQL (schema {schema})"))
     } else {
         let path = dir.join("bench.db");
@@ -38,20 +49,25 @@ pub async fn import(config: &Config, rows: u64) -> anyhow::Result<ExitCode> {
         (Arc::new(store), format!("SQLite ({})", path.display()))
     };
     println!("importing into {engine}");
+    let outcome = run_imports(store.as_ref(), &dir, people).await;
+    // The scratch schema and files go whether the run succeeded or not.
+    drop(store);
+    if let Some(pg) = scratch_schema {
+        pg.drop_own_schema().await?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome.map(|()| ExitCode::SUCCESS)
+}
+
+async fn run_imports(store: &dyn Store, dir: &Path, people: u32) -> anyhow::Result<()> {
     let messages = wiring::messages()?;
     for (kind, file) in [
         (ImportKind::Members, "members.csv"),
         (ImportKind::Employers, "employers.csv"),
         (ImportKind::Contributions, "contributions.csv"),
     ] {
-        let report = app::import::import_file(
-            store.as_ref(),
-            kind,
-            &dir.join(file),
-            &messages,
-            &mut |_| {},
-        )
-        .await?;
+        let report =
+            app::import::import_file(store, kind, &dir.join(file), &messages, &mut |_| {}).await?;
         anyhow::ensure!(
             report.totals.rejected == 0,
             "{file}: {} rows rejected, see {}",
@@ -75,8 +91,7 @@ pub async fn import(config: &Config, rows: u64) -> anyhow::Result<ExitCode> {
         "ledger check: {} balances ok ({people} members)",
         check.balances_checked
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn write_files(

@@ -41,7 +41,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             what: AuditCommand::Ledger,
         } => audit::ledger(&config).await,
         Command::Bench {
-            what: BenchCommand::Import { rows },
-        } => bench::import(&config, rows).await,
+            what: BenchCommand::Import { rows, write_only },
+        } => bench::import(&config, rows, write_only).await,
     }
 }

@@ -1,0 +1,145 @@
+//! `kill -9` in the middle of an import: the database must be exactly as before the file, and
+//! the same file must then import whole. On SQLite always; on PostgreSQL when
+//! `VIVIENDA_TEST_POSTGRES_URL` is set.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use store::Store;
+
+use crate::{scratch, text, vivienda};
+
+const ROWS: u64 = 200_000;
+
+fn with_database(cmd: &mut Command, url: Option<&str>, schema: &str) {
+    if let Some(url) = url {
+        cmd.env("VIVIENDA_DATABASE_URL", url)
+            .env("VIVIENDA_POSTGRES_SCHEMA", schema);
+    }
+}
+
+async fn open(dir: &Path, url: Option<&str>, schema: &str) -> Box<dyn Store> {
+    match url {
+        Some(url) => Box::new(
+            store_postgres::PgStore::connect_with_schema(url, schema)
+                .await
+                .unwrap(),
+        ),
+        None => Box::new(store_sqlite::SqliteStore::open(&dir.join("data/vivienda.db")).unwrap()),
+    }
+}
+
+fn killed_import_leaves_nothing(name: &str, url: Option<&str>) {
+    let dir = scratch(name);
+    let schema = format!("vivienda_cli_{name}_{}", std::process::id());
+    let files = dir.join("files");
+    let out = vivienda(&dir)
+        .args([
+            "bench",
+            "import",
+            "--rows",
+            &ROWS.to_string(),
+            "--write-only",
+        ])
+        .arg(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    for kind in ["members", "employers"] {
+        let mut cmd = vivienda(&dir);
+        with_database(&mut cmd, url, &schema);
+        let out = cmd
+            .args(["import", kind])
+            .arg(files.join(format!("{kind}.csv")))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+
+    let mut cmd = vivienda(&dir);
+    with_database(&mut cmd, url, &schema);
+    let mut child = cmd
+        .env("VIVIENDA_LOG", "app::import=debug")
+        .args(["import", "contributions"])
+        .arg(files.join("contributions.csv"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill as soon as the first chunk is written: the rest of the file is still to come.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("import chunk written") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the import ended before it was killed: {status}"
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = open(&dir, url, &schema).await;
+        // PostgreSQL rolls the transaction back once it sees the client gone.
+        let mut counts = store.counts().await.unwrap();
+        for _ in 0..50 {
+            if counts.movements == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            counts = store.counts().await.unwrap();
+        }
+        assert_eq!(counts.movements, 0, "a killed import left rows behind");
+        assert_eq!(
+            store.imports().await.unwrap().len(),
+            2,
+            "only members and employers"
+        );
+        assert!(store.check_ledger().await.unwrap().mismatches.is_empty());
+    });
+
+    let mut cmd = vivienda(&dir);
+    with_database(&mut cmd, url, &schema);
+    let out = cmd
+        .args(["import", "contributions"])
+        .arg(files.join("contributions.csv"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("{ROWS} accepted")), "{stdout}");
+    rt.block_on(async {
+        let store = open(&dir, url, &schema).await;
+        assert_eq!(store.counts().await.unwrap().movements, ROWS);
+        assert!(store.check_ledger().await.unwrap().mismatches.is_empty());
+    });
+    if let Some(url) = url {
+        rt.block_on(async {
+            let pg = store_postgres::PgStore::connect_with_schema(url, &schema)
+                .await
+                .unwrap();
+            pg.drop_own_schema().await.unwrap();
+        });
+    }
+}
+
+#[test]
+fn a_killed_sqlite_import_leaves_the_database_as_before_the_file() {
+    killed_import_leaves_nothing("crash-sqlite", None);
+}
+
+#[test]
+fn a_killed_postgres_import_leaves_the_database_as_before_the_file() {
+    match std::env::var("VIVIENDA_TEST_POSTGRES_URL") {
+        Ok(url) => killed_import_leaves_nothing("crash_pg", Some(&url)),
+        Err(_) => eprintln!("PostgreSQL crash test skipped: VIVIENDA_TEST_POSTGRES_URL is not set"),
+    }
+}
