@@ -273,19 +273,20 @@ impl ImportBatch for SqliteImportBatch {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
                 )
                 .map_err(db)?;
+            // The batch id is bound once; SQLite keeps bindings across executions, so each row
+            // rebinds only its own seven values.
+            stmt.raw_bind_parameter(8, self.batch_id).map_err(db)?;
             for m in rows {
-                let added = stmt
-                    .execute(params![
-                        m.member_id.0,
-                        m.bucket.number(),
-                        m.kind.number(),
-                        m.period,
-                        m.source,
-                        m.amount.centavos(),
-                        IsoDate::new(m.booked_on).as_str(),
-                        self.batch_id
-                    ])
+                let date = IsoDate::new(m.booked_on);
+                stmt.raw_bind_parameter(1, m.member_id.0).map_err(db)?;
+                stmt.raw_bind_parameter(2, m.bucket.number()).map_err(db)?;
+                stmt.raw_bind_parameter(3, m.kind.number()).map_err(db)?;
+                stmt.raw_bind_parameter(4, m.period).map_err(db)?;
+                stmt.raw_bind_parameter(5, m.source).map_err(db)?;
+                stmt.raw_bind_parameter(6, m.amount.centavos())
                     .map_err(db)?;
+                stmt.raw_bind_parameter(7, date.as_str()).map_err(db)?;
+                let added = stmt.raw_execute().map_err(db)?;
                 if added == 1 {
                     inserted += 1;
                     *deltas

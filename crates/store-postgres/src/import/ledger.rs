@@ -41,6 +41,10 @@ const COPY: &str = "COPY subaccount_movements
                         (member_id, bucket, kind, period, source, amount, booked_on, batch_id)
                     FROM STDIN (FORMAT binary)";
 
+/// Rows per slice sent to the server, and the encoded size of one row.
+const SLICE_ROWS: usize = 2_000;
+const ROW_BYTES: usize = 2 + 8 * 4 + 8 + 2 + 2 + 4 + 8 + 8 + 4 + 8;
+
 fn put_field(buf: &mut BytesMut, value: &[u8]) {
     buf.put_i32(value.len() as i32);
     buf.put_slice(value);
@@ -83,9 +87,12 @@ impl PgImportBatch {
                 row.try_get(4).map_err(db)?,
             ));
         }
-        // The rows are encoded by hand into one buffer and sent in one go: per-row writes
+        // The rows are encoded by hand and sent in slices as they are encoded, so the server
+        // starts on the first rows while the client still writes the rest: per-row writes
         // through the generic binary writer cost the client more CPU than the server spends.
-        let mut buf = BytesMut::with_capacity(64 + rows.len() * 70);
+        let copy = conn.prepare_cached(COPY).await.map_err(db)?;
+        let mut sink = Box::pin(conn.copy_in::<_, Bytes>(&copy).await.map_err(db)?);
+        let mut buf = BytesMut::with_capacity(SLICE_ROWS * ROW_BYTES + 32);
         buf.put_slice(b"PGCOPY\n\xff\r\n\0");
         buf.put_i32(0); // flags
         buf.put_i32(0); // header extension length
@@ -103,11 +110,11 @@ impl PgImportBatch {
             put_field(&mut buf, &self.batch_id.to_be_bytes());
             *self.movement_deltas.entry((member, bucket)).or_default() += m.amount.centavos();
             copied += 1;
+            if buf.len() >= SLICE_ROWS * ROW_BYTES {
+                sink.send(buf.split().freeze()).await.map_err(db)?;
+            }
         }
         buf.put_i16(-1);
-        let copy = conn.prepare_cached(COPY).await.map_err(db)?;
-        let sink = conn.copy_in::<_, Bytes>(&copy).await.map_err(db)?;
-        let mut sink = Box::pin(sink);
         sink.send(buf.freeze()).await.map_err(db)?;
         sink.as_mut().finish().await.map_err(db)?;
         Ok(copied)
