@@ -75,7 +75,7 @@ pub fn reference_tables(data_dir: &Path) -> anyhow::Result<domain::reference::Re
 pub fn progress_bar(total: u64, unit: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     let template = format!(
-        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
+        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit} {{msg}} (eta {{eta}})"
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
         bar.set_style(style);

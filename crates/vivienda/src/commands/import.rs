@@ -25,9 +25,12 @@ pub async fn run(config: &Config, kind: ImportKindArg, file: &Path) -> anyhow::R
     let messages = wiring::messages()?;
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let bar = wiring::progress_bar(size, "bytes");
+    let started = std::time::Instant::now();
     let report =
         app::import::import_file(store.as_ref(), kind_of(kind), file, &messages, &mut |p| {
             bar.set_position(p.bytes_read);
+            let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!("{} rows, {rate:.0} rows/s", p.rows));
         })
         .await?;
     bar.finish_and_clear();
