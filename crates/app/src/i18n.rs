@@ -31,39 +31,18 @@ impl Lang {
     }
 }
 
-/// The translation files, embedded so the binary runs from anywhere.
-const FILES: &[(Lang, &str, &str)] = &[
-    (
-        Lang::Es,
-        "common.ftl",
-        include_str!("../../../locales/es-MX/common.ftl"),
-    ),
-    (
-        Lang::Es,
-        "ids.ftl",
-        include_str!("../../../locales/es-MX/ids.ftl"),
-    ),
-    (
-        Lang::Es,
-        "import.ftl",
-        include_str!("../../../locales/es-MX/import.ftl"),
-    ),
-    (
-        Lang::En,
-        "common.ftl",
-        include_str!("../../../locales/en/common.ftl"),
-    ),
-    (
-        Lang::En,
-        "ids.ftl",
-        include_str!("../../../locales/en/ids.ftl"),
-    ),
-    (
-        Lang::En,
-        "import.ftl",
-        include_str!("../../../locales/en/import.ftl"),
-    ),
-];
+/// Both languages' copy of each translation file, embedded so the binary runs from anywhere.
+macro_rules! locale_files {
+    ($($file:literal),*) => {
+        &[$(
+            (Lang::Es, $file, include_str!(concat!("../../../locales/es-MX/", $file))),
+            (Lang::En, $file, include_str!(concat!("../../../locales/en/", $file))),
+        )*]
+    };
+}
+
+const FILES: &[(Lang, &str, &str)] =
+    locale_files!("common.ftl", "ids.ftl", "import.ftl", "accounts.ftl");
 
 pub struct Messages {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
@@ -127,5 +106,35 @@ impl Messages {
     /// Whether `id` has a message in `lang`; used by the test that every code is translated.
     pub fn has(&self, lang: Lang, id: &str) -> bool {
         self.bundles.get(&lang).is_some_and(|b| b.has_message(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::auth::password::PasswordProblem;
+    use domain::ids::IdError;
+
+    #[test]
+    fn every_code_a_member_can_meet_is_translated_in_both_languages() {
+        let messages = Messages::load().unwrap();
+        let codes = IdError::ALL
+            .iter()
+            .map(|e| e.code())
+            .chain(PasswordProblem::ALL.iter().map(|p| p.code()))
+            .chain([
+                "rfc_check_digit_warning",
+                "free-and-personal",
+                "service-unavailable",
+            ]);
+        for code in codes {
+            for lang in [Lang::Es, Lang::En] {
+                assert!(
+                    messages.has(lang, code),
+                    "{code} has no {} text",
+                    lang.tag()
+                );
+            }
+        }
     }
 }
