@@ -1,6 +1,7 @@
 //! The use cases of Vivienda. Each procedure is one function here that owns its transaction;
 //! the web tier and the CLI both call it and only translate its answer.
 
+pub mod accounts;
 pub mod i18n;
 pub mod import;
 pub mod population;

@@ -1,0 +1,3 @@
+//! Member accounts: sign-up, activation, sign-in, recovery, sessions and protection.
+
+pub mod passwords;
