@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod i18n;
 pub mod import;
+pub mod notify;
 pub mod population;
 pub mod reference;
 pub mod validate;

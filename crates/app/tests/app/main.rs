@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod imports;
+mod mail;
 mod population;
 
 use std::path::PathBuf;
