@@ -5,11 +5,17 @@
 //! Connections are recycled without a ping (`RecyclingMethod::Fast`): the design measured the
 //! ping at 27% of point-read throughput, and a dead connection is found by `is_closed` anyway.
 
+mod accounts;
+mod audit;
+mod codes;
+mod columns;
 mod error;
 mod import;
 mod migrate;
+mod outbox;
 mod registry;
 mod rows;
+mod sessions;
 
 use std::time::Duration;
 

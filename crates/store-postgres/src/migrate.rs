@@ -9,11 +9,18 @@ use store::StoreError;
 
 use crate::error::db;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "registry",
-    include_str!("../migrations/0001_registry.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "registry",
+        include_str!("../migrations/0001_registry.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/0002_accounts.sql"),
+    ),
+];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another
 /// application's locks; the second half is a hash of the schema name.

@@ -5,10 +5,16 @@
 //! through one writer connection on the blocking pool. An import batch owns a connection and a
 //! transaction of its own.
 
+mod accounts;
+mod audit;
+mod codes;
 mod import;
 mod migrate;
+mod outbox;
 mod registry;
 mod rows;
+mod sessions;
+mod stamp;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -85,7 +91,6 @@ impl SqliteStore {
     }
 
     /// Runs a write on the writer connection, off the async workers.
-    #[allow(dead_code)]
     async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,

@@ -46,3 +46,44 @@ async fn ledger_check_finds_an_edited_balance() {
     );
     let _ = store.imports().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_detects_edited_and_removed_rows() {
+    let store = fresh().await;
+    let path = store.path().to_owned();
+    store::contract::audit_detects_tampering(&store, |sql| {
+        let path = path.clone();
+        async move {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .unwrap();
+            conn.execute_batch(&sql).unwrap();
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_appends_from_spawned_tasks_verify() {
+    use store::{AuditRepo, AuditVerdict};
+    let store = fresh().await;
+    let tasks: Vec<_> = (0..16)
+        .map(|m| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..10 {
+                    let entry =
+                        store::contract::audit_entry(Some(m), "sign_in", store::contract::at(i));
+                    store.append_audit(&[entry]).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    match store.verify_audit().await.unwrap() {
+        AuditVerdict::Intact(totals) => assert_eq!(totals.total, 160),
+        AuditVerdict::Broken(link) => panic!("broken at {link:?}"),
+    }
+}

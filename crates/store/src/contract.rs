@@ -2,6 +2,7 @@
 //! test binary with a function that returns a fresh, empty, migrated store.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use domain::audit::{AuditEntry, Channel};
 use domain::bimester::Bimester;
 use domain::ids::generate::{self, NameParts};
 use domain::money::Money;
@@ -10,9 +11,14 @@ use domain::registry::{
     Denomination, Employer, MemberId, Movement, MovementKind, Nrp, Person, RelationPeriod, Sex,
     StateCode,
 };
-use time::macros::date;
+use time::OffsetDateTime;
+use time::macros::{date, datetime};
 
-use crate::{FileIdentity, ImportKind, ImportTotals, MovementFilter, Store, StoreError};
+use crate::{
+    Account, AccountId, AccountState, AuditVerdict, CodeCheck, CodeKey, ContactChange,
+    FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewApiToken, NewCode,
+    NewMessage, NewSession, OutboxChannel, OutboxStatus, Store, StoreError,
+};
 
 /// Expands to one `#[tokio::test]` per contract case, each on a fresh store from `$fresh().await`.
 #[macro_export]
@@ -21,7 +27,11 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@cases $fresh;
             members_round_trip, batch_is_invisible_until_commit, same_file_is_imported_once,
             movements_are_posted_once_and_balances_follow, relations_and_credits_round_trip,
-            movement_filter_and_order, counts_and_import_records);
+            movement_filter_and_order, counts_and_import_records,
+            accounts_round_trip_and_conflicts, account_changes_are_audited_with_them,
+            one_time_codes_are_bound_single_use_and_limited, sessions_end_only_for_their_owner,
+            api_tokens_are_revocable_by_their_owner, throttle_counts_atomically_and_resets,
+            outbox_claims_each_message_once, audit_appends_from_many_writers_verify);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(
@@ -416,4 +426,838 @@ pub async fn counts_and_import_records(store: &impl Store) {
     assert_eq!(imports[0].kind, "members");
     assert_eq!(imports[0].totals.accepted, 3);
     store.ping().await.unwrap();
+}
+
+// ---- Accounts, codes, sessions, tokens, throttling, outbox and the audit log ----
+
+/// A fixed instant plus `seconds`, with a microsecond part so precision is exercised.
+pub fn at(seconds: i64) -> OffsetDateTime {
+    datetime!(2026-11-25 12:00:00.123456 UTC) + time::Duration::seconds(seconds)
+}
+
+pub fn audit_entry(member: Option<i64>, action: &str, when: OffsetDateTime) -> AuditEntry {
+    AuditEntry {
+        at: when,
+        actor: member.map_or_else(|| "system".into(), |m| format!("member:{m}")),
+        action: action.into(),
+        member_id: member,
+        channel: Channel::Web,
+        origin: "127.0.0.1".into(),
+        details: "{}".into(),
+    }
+}
+
+async fn audit_count(store: &impl Store) -> u64 {
+    match store.verify_audit().await.unwrap() {
+        AuditVerdict::Intact(totals) => totals.total,
+        AuditVerdict::Broken(link) => panic!("audit log broken at {link:?}"),
+    }
+}
+
+fn new_account(member: MemberId, tag: &str) -> NewAccount {
+    NewAccount {
+        member_id: member,
+        email: format!("{tag}@example.mx"),
+        mobile: format!("55{:08}", member.0),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: at(0),
+    }
+}
+
+fn conflict(result: Result<impl std::fmt::Debug, StoreError>) -> &'static str {
+    match result {
+        Err(StoreError::Conflict(code)) => code,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+/// A member with a `pending` account.
+async fn member_with_account(store: &impl Store, n: u16) -> Account {
+    let id = import_members(store, &format!("acct{n}"), &[person(n)]).await[0];
+    store
+        .create_account(&new_account(id, &format!("m{n}")), &[])
+        .await
+        .unwrap()
+}
+
+pub async fn accounts_round_trip_and_conflicts(store: &impl Store) {
+    let ids = import_members(store, "a1", &[person(40), person(41)]).await;
+    let (a, b) = (ids[0], ids[1]);
+    let created = store
+        .create_account(&new_account(a, "ana"), &[])
+        .await
+        .unwrap();
+    assert_eq!(created.state, AccountState::Pending);
+    assert_eq!(created.created_at, at(0));
+    assert_eq!(
+        store.account(created.account_id).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        store.account_by_member(a).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        store.account_by_email("ana@example.mx").await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        store.account_by_email("nobody@example.mx").await.unwrap(),
+        None
+    );
+
+    // The same member again, someone else's e-mail, someone else's mobile, no such member.
+    let again = new_account(a, "other");
+    assert_eq!(
+        conflict(store.create_account(&again, &[]).await),
+        "account_exists"
+    );
+    let mut email = new_account(b, "ana");
+    email.mobile = "5500000001".into();
+    assert_eq!(
+        conflict(store.create_account(&email, &[]).await),
+        "email_taken"
+    );
+    let mobile = NewAccount {
+        mobile: created.mobile.clone(),
+        ..new_account(b, "luis")
+    };
+    assert_eq!(
+        conflict(store.create_account(&mobile, &[]).await),
+        "mobile_taken"
+    );
+    let unknown = new_account(MemberId(a.0 + 1000), "ghost");
+    assert_eq!(
+        conflict(store.create_account(&unknown, &[]).await),
+        "unknown_member"
+    );
+
+    let id = created.account_id;
+    store.activate_account(id, at(60), &[]).await.unwrap();
+    assert_eq!(
+        conflict(store.activate_account(id, at(61), &[]).await),
+        "account_not_pending"
+    );
+    store
+        .set_password_hash(id, "$argon2id$new", &[])
+        .await
+        .unwrap();
+    store
+        .set_totp_secret(id, Some(&[1, 2, 3]), &[])
+        .await
+        .unwrap();
+    let luis = store
+        .create_account(&new_account(b, "luis"), &[])
+        .await
+        .unwrap();
+    let taken = ContactChange {
+        email: Some("luis@example.mx".into()),
+        mobile: None,
+    };
+    assert_eq!(
+        conflict(store.set_contact(id, &taken, at(90), &[]).await),
+        "email_taken"
+    );
+    let change = ContactChange {
+        email: Some("ana.nueva@example.mx".into()),
+        mobile: None,
+    };
+    store.set_contact(id, &change, at(120), &[]).await.unwrap();
+    let now = store.account(id).await.unwrap().unwrap();
+    assert_eq!(now.state, AccountState::Active);
+    assert_eq!(now.activated_at, Some(at(60)));
+    assert_eq!(now.password_hash, "$argon2id$new");
+    assert_eq!(now.totp_secret, Some(vec![1, 2, 3]));
+    assert_eq!(now.email, "ana.nueva@example.mx");
+    assert_eq!(now.mobile, created.mobile, "an unchanged mobile is kept");
+    assert_eq!(now.contact_changed_at, Some(at(120)));
+    store.set_totp_secret(id, None, &[]).await.unwrap();
+    assert_eq!(store.account(id).await.unwrap().unwrap().totp_secret, None);
+    assert!(
+        store
+            .account_by_email("ana@example.mx")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Recovery codes: replaced as a set, each used once.
+    let codes: Vec<Vec<u8>> = (0u8..3).map(|i| vec![i; 32]).collect();
+    store.replace_recovery_codes(id, &codes, &[]).await.unwrap();
+    assert_eq!(store.recovery_codes_left(id).await.unwrap(), 3);
+    assert!(
+        store
+            .consume_recovery_code(id, &codes[1], at(130), &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .consume_recovery_code(id, &codes[1], at(131), &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .consume_recovery_code(luis.account_id, &codes[0], at(131), &[])
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recovery_codes_left(id).await.unwrap(), 2);
+    store
+        .replace_recovery_codes(id, &codes[..1], &[])
+        .await
+        .unwrap();
+    assert_eq!(store.recovery_codes_left(id).await.unwrap(), 1);
+
+    // Freezing ends sessions and revokes tokens; unfreezing needs a frozen account.
+    let session = store
+        .create_session(&new_session(id, 1, Channel::Web, 200), &[])
+        .await
+        .unwrap();
+    let token = store
+        .create_api_token(&new_token(id, 2, 200), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict(store.set_frozen(id, false, at(300), &[]).await),
+        "account_not_frozen"
+    );
+    store.set_frozen(id, true, at(300), &[]).await.unwrap();
+    assert_eq!(
+        store.account(id).await.unwrap().unwrap().state,
+        AccountState::Frozen
+    );
+    assert!(store.live_session(&[1; 32]).await.unwrap().is_none());
+    let ended = &store.sessions(id, 10).await.unwrap()[0];
+    assert_eq!(
+        (ended.session_id, ended.end_reason.as_deref()),
+        (session.session_id, Some("account_frozen"))
+    );
+    assert!(store.live_api_token(&[2; 32]).await.unwrap().is_none());
+    assert_eq!(
+        store.api_tokens(id).await.unwrap()[0].token_id,
+        token.token_id
+    );
+    assert_eq!(
+        conflict(store.set_frozen(id, true, at(301), &[]).await),
+        "account_not_active"
+    );
+    store.set_frozen(id, false, at(400), &[]).await.unwrap();
+    assert_eq!(
+        store.account(id).await.unwrap().unwrap().state,
+        AccountState::Active
+    );
+    let missing = AccountId(id.0 + 1000);
+    assert_eq!(
+        conflict(store.set_password_hash(missing, "x", &[]).await),
+        "account_not_found"
+    );
+}
+
+pub async fn account_changes_are_audited_with_them(store: &impl Store) {
+    let id = import_members(store, "a2", &[person(42)]).await[0];
+    let entry = |action: &str, s: i64| audit_entry(Some(id.0), action, at(s));
+    let account = store
+        .create_account(&new_account(id, "marta"), &[entry("sign_up", 0)])
+        .await
+        .unwrap();
+    // A refused change writes nothing: the conflict rolls back its audit rows too.
+    let refused = store
+        .create_account(&new_account(id, "marta2"), &[entry("sign_up", 1)])
+        .await;
+    assert_eq!(conflict(refused), "account_exists");
+    assert_eq!(audit_count(store).await, 1);
+    store
+        .activate_account(account.account_id, at(2), &[entry("activated", 2)])
+        .await
+        .unwrap();
+    let again = store
+        .activate_account(account.account_id, at(3), &[entry("activated", 3)])
+        .await;
+    assert_eq!(conflict(again), "account_not_pending");
+    // An unused recovery code is no change, so its entry is not written either.
+    let used = store
+        .consume_recovery_code(
+            account.account_id,
+            &[9; 32],
+            at(4),
+            &[entry("recovery_used", 4)],
+        )
+        .await
+        .unwrap();
+    assert!(!used);
+    store
+        .set_password_hash(
+            account.account_id,
+            "$argon2id$p",
+            &[entry("password_changed", 5), entry("notice_sent", 5)],
+        )
+        .await
+        .unwrap();
+    let recent = store.recent_audit(id, 10).await.unwrap();
+    let actions: Vec<&str> = recent.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["notice_sent", "password_changed", "activated", "sign_up"]
+    );
+    assert_eq!(recent[0].position, 3);
+    assert_eq!(
+        recent[3].entry,
+        entry("sign_up", 0),
+        "entries come back as written"
+    );
+    assert_eq!(audit_count(store).await, 4);
+}
+
+fn code_key(member: MemberId, purpose: &str, bound_to: &str) -> CodeKey {
+    CodeKey {
+        member_id: member,
+        purpose: purpose.into(),
+        bound_to: bound_to.into(),
+    }
+}
+
+fn new_code(key: &CodeKey, hash: u8, issued: i64) -> NewCode {
+    NewCode {
+        key: key.clone(),
+        code_hash: vec![hash; 32],
+        created_at: at(issued),
+        expires_at: at(issued + 600),
+    }
+}
+
+pub async fn one_time_codes_are_bound_single_use_and_limited(store: &impl Store) {
+    let member = import_members(store, "c1", &[person(43)]).await[0];
+    let key = code_key(member, "activation", "attempt-1");
+    let issued = store.issue_code(&new_code(&key, 1, 0), &[]).await.unwrap();
+    assert_eq!((issued.attempts, issued.resent_count), (0, 0));
+    assert_eq!(
+        store.current_code(&key).await.unwrap(),
+        Some(issued.clone())
+    );
+
+    let check = |hash: u8, now: i64| {
+        let key = key.clone();
+        async move {
+            store
+                .consume_code(&key, &[hash; 32], at(now), 5, &[])
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(check(2, 10).await, CodeCheck::Mismatch { attempts: 1 });
+    // Another purpose or another request has no code, whatever the hash.
+    let other = code_key(member, "password_reset", "attempt-1");
+    assert_eq!(
+        store
+            .consume_code(&other, &[1; 32], at(11), 5, &[])
+            .await
+            .unwrap(),
+        CodeCheck::NotIssued
+    );
+    let elsewhere = code_key(member, "activation", "attempt-2");
+    assert_eq!(
+        store
+            .consume_code(&elsewhere, &[1; 32], at(11), 5, &[])
+            .await
+            .unwrap(),
+        CodeCheck::NotIssued
+    );
+    assert_eq!(check(1, 600).await, CodeCheck::Expired);
+    assert_eq!(
+        store
+            .record_code_failure(member, issued.code_id, &[])
+            .await
+            .unwrap(),
+        2
+    );
+    for attempts in 3..=5 {
+        assert_eq!(check(9, 20).await, CodeCheck::Mismatch { attempts });
+    }
+    assert_eq!(
+        check(1, 21).await,
+        CodeCheck::TooManyAttempts,
+        "the right code, too late"
+    );
+
+    // A new code supersedes the old one: the old hash no longer works, the new one once.
+    let resent = store.issue_code(&new_code(&key, 7, 30), &[]).await.unwrap();
+    assert_eq!((resent.attempts, resent.resent_count), (0, 1));
+    assert_eq!(check(1, 31).await, CodeCheck::Mismatch { attempts: 1 });
+    let accepted = store
+        .consume_code(
+            &key,
+            &[7; 32],
+            at(32),
+            5,
+            &[audit_entry(Some(member.0), "code_accepted", at(32))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted, CodeCheck::Accepted);
+    assert_eq!(check(7, 33).await, CodeCheck::AlreadyUsed);
+    assert_eq!(
+        store.current_code(&key).await.unwrap().unwrap().consumed_at,
+        Some(at(32))
+    );
+
+    assert_eq!(store.codes_issued_since(member, at(-1)).await.unwrap(), 2);
+    assert_eq!(store.codes_issued_since(member, at(1)).await.unwrap(), 1);
+    // Only the accepted code's entry was written.
+    assert_eq!(audit_count(store).await, 1);
+}
+
+fn new_session(account: AccountId, hash: u8, channel: Channel, created: i64) -> NewSession {
+    NewSession {
+        id_hash: [hash; 32],
+        account_id: account,
+        channel,
+        created_at: at(created),
+        device: "Firefox en Android".into(),
+        origin: "10.0.0.1".into(),
+    }
+}
+
+fn new_token(account: AccountId, hash: u8, created: i64) -> NewApiToken {
+    NewApiToken {
+        token_hash: [hash; 32],
+        account_id: account,
+        label: "Mi teléfono".into(),
+        created_at: at(created),
+    }
+}
+
+pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
+    let ana = member_with_account(store, 44).await.account_id;
+    let luis = member_with_account(store, 45).await.account_id;
+    let first = store
+        .create_session(&new_session(ana, 1, Channel::Web, 0), &[])
+        .await
+        .unwrap();
+    let second = store
+        .create_session(&new_session(ana, 2, Channel::App, 10), &[])
+        .await
+        .unwrap();
+    let third = store
+        .create_session(&new_session(ana, 3, Channel::Web, 20), &[])
+        .await
+        .unwrap();
+    let other = store
+        .create_session(&new_session(luis, 4, Channel::Cesi, 5), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.live_session(&[1; 32]).await.unwrap(),
+        Some(first.clone())
+    );
+
+    store
+        .touch_session(first.session_id, at(100))
+        .await
+        .unwrap();
+    store.touch_session(first.session_id, at(50)).await.unwrap(); // never moves back
+    let live = store.live_session(&[1; 32]).await.unwrap().unwrap();
+    assert_eq!(live.last_seen_at, at(100));
+
+    let listed: Vec<i64> = store
+        .sessions(ana, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.session_id)
+        .collect();
+    assert_eq!(
+        listed,
+        [third.session_id, second.session_id, first.session_id]
+    );
+    assert_eq!(store.sessions(ana, 2).await.unwrap().len(), 2);
+
+    // Luis cannot end Ana's session; Ana ends it once.
+    assert!(
+        !store
+            .end_session(luis, first.session_id, at(110), "signed_out", &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .end_session(ana, first.session_id, at(110), "signed_out", &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .end_session(ana, first.session_id, at(111), "signed_out", &[])
+            .await
+            .unwrap()
+    );
+    assert!(store.live_session(&[1; 32]).await.unwrap().is_none());
+    store
+        .touch_session(first.session_id, at(200))
+        .await
+        .unwrap(); // an ended session stays ended
+    let ended = store.sessions(ana, 10).await.unwrap().pop().unwrap();
+    assert_eq!(ended.ended_at, Some(at(110)));
+    assert_eq!(ended.end_reason.as_deref(), Some("signed_out"));
+    assert_eq!(
+        ended.last_seen_at - ended.created_at,
+        time::Duration::seconds(100)
+    );
+
+    // "End all others" keeps the current one and touches no one else's.
+    let ended = store
+        .end_all_sessions(ana, Some(third.session_id), at(120), "ended_by_member", &[])
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert!(store.live_session(&[3; 32]).await.unwrap().is_some());
+    assert!(store.live_session(&[4; 32]).await.unwrap().is_some());
+    assert_eq!(
+        store
+            .end_all_sessions(ana, None, at(130), "password_changed", &[])
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.live_session(&[3; 32]).await.unwrap().is_none());
+    assert_eq!(
+        store.live_session(&[4; 32]).await.unwrap().unwrap().channel,
+        other.channel
+    );
+}
+
+pub async fn api_tokens_are_revocable_by_their_owner(store: &impl Store) {
+    let ana = member_with_account(store, 46).await.account_id;
+    let luis = member_with_account(store, 47).await.account_id;
+    let old = store
+        .create_api_token(&new_token(ana, 1, 0), &[])
+        .await
+        .unwrap();
+    let new = store
+        .create_api_token(&new_token(ana, 2, 10), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.live_api_token(&[1; 32]).await.unwrap(),
+        Some(old.clone())
+    );
+    store.touch_api_token(old.token_id, at(50)).await.unwrap();
+    assert_eq!(
+        store
+            .live_api_token(&[1; 32])
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        Some(at(50))
+    );
+    let listed: Vec<i64> = store
+        .api_tokens(ana)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.token_id)
+        .collect();
+    assert_eq!(listed, [new.token_id, old.token_id]);
+    assert!(
+        !store
+            .revoke_api_token(luis, old.token_id, at(60), &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .revoke_api_token(ana, old.token_id, at(60), &[])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_api_token(ana, old.token_id, at(61), &[])
+            .await
+            .unwrap()
+    );
+    assert!(store.live_api_token(&[1; 32]).await.unwrap().is_none());
+    assert!(store.live_api_token(&[2; 32]).await.unwrap().is_some());
+    assert_eq!(
+        store.api_tokens(ana).await.unwrap()[1].revoked_at,
+        Some(at(60))
+    );
+    assert!(store.api_tokens(luis).await.unwrap().is_empty());
+}
+
+pub async fn throttle_counts_atomically_and_resets(store: &impl Store) {
+    assert_eq!(store.failures("account", "1").await.unwrap(), None);
+    let tries: Vec<_> = (0..20)
+        .map(|i| store.record_failure("account", "1", at(i), &[]))
+        .collect();
+    let mut counts: Vec<u32> = join_all(tries)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=20).collect::<Vec<u32>>(),
+        "every failure counted once"
+    );
+    assert_eq!(
+        store
+            .record_failure("address", "10.0.0.1", at(30), &[])
+            .await
+            .unwrap(),
+        1
+    );
+    let state = store.failures("account", "1").await.unwrap().unwrap();
+    assert_eq!(state.failures, 20);
+    assert!(state.last_failure_at >= at(0) && state.last_failure_at <= at(19));
+    store.reset_failures("account", "1").await.unwrap();
+    assert_eq!(store.failures("account", "1").await.unwrap(), None);
+    assert_eq!(
+        store
+            .failures("address", "10.0.0.1")
+            .await
+            .unwrap()
+            .unwrap()
+            .failures,
+        1
+    );
+    assert_eq!(
+        store
+            .record_failure("account", "1", at(40), &[])
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+pub async fn outbox_claims_each_message_once(store: &impl Store) {
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let message = NewMessage {
+            channel: if i % 2 == 0 {
+                OutboxChannel::Email
+            } else {
+                OutboxChannel::Sms
+            },
+            recipient: format!("r{i}@example.mx"),
+            subject: "Tu código".into(),
+            body: format!("message {i}"),
+            created_at: at(i),
+        };
+        ids.push(store.enqueue_message(&message, &[]).await.unwrap());
+    }
+    let recent = store.recent_messages(4).await.unwrap();
+    assert_eq!(
+        recent.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [ids[5], ids[4], ids[3], ids[2]]
+    );
+    assert_eq!(recent[0].status, OutboxStatus::Pending);
+
+    // Concurrent senders never share a message.
+    let claims: Vec<_> = (0..3)
+        .map(|_| store.claim_messages(2, at(100), at(160)))
+        .collect();
+    let mut claimed: Vec<i64> = join_all(claims)
+        .await
+        .into_iter()
+        .flat_map(|c| c.unwrap())
+        .map(|m| m.id)
+        .collect();
+    claimed.sort_unstable();
+    assert_eq!(claimed, ids);
+    assert!(
+        store
+            .claim_messages(10, at(120), at(180))
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+
+    store.mark_sent(ids[0], at(130)).await.unwrap();
+    store.mark_failed(ids[1], "smtp 451", false).await.unwrap();
+    store.mark_failed(ids[2], "bad number", true).await.unwrap();
+    // Before the lease ends only the message released for retry comes back.
+    let retry = store.claim_messages(10, at(140), at(200)).await.unwrap();
+    assert_eq!(retry.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[1]]);
+    assert_eq!(retry[0].attempts, 2);
+    assert_eq!(retry[0].last_error.as_deref(), Some("smtp 451"));
+    // After it, the other leased ones (their sender died) come back, oldest first.
+    let expired = store.claim_messages(10, at(170), at(230)).await.unwrap();
+    assert_eq!(
+        expired.iter().map(|m| m.id).collect::<Vec<_>>(),
+        ids[3..].to_vec()
+    );
+
+    let all = store.recent_messages(10).await.unwrap();
+    let by_id = |id: i64| all.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(by_id(ids[0]).status, OutboxStatus::Sent);
+    assert_eq!(by_id(ids[0]).sent_at, Some(at(130)));
+    assert_eq!(by_id(ids[2]).status, OutboxStatus::Failed);
+    assert_eq!(by_id(ids[1]).channel, OutboxChannel::Sms);
+    assert_eq!(
+        conflict(store.mark_sent(ids[5] + 100, at(1)).await),
+        "message_not_found"
+    );
+}
+
+async fn append_many(store: &impl Store, member: Option<i64>, n: i64) {
+    for i in 0..n {
+        let entry = audit_entry(member, "sign_in", at(i));
+        store
+            .append_audit(std::slice::from_ref(&entry))
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn audit_appends_from_many_writers_verify(store: &impl Store) {
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        AuditVerdict::Intact(Default::default())
+    );
+    // Many members (spread over many chains) and the system, written at once.
+    let writers: Vec<_> = (0..24)
+        .map(|m| append_many(store, (m != 0).then_some(1000 + m), 8))
+        .collect();
+    join_all(writers).await;
+    // A batch spanning several chains in one transaction.
+    let batch: Vec<AuditEntry> = (0..6)
+        .map(|m| audit_entry(Some(2000 + m), "notice_sent", at(m)))
+        .collect();
+    store.append_audit(&batch).await.unwrap();
+    let AuditVerdict::Intact(totals) = store.verify_audit().await.unwrap() else {
+        panic!("a concurrent log must verify");
+    };
+    assert_eq!(totals.total, 24 * 8 + 6);
+    assert_eq!(totals.per_chain.values().sum::<u64>(), totals.total);
+    assert!(totals.per_chain.len() > 8, "members spread over chains");
+
+    let mine = store.recent_audit(MemberId(1005), 3).await.unwrap();
+    assert_eq!(mine.len(), 3);
+    assert!(mine.iter().all(|r| r.entry.member_id == Some(1005)));
+    assert_eq!(
+        mine.iter().map(|r| r.position).collect::<Vec<_>>(),
+        [7, 6, 5]
+    );
+    let all = store.recent_audit_all(5).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert!(all.windows(2).all(|w| w[0].entry_id > w[1].entry_id));
+}
+
+/// Tampering with the stored log, through a raw connection the adapter provides (`sql` runs
+/// one statement; the SQL here is valid on both engines). Every edited field and every removed
+/// row is reported at exactly that entry. Not in `contract_tests!`: it needs raw access.
+pub async fn audit_detects_tampering<F, Fut>(store: &impl Store, sql: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for m in 0..5 {
+        append_many(store, Some(3000 + m), 4).await;
+    }
+    assert_eq!(audit_count(store).await, 20);
+    let target = store.recent_audit(MemberId(3002), 4).await.unwrap();
+    let middle = target.iter().find(|r| r.position == 1).unwrap().clone();
+    let last = target.iter().find(|r| r.position == 3).unwrap().clone();
+    let other = store.recent_audit(MemberId(3003), 1).await.unwrap()[0].entry_id;
+    sql("CREATE TABLE audit_backup AS SELECT * FROM audit_log".into()).await;
+
+    let edits = [
+        ("at", "'2020-01-01T00:00:00.000000Z'".to_owned()),
+        ("actor", "'member:1'".into()),
+        ("action", "'nothing_happened'".into()),
+        ("member_id", "member_id + 1".into()),
+        ("channel", "'cesi'".into()),
+        ("origin", "'10.9.9.9'".into()),
+        ("details", "'{\"amount\":1}'".into()),
+        (
+            "hash",
+            format!("(SELECT b.hash FROM audit_backup b WHERE b.entry_id = {other})"),
+        ),
+    ];
+    for (column, value) in edits {
+        sql(format!(
+            "UPDATE audit_log SET {column} = {value} WHERE entry_id = {}",
+            middle.entry_id
+        ))
+        .await;
+        let expected = domain::audit::BrokenLink {
+            chain: middle.chain,
+            position: 1,
+            entry_id: middle.entry_id,
+        };
+        assert_eq!(
+            store.verify_audit().await.unwrap(),
+            AuditVerdict::Broken(expected),
+            "editing {column}"
+        );
+        sql(format!(
+            "UPDATE audit_log SET {column} = (SELECT b.{column} FROM audit_backup b
+             WHERE b.entry_id = audit_log.entry_id) WHERE entry_id = {}",
+            middle.entry_id
+        ))
+        .await;
+        assert_eq!(audit_count(store).await, 20, "restoring {column}");
+    }
+
+    // Removing a row in the middle, then the newest row of a chain.
+    sql(format!(
+        "DELETE FROM audit_log WHERE entry_id = {}",
+        middle.entry_id
+    ))
+    .await;
+    let AuditVerdict::Broken(link) = store.verify_audit().await.unwrap() else {
+        panic!("a removed row went unnoticed");
+    };
+    assert_eq!((link.chain, link.position), (middle.chain, 1));
+    sql(format!(
+        "INSERT INTO audit_log SELECT * FROM audit_backup WHERE entry_id = {}",
+        middle.entry_id
+    ))
+    .await;
+    assert_eq!(audit_count(store).await, 20);
+    sql(format!(
+        "DELETE FROM audit_log WHERE entry_id = {}",
+        last.entry_id
+    ))
+    .await;
+    let expected = domain::audit::BrokenLink {
+        chain: last.chain,
+        position: 3,
+        entry_id: last.entry_id,
+    };
+    assert_eq!(
+        store.verify_audit().await.unwrap(),
+        AuditVerdict::Broken(expected)
+    );
+}
+
+/// Polls every future until all are done: concurrent writers on one task, without depending on
+/// a runtime here.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, slot) in futures.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *slot = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter().map(Option::unwrap).collect()
 }

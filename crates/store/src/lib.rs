@@ -1,6 +1,8 @@
 //! Repository traits in domain types. The SQLite and PostgreSQL adapters implement them and both
 //! pass the same contract suite (`contract` feature), so the app never knows which one it has.
 
+mod accounts;
+mod audit;
 mod error;
 mod import;
 mod registry;
@@ -8,6 +10,16 @@ mod registry;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use accounts::{
+    Account, AccountId, AccountRepo, AccountState, ApiToken, ApiTokenRepo, CodeCheck, CodeKey,
+    CodeRepo, ContactChange, NewAccount, NewApiToken, NewCode, NewMessage, NewSession, OneTimeCode,
+    OutboxChannel, OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle,
+    ThrottleRepo, stored_instant,
+};
+pub use audit::{
+    AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
+    in_append_order,
+};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use registry::{
@@ -15,9 +27,39 @@ pub use registry::{
 };
 
 /// Everything the application needs from a database.
-pub trait Store: RegistryRepo + ImportRepo + Health + Send + Sync + 'static {}
+pub trait Store:
+    RegistryRepo
+    + ImportRepo
+    + AccountRepo
+    + CodeRepo
+    + SessionRepo
+    + ApiTokenRepo
+    + ThrottleRepo
+    + OutboxRepo
+    + AuditRepo
+    + Health
+    + Send
+    + Sync
+    + 'static
+{
+}
 
-impl<T> Store for T where T: RegistryRepo + ImportRepo + Health + Send + Sync + 'static {}
+impl<T> Store for T where
+    T: RegistryRepo
+        + ImportRepo
+        + AccountRepo
+        + CodeRepo
+        + SessionRepo
+        + ApiTokenRepo
+        + ThrottleRepo
+        + OutboxRepo
+        + AuditRepo
+        + Health
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// Liveness of the database, for `/readyz`.
 #[async_trait::async_trait]

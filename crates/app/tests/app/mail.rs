@@ -28,31 +28,31 @@ async fn receiver() -> Receiver {
         .port();
     let (dir, _store) = crate::scratch();
     let mailbox = dir.join("mail");
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-        ])
-        .arg(&mailbox)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed for the SMTP receiver");
+    let receiver = Receiver {
+        child: Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&mailbox)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 is needed for the SMTP receiver"),
+        port,
+        mailbox,
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Receiver {
-                child,
-                port,
-                mailbox,
-            };
+            return receiver;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

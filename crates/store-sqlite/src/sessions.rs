@@ -1,0 +1,261 @@
+//! Sessions and API tokens on SQLite. Rows are kept after they end, for the statistics.
+
+use async_trait::async_trait;
+use domain::audit::{AuditEntry, Channel};
+use rusqlite::{Row, params};
+use store::{
+    AccountId, ApiToken, ApiTokenRepo, NewApiToken, NewSession, Session, SessionRepo, StoreError,
+    stored_instant,
+};
+use time::OffsetDateTime;
+
+use crate::stamp::{collect, get, get_ts, get_ts_opt, ts};
+use crate::{SqliteStore, db};
+
+const SESSION_COLUMNS: &str = "session_id, account_id, channel, created_at, last_seen_at, \
+     ended_at, end_reason, device, origin";
+
+fn session(r: &Row) -> Result<Session, StoreError> {
+    const T: &str = "sessions";
+    let channel: String = get(r, 2, T)?;
+    Ok(Session {
+        session_id: get(r, 0, T)?,
+        account_id: AccountId(get(r, 1, T)?),
+        channel: Channel::from_code(&channel)
+            .ok_or_else(|| StoreError::corrupt(T, "bad channel"))?,
+        created_at: get_ts(r, 3, T)?,
+        last_seen_at: get_ts(r, 4, T)?,
+        ended_at: get_ts_opt(r, 5, T)?,
+        end_reason: get(r, 6, T)?,
+        device: get(r, 7, T)?,
+        origin: get(r, 8, T)?,
+    })
+}
+
+const TOKEN_COLUMNS: &str = "token_id, account_id, label, created_at, last_used_at, revoked_at";
+
+fn token(r: &Row) -> Result<ApiToken, StoreError> {
+    const T: &str = "api_tokens";
+    Ok(ApiToken {
+        token_id: get(r, 0, T)?,
+        account_id: AccountId(get(r, 1, T)?),
+        label: get(r, 2, T)?,
+        created_at: get_ts(r, 3, T)?,
+        last_used_at: get_ts_opt(r, 4, T)?,
+        revoked_at: get_ts_opt(r, 5, T)?,
+    })
+}
+
+#[async_trait]
+impl SessionRepo for SqliteStore {
+    async fn create_session(
+        &self,
+        new: &NewSession,
+        audit: &[AuditEntry],
+    ) -> Result<Session, StoreError> {
+        let new = new.clone();
+        self.audited(audit, move |tx| {
+            let created = ts(new.created_at);
+            tx.prepare_cached(
+                "INSERT INTO sessions (id_hash, account_id, channel, created_at, last_seen_at,
+                                       device, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+            )
+            .map_err(db)?
+            .execute(params![
+                &new.id_hash[..],
+                new.account_id.0,
+                new.channel.code(),
+                created,
+                new.device,
+                new.origin
+            ])
+            .map_err(db)?;
+            let at = stored_instant(new.created_at);
+            let session = Session {
+                session_id: tx.last_insert_rowid(),
+                account_id: new.account_id,
+                channel: new.channel,
+                created_at: at,
+                last_seen_at: at,
+                ended_at: None,
+                end_reason: None,
+                device: new.device,
+                origin: new.origin,
+            };
+            Ok((session, true))
+        })
+        .await
+    }
+
+    async fn live_session(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1 AND ended_at IS NULL"
+            );
+            Ok(collect(c, &sql, [&id_hash[..]], session)?.pop())
+        })
+    }
+
+    async fn touch_session(&self, session_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write(move |c| {
+            c.prepare_cached(
+                "UPDATE sessions SET last_seen_at = ?2
+                 WHERE session_id = ?1 AND ended_at IS NULL AND last_seen_at < ?2",
+            )
+            .map_err(db)?
+            .execute(params![session_id, ts(at)])
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn end_session(
+        &self,
+        account: AccountId,
+        session_id: i64,
+        at: OffsetDateTime,
+        reason: &str,
+        audit: &[AuditEntry],
+    ) -> Result<bool, StoreError> {
+        let reason = reason.to_owned();
+        self.audited(audit, move |tx| {
+            let ended = tx
+                .prepare_cached(
+                    "UPDATE sessions SET ended_at = ?3, end_reason = ?4
+                     WHERE session_id = ?2 AND account_id = ?1 AND ended_at IS NULL",
+                )
+                .map_err(db)?
+                .execute(params![account.0, session_id, ts(at), reason])
+                .map_err(db)?
+                == 1;
+            Ok((ended, ended))
+        })
+        .await
+    }
+
+    async fn end_all_sessions(
+        &self,
+        account: AccountId,
+        except: Option<i64>,
+        at: OffsetDateTime,
+        reason: &str,
+        audit: &[AuditEntry],
+    ) -> Result<u64, StoreError> {
+        let reason = reason.to_owned();
+        self.audited(audit, move |tx| {
+            let ended = tx
+                .prepare_cached(
+                    "UPDATE sessions SET ended_at = ?3, end_reason = ?4
+                     WHERE account_id = ?1 AND ended_at IS NULL AND session_id IS NOT ?2",
+                )
+                .map_err(db)?
+                .execute(params![account.0, except, ts(at), reason])
+                .map_err(db)?;
+            Ok((ended as u64, ended > 0))
+        })
+        .await
+    }
+
+    async fn sessions(&self, account: AccountId, limit: u32) -> Result<Vec<Session>, StoreError> {
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE account_id = ?1
+                 ORDER BY created_at DESC, session_id DESC LIMIT ?2"
+            );
+            collect(c, &sql, params![account.0, limit], session)
+        })
+    }
+}
+
+#[async_trait]
+impl ApiTokenRepo for SqliteStore {
+    async fn create_api_token(
+        &self,
+        new: &NewApiToken,
+        audit: &[AuditEntry],
+    ) -> Result<ApiToken, StoreError> {
+        let new = new.clone();
+        self.audited(audit, move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO api_tokens (token_hash, account_id, label, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(db)?
+            .execute(params![
+                &new.token_hash[..],
+                new.account_id.0,
+                new.label,
+                ts(new.created_at)
+            ])
+            .map_err(db)?;
+            let token = ApiToken {
+                token_id: tx.last_insert_rowid(),
+                account_id: new.account_id,
+                label: new.label,
+                created_at: stored_instant(new.created_at),
+                last_used_at: None,
+                revoked_at: None,
+            };
+            Ok((token, true))
+        })
+        .await
+    }
+
+    async fn live_api_token(&self, token_hash: &[u8; 32]) -> Result<Option<ApiToken>, StoreError> {
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL"
+            );
+            Ok(collect(c, &sql, [&token_hash[..]], token)?.pop())
+        })
+    }
+
+    async fn touch_api_token(&self, token_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.write(move |c| {
+            c.prepare_cached(
+                "UPDATE api_tokens SET last_used_at = ?2
+                 WHERE token_id = ?1 AND revoked_at IS NULL
+                   AND (last_used_at IS NULL OR last_used_at < ?2)",
+            )
+            .map_err(db)?
+            .execute(params![token_id, ts(at)])
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiToken>, StoreError> {
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = ?1
+                 ORDER BY created_at DESC, token_id DESC"
+            );
+            collect(c, &sql, [account.0], token)
+        })
+    }
+
+    async fn revoke_api_token(
+        &self,
+        account: AccountId,
+        token_id: i64,
+        at: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<bool, StoreError> {
+        self.audited(audit, move |tx| {
+            let revoked = tx
+                .prepare_cached(
+                    "UPDATE api_tokens SET revoked_at = ?3
+                     WHERE token_id = ?2 AND account_id = ?1 AND revoked_at IS NULL",
+                )
+                .map_err(db)?
+                .execute(params![account.0, token_id, ts(at)])
+                .map_err(db)?
+                == 1;
+            Ok((revoked, revoked))
+        })
+        .await
+    }
+}
