@@ -126,6 +126,28 @@ mod tests {
                 "rfc_check_digit_warning",
                 "free-and-personal",
                 "service-unavailable",
+            ])
+            .chain([
+                "registry_nss_unknown",
+                "registry_curp_mismatch",
+                "registry_rfc_mismatch",
+                "email_invalid",
+                "email_taken",
+                "mobile_invalid",
+                "mobile_taken",
+                "terms_required",
+                "account_exists",
+                "code_wrong",
+                "code_expired",
+                "code_used",
+                "code_too_many_attempts",
+                "code_not_issued",
+                "sign_in_failed",
+                "sign_in_wait",
+                "sign_in_code_required",
+                "account_not_activated",
+                "account_frozen",
+                "service_unavailable",
             ]);
         for code in codes {
             for lang in [Lang::Es, Lang::En] {

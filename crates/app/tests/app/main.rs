@@ -2,6 +2,7 @@
 //! rejects and idempotence, and loading a synthetic population.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod imports;
 mod mail;
 mod population;

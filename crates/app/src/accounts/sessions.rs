@@ -1,0 +1,164 @@
+//! Server-side sessions: a random token in the cookie, only its hash in the database, idle and
+//! absolute time-outs enforced here on every request.
+
+use domain::registry::MemberId;
+use store::{AccountId, AccountState, Session, StoreError};
+use time::Duration;
+
+use super::{Accounts, Caller, sha256};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+/// A signed-in member, as a request sees them.
+#[derive(Clone, Debug)]
+pub struct SessionContext {
+    pub session: Session,
+    pub account_id: AccountId,
+    pub member_id: MemberId,
+    /// Time left before the idle time-out, for the warning dialog.
+    pub idle_left: Duration,
+}
+
+impl Accounts {
+    /// The live session behind a cookie token, or `None` (unknown, ended, timed out, or the
+    /// account is no longer active). A timed-out session is ended with its reason.
+    pub async fn session(
+        &self,
+        token: &str,
+        caller: &Caller,
+    ) -> Result<Option<SessionContext>, StoreError> {
+        let Some(session) = self.store.live_session(&sha256(token)).await? else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let reason = if now - session.created_at >= self.policy.absolute {
+            Some("absolute_timeout")
+        } else if now - session.last_seen_at >= self.policy.idle {
+            Some("idle_timeout")
+        } else {
+            None
+        };
+        let Some(account) = self.store.account(session.account_id).await? else {
+            return Ok(None);
+        };
+        if let Some(reason) = reason {
+            let id = account.member_id.0;
+            let audit = [self.audit(
+                caller,
+                format!("member:{id}"),
+                "session_expired",
+                Some(id),
+                format!("{{\"reason\":\"{reason}\"}}"),
+            )];
+            self.store
+                .end_session(account.account_id, session.session_id, now, reason, &audit)
+                .await?;
+            return Ok(None);
+        }
+        if account.state != AccountState::Active {
+            return Ok(None);
+        }
+        self.store.touch_session(session.session_id, now).await?;
+        Ok(Some(SessionContext {
+            account_id: account.account_id,
+            member_id: account.member_id,
+            idle_left: self.policy.idle,
+            session,
+        }))
+    }
+
+    /// Signs out: ends the session behind this token.
+    pub async fn sign_out(
+        &self,
+        context: &SessionContext,
+        caller: &Caller,
+    ) -> Result<(), StoreError> {
+        let id = context.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "sign_out",
+            Some(id),
+            "{}".into(),
+        )];
+        self.store
+            .end_session(
+                context.account_id,
+                context.session.session_id,
+                self.clock.now(),
+                "sign_out",
+                &audit,
+            )
+            .await
+            .map(|_| ())
+    }
+
+    /// "Mis sesiones": the member's sessions, newest first.
+    pub async fn my_sessions(&self, context: &SessionContext) -> Result<Vec<Session>, StoreError> {
+        self.store.sessions(context.account_id, 50).await
+    }
+
+    /// Ends one of the member's own sessions; `false` when it is not theirs or already ended.
+    pub async fn end_my_session(
+        &self,
+        context: &SessionContext,
+        session_id: i64,
+        caller: &Caller,
+    ) -> Result<bool, StoreError> {
+        let id = context.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "session_ended_by_member",
+            Some(id),
+            format!("{{\"session\":{session_id}}}"),
+        )];
+        self.store
+            .end_session(
+                context.account_id,
+                session_id,
+                self.clock.now(),
+                "ended_by_member",
+                &audit,
+            )
+            .await
+    }
+
+    /// Ends every other session of the member.
+    pub async fn end_other_sessions(
+        &self,
+        context: &SessionContext,
+        caller: &Caller,
+    ) -> Result<u64, StoreError> {
+        let id = context.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "sessions_ended_by_member",
+            Some(id),
+            "{}".into(),
+        )];
+        self.store
+            .end_all_sessions(
+                context.account_id,
+                Some(context.session.session_id),
+                self.clock.now(),
+                "ended_by_member",
+                &audit,
+            )
+            .await
+    }
+}

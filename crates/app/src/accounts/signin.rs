@@ -1,0 +1,203 @@
+//! Sign-in with NSS or e-mail and password. Failures are counted per account and per address
+//! in the database, and slow the next attempt down (domain::auth::throttle); the answer to a
+//! failure never says whether the account exists, and a missing account costs a hash too.
+
+use domain::auth::throttle::{self, Decision};
+use domain::ids::Nss;
+use store::{Account, AccountState, NewMessage, NewSession, OutboxChannel, StoreError};
+use time::Duration;
+
+use super::{Accounts, Caller, random_token, sha256};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignInError {
+    /// The same answer for a wrong password and an unknown account.
+    #[error("sign_in_failed")]
+    Failed,
+    /// Too many recent failures: try again after this long. The password was not checked.
+    #[error("sign_in_wait")]
+    Wait(Duration),
+    /// After many failures the account also needs a one-time code (not yet offered online).
+    #[error("sign_in_code_required")]
+    CodeRequired,
+    #[error("account_not_activated")]
+    NotActivated,
+    #[error("account_frozen")]
+    Frozen,
+    #[error("{0}")]
+    Store(String),
+}
+
+impl SignInError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignInError::Failed => "sign_in_failed",
+            SignInError::Wait(_) => "sign_in_wait",
+            SignInError::CodeRequired => "sign_in_code_required",
+            SignInError::NotActivated => "account_not_activated",
+            SignInError::Frozen => "account_frozen",
+            SignInError::Store(_) => "service_unavailable",
+        }
+    }
+}
+
+/// A new session: `token` goes into the cookie and is never stored.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub session_id: i64,
+}
+
+const ACCOUNT: &str = "account";
+const ADDRESS: &str = "address";
+
+impl Accounts {
+    pub async fn sign_in(
+        &self,
+        identifier: &str,
+        password: &str,
+        caller: &Caller,
+    ) -> Result<SignedIn, SignInError> {
+        let store_err = |e: StoreError| SignInError::Store(e.to_string());
+        let account = self.find_account(identifier).await.map_err(store_err)?;
+        // Unknown identifiers are throttled under a key of their own, so probing them costs
+        // the same as probing real accounts.
+        let account_key = account.as_ref().map_or_else(
+            || {
+                format!(
+                    "unknown:{}",
+                    hex::encode(sha256(&identifier.trim().to_lowercase()))
+                )
+            },
+            |a| a.account_id.0.to_string(),
+        );
+        let now = self.clock.now();
+        let counter = |t: Option<store::Throttle>| {
+            t.map_or((0, Duration::ZERO), |t| {
+                (t.failures, now - t.last_failure_at)
+            })
+        };
+        let by_account = counter(
+            self.store
+                .failures(ACCOUNT, &account_key)
+                .await
+                .map_err(store_err)?,
+        );
+        let by_address = counter(
+            self.store
+                .failures(ADDRESS, &caller.origin)
+                .await
+                .map_err(store_err)?,
+        );
+        let code_required = match throttle::decide(by_account, by_address) {
+            Decision::Wait(wait) => return Err(SignInError::Wait(wait)),
+            Decision::Proceed { code_required } => code_required,
+        };
+        let matched = self
+            .passwords
+            .verify(account.as_ref().map(|a| a.password_hash.as_str()), password)
+            .await;
+        let member_id = account.as_ref().map(|a| a.member_id.0);
+        let actor = member_id.map_or_else(|| "anonymous".to_owned(), |id| format!("member:{id}"));
+        let Some(account) = account.filter(|_| matched) else {
+            let audit = [self.audit(caller, actor, "sign_in_failed", member_id, "{}".into())];
+            self.store
+                .record_failure(ACCOUNT, &account_key, now, &audit)
+                .await
+                .map_err(store_err)?;
+            self.store
+                .record_failure(ADDRESS, &caller.origin, now, &[])
+                .await
+                .map_err(store_err)?;
+            return Err(SignInError::Failed);
+        };
+        if code_required {
+            return Err(SignInError::CodeRequired);
+        }
+        match account.state {
+            AccountState::Pending => return Err(SignInError::NotActivated),
+            AccountState::Frozen => return Err(SignInError::Frozen),
+            AccountState::Active => {}
+        }
+        self.store
+            .reset_failures(ACCOUNT, &account_key)
+            .await
+            .map_err(store_err)?;
+        self.store
+            .reset_failures(ADDRESS, &caller.origin)
+            .await
+            .map_err(store_err)?;
+        let new_device = !self
+            .store
+            .sessions(account.account_id, 50)
+            .await
+            .map_err(store_err)?
+            .iter()
+            .any(|s| s.device == caller.device);
+        let token = random_token();
+        let id = account.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "sign_in",
+            Some(id),
+            format!("{{\"new_device\":{new_device}}}"),
+        )];
+        let session = self
+            .store
+            .create_session(
+                &NewSession {
+                    id_hash: sha256(&token),
+                    account_id: account.account_id,
+                    channel: caller.channel,
+                    created_at: now,
+                    device: caller.device.clone(),
+                    origin: caller.origin.clone(),
+                },
+                &audit,
+            )
+            .await
+            .map_err(store_err)?;
+        if new_device {
+            self.alert_new_device(&account, caller)
+                .await
+                .map_err(store_err)?;
+        }
+        Ok(SignedIn {
+            token,
+            session_id: session.session_id,
+        })
+    }
+
+    async fn find_account(&self, identifier: &str) -> Result<Option<Account>, StoreError> {
+        let identifier = identifier.trim();
+        if identifier.contains('@') {
+            return self
+                .store
+                .account_by_email(&identifier.to_lowercase())
+                .await;
+        }
+        let Ok(nss) = Nss::parse(identifier) else {
+            return Ok(None);
+        };
+        match self.store.member_by_nss(&nss).await? {
+            Some(member) => self.store.account_by_member(member.member_id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn alert_new_device(&self, account: &Account, caller: &Caller) -> Result<(), StoreError> {
+        let message = NewMessage {
+            channel: OutboxChannel::Email,
+            recipient: account.email.clone(),
+            subject: "Nuevo inicio de sesión en tu cuenta de Vivienda".into(),
+            body: format!(
+                "Alguien entró a tu cuenta desde un dispositivo nuevo ({}) a las {} (hora UTC).\n\nSi no fuiste tú, congela tu cuenta desde Mi perfil y cambia tu contraseña.",
+                caller.device,
+                self.clock.now().time()
+            ),
+            created_at: self.clock.now(),
+        };
+        self.store.enqueue_message(&message, &[]).await.map(|_| ())
+    }
+}

@@ -1,0 +1,514 @@
+//! Account journeys through the real use cases and a real SQLite store.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use app::accounts::{
+    Accounts, ActivationError, Caller, HashCost, Passwords, SessionPolicy, SignInError,
+    SignUpError, SignUpForm,
+};
+use app::clock::TestClock;
+use domain::audit::Channel;
+use domain::auth::throttle::MAX_DELAY;
+use store::{AuditRepo, AuditVerdict, ImportKind, OutboxRepo};
+use time::Duration;
+use time::macros::datetime;
+
+use crate::{messages, scratch};
+
+const MARIA_NSS: &str = "01908567892";
+const MARIA_CURP: &str = "GAHM850312MDFRRR09";
+const MARIA_RFC: &str = "GAHM850312K40";
+const PASSWORD: &str = "una casa con jardín y dos árboles";
+
+struct World {
+    accounts: Accounts,
+    clock: Arc<TestClock>,
+    store: Arc<store_sqlite::SqliteStore>,
+}
+
+async fn world() -> World {
+    let (dir, store) = scratch();
+    let members = dir.join("members.csv");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/members.csv"),
+        &members,
+    )
+    .unwrap();
+    app::import::import_file(
+        &store,
+        ImportKind::Members,
+        &members,
+        &messages(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let store = Arc::new(store);
+    let clock = Arc::new(TestClock::at(datetime!(2026-11-25 18:00 UTC)));
+    let accounts = Accounts::new(
+        store.clone(),
+        Passwords::new(HashCost::cheapest(), 2).unwrap(),
+        b"test key",
+        clock.clone(),
+        SessionPolicy::default(),
+    );
+    World {
+        accounts,
+        clock,
+        store,
+    }
+}
+
+fn web(origin: &str) -> Caller {
+    Caller {
+        channel: Channel::Web,
+        origin: origin.into(),
+        device: "Firefox en Android".into(),
+    }
+}
+
+fn form() -> SignUpForm {
+    SignUpForm {
+        nss: MARIA_NSS.into(),
+        curp: MARIA_CURP.into(),
+        rfc: MARIA_RFC.into(),
+        email: "Maria.Garcia@Example.mx".into(),
+        mobile: "55 1234 5678".into(),
+        password: PASSWORD.into(),
+        accept_terms: true,
+    }
+}
+
+async fn last_code(w: &World) -> String {
+    let message = w.store.recent_messages(1).await.unwrap().remove(0);
+    let at = message.body.find("código es ").unwrap() + "código es ".len();
+    message.body[at..at + 6].to_owned()
+}
+
+fn field_codes(err: SignUpError) -> Vec<(&'static str, &'static str)> {
+    match err {
+        SignUpError::Invalid(fields) => fields.into_iter().map(|f| (f.field, f.code)).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_says_which_identifier_disagrees_and_creates_nothing() {
+    let w = world().await;
+    let caller = web("10.0.0.1");
+    let unknown = SignUpForm {
+        nss: "12345678903".into(),
+        ..form()
+    };
+    assert_eq!(
+        field_codes(w.accounts.sign_up(&unknown, &caller).await.unwrap_err()),
+        [("nss", "registry_nss_unknown")]
+    );
+    let curp = SignUpForm {
+        curp: "HEGG560427MVZRRL04".into(),
+        ..form()
+    };
+    assert_eq!(
+        field_codes(w.accounts.sign_up(&curp, &caller).await.unwrap_err()),
+        [("curp", "registry_curp_mismatch")]
+    );
+    let rfc = SignUpForm {
+        rfc: "GODE561231GR8".into(),
+        ..form()
+    };
+    assert_eq!(
+        field_codes(w.accounts.sign_up(&rfc, &caller).await.unwrap_err()),
+        [("rfc", "registry_rfc_mismatch")]
+    );
+    let everything = SignUpForm {
+        nss: "01908567891".into(),
+        email: "maria".into(),
+        mobile: "123".into(),
+        password: "password1".into(),
+        accept_terms: false,
+        ..form()
+    };
+    assert_eq!(
+        field_codes(w.accounts.sign_up(&everything, &caller).await.unwrap_err()),
+        [
+            ("nss", "nss_check_digit"),
+            ("email", "email_invalid"),
+            ("mobile", "mobile_invalid"),
+            ("accept_terms", "terms_required"),
+            ("password", "password_common")
+        ]
+    );
+    let own_data = SignUpForm {
+        password: format!("mi nss {MARIA_NSS}"),
+        ..form()
+    };
+    assert_eq!(
+        field_codes(w.accounts.sign_up(&own_data, &caller).await.unwrap_err()),
+        [("password", "password_personal_data")]
+    );
+    assert!(
+        w.store.recent_messages(10).await.unwrap().is_empty(),
+        "no code was sent"
+    );
+}
+
+#[tokio::test]
+async fn activation_codes_are_single_use_bound_and_limited() {
+    let w = world().await;
+    let caller = web("10.0.0.1");
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    assert_eq!(started.email_masked, "m•••@example.mx");
+    let code = last_code(&w).await;
+    // A code for another attempt, or a wrong code, does not activate.
+    assert_eq!(
+        w.accounts
+            .activate(started.member_id, "another attempt", &code, &caller)
+            .await,
+        Err(ActivationError::NotIssued)
+    );
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        w.accounts
+            .activate(started.member_id, &started.attempt, wrong, &caller)
+            .await,
+        Err(ActivationError::Wrong { attempts_left: 4 })
+    );
+    w.accounts
+        .activate(started.member_id, &started.attempt, &code, &caller)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.accounts
+            .activate(started.member_id, &started.attempt, &code, &caller)
+            .await,
+        Err(ActivationError::Used)
+    );
+    // A second sign-up for the same member points to recovery instead.
+    assert!(matches!(
+        w.accounts.sign_up(&form(), &caller).await,
+        Err(SignUpError::AccountExists)
+    ));
+}
+
+#[tokio::test]
+async fn an_expired_code_or_too_many_tries_needs_a_new_code() {
+    let w = world().await;
+    let caller = web("10.0.0.1");
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    let code = last_code(&w).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (0..5).rev() {
+        assert_eq!(
+            w.accounts
+                .activate(started.member_id, &started.attempt, wrong, &caller)
+                .await,
+            Err(ActivationError::Wrong {
+                attempts_left: left
+            })
+        );
+    }
+    assert_eq!(
+        w.accounts
+            .activate(started.member_id, &started.attempt, &code, &caller)
+            .await,
+        Err(ActivationError::TooManyAttempts)
+    );
+
+    let w = world().await;
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    let code = last_code(&w).await;
+    w.clock
+        .advance(Duration::minutes(10) + Duration::seconds(1));
+    assert_eq!(
+        w.accounts
+            .activate(started.member_id, &started.attempt, &code, &caller)
+            .await,
+        Err(ActivationError::Expired)
+    );
+}
+
+async fn active_member(w: &World) {
+    let caller = web("10.0.0.1");
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    let code = last_code(w).await;
+    w.accounts
+        .activate(started.member_id, &started.attempt, &code, &caller)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sign_in_by_nss_or_email_gives_a_fresh_session_each_time() {
+    let w = world().await;
+    let caller = web("10.0.0.2");
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::NotActivated
+    );
+    let code = last_code(&w).await;
+    w.accounts
+        .activate(started.member_id, &started.attempt, &code, &caller)
+        .await
+        .unwrap();
+    let a = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let b = w
+        .accounts
+        .sign_in("maria.garcia@EXAMPLE.mx", PASSWORD, &caller)
+        .await
+        .unwrap();
+    assert_ne!(a.token, b.token, "a new session id at every sign-in");
+    assert!(a.token.len() >= 32);
+    let session = w
+        .accounts
+        .session(&a.token, &caller)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.session.channel, Channel::Web);
+    // The first sign-in from this device sent an alert; the second did not.
+    let alerts = w
+        .store
+        .recent_messages(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Nuevo inicio"))
+        .count();
+    assert_eq!(alerts, 1);
+    // Wrong password and unknown account get the same answer.
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, "otra frase cualquiera", &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    assert_eq!(
+        w.accounts
+            .sign_in("12345678903", PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    assert_eq!(
+        w.accounts
+            .sign_in("nadie@example.mx", PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+}
+
+#[tokio::test]
+async fn failures_slow_down_then_a_correct_sign_in_resets_the_count() {
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.0.3");
+    for _ in 0..4 {
+        assert_eq!(
+            w.accounts
+                .sign_in(MARIA_NSS, "no es esta frase", &caller)
+                .await
+                .unwrap_err(),
+            SignInError::Failed
+        );
+    }
+    // Four failures impose one second; during it even the right password is not checked.
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Wait(Duration::seconds(1))
+    );
+    w.clock.advance(Duration::seconds(1));
+    w.accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    // The count was reset: a wrong password costs no wait again.
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, "no es esta frase", &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, "no es esta frase", &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+}
+
+#[tokio::test]
+async fn a_flood_from_many_addresses_delays_the_member_by_at_most_the_ceiling() {
+    let w = world().await;
+    active_member(&w).await;
+    for i in 0..60 {
+        let attacker = web(&format!("203.0.113.{i}"));
+        let _ = w
+            .accounts
+            .sign_in(MARIA_NSS, "adivinanza equivocada", &attacker)
+            .await;
+        w.clock.advance(MAX_DELAY);
+    }
+    let member = web("10.0.0.9");
+    w.accounts
+        .sign_in(MARIA_NSS, PASSWORD, &member)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_or_too_old_and_end_on_request() {
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.0.4");
+    let s = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    w.clock.advance(Duration::minutes(29));
+    assert!(
+        w.accounts
+            .session(&s.token, &caller)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    w.clock.advance(Duration::minutes(30));
+    assert!(
+        w.accounts
+            .session(&s.token, &caller)
+            .await
+            .unwrap()
+            .is_none(),
+        "idle for 30 minutes"
+    );
+
+    // Active all along, but 12 hours old.
+    let s = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    for _ in 0..25 {
+        w.clock.advance(Duration::minutes(29));
+        let _ = w.accounts.session(&s.token, &caller).await.unwrap();
+    }
+    assert!(
+        w.accounts
+            .session(&s.token, &caller)
+            .await
+            .unwrap()
+            .is_none(),
+        "absolute time-out"
+    );
+
+    let phone = web("10.0.0.5");
+    let a = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let b = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &phone)
+        .await
+        .unwrap();
+    let ctx = w
+        .accounts
+        .session(&a.token, &caller)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        w.accounts.end_other_sessions(&ctx, &caller).await.unwrap(),
+        1
+    );
+    assert!(
+        w.accounts
+            .session(&b.token, &phone)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    w.accounts.sign_out(&ctx, &caller).await.unwrap();
+    assert!(
+        w.accounts
+            .session(&a.token, &caller)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let listed = w.accounts.my_sessions(&ctx).await.unwrap();
+    assert!(listed.iter().all(|s| s.ended_at.is_some()));
+    assert!(
+        listed
+            .iter()
+            .any(|s| s.end_reason.as_deref() == Some("idle_timeout"))
+    );
+}
+
+#[tokio::test]
+async fn every_step_is_in_the_audit_log_and_the_chain_verifies() {
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.0.6");
+    let _ = w
+        .accounts
+        .sign_in(MARIA_NSS, "no es esta frase", &caller)
+        .await;
+    w.accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let actions: Vec<String> = w
+        .store
+        .recent_audit_all(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry.action)
+        .collect();
+    for expected in [
+        "sign_up",
+        "code_sent",
+        "code_accepted",
+        "account_activated",
+        "sign_in_failed",
+        "sign_in",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    assert!(matches!(
+        w.store.verify_audit().await.unwrap(),
+        AuditVerdict::Intact(_)
+    ));
+    // No secret in the log: neither the password nor any code.
+    let all = format!("{:?}", w.store.recent_audit_all(100).await.unwrap());
+    assert!(!all.contains(PASSWORD));
+}
