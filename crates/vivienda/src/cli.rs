@@ -77,6 +77,18 @@ pub enum Command {
         #[command(subcommand)]
         what: AuditCommand,
     },
+    /// List the latest notifications (how codes are read when no SMTP server is configured),
+    /// or deliver the pending ones with `outbox send`
+    Outbox {
+        #[command(subcommand)]
+        what: Option<OutboxCommand>,
+        /// How many messages to list, newest first
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Show each message's body too
+        #[arg(long)]
+        body: bool,
+    },
     /// Measure this machine: import throughput
     Bench {
         #[command(subcommand)]
@@ -88,6 +100,14 @@ pub enum Command {
 pub enum AuditCommand {
     /// Prove every subaccount balance equals the sum of its movements
     Ledger,
+    /// Walk every chain of the audit log and report the first entry that was altered or removed
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// Deliver pending e-mail through the configured SMTP server, marking each sent or failed
+    Send,
 }
 
 #[derive(Subcommand, Debug)]

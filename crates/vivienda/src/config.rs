@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use app::notify::SmtpConfig;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,18 @@ pub struct Config {
     pub postgres_pool_size: usize,
     /// A PostgreSQL schema of Vivienda's own (created if missing) instead of `public`.
     pub postgres_schema: Option<String>,
+    /// E-mail leaves through this SMTP server; without it, messages wait in the outbox.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// The sender, e.g. "Vivienda <avisos@vivienda.example>".
+    pub smtp_from: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The server's secret key (64 hex digits) for one-time codes. Every instance of one
+    /// deployment needs the same; without it, one is created in the data directory.
+    pub secret_key: Option<Secret>,
+    /// Argon2id cost for member passwords.
+    pub password_hash: app::accounts::HashCost,
 }
 
 impl Default for Config {
@@ -33,7 +46,25 @@ impl Default for Config {
             shutdown_grace_seconds: 20,
             postgres_pool_size: 16,
             postgres_schema: None,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: None,
+            smtp_username: None,
+            smtp_password: None,
+            secret_key: None,
+            password_hash: app::accounts::HashCost::default(),
         }
+    }
+}
+
+/// A configured secret: kept out of `Debug` output, so it never reaches a log line.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
     }
 }
 
@@ -50,6 +81,28 @@ struct Flags {
     log_format: Option<LogFormat>,
 }
 
+/// Credentials taken from the environment as they are: figment's `Env` layer reads values as
+/// TOML-like data, which would turn a password such as `007` into the number 7.
+#[derive(Serialize)]
+struct VerbatimEnv {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_password: Option<String>,
+}
+
+impl VerbatimEnv {
+    const KEYS: [&str; 2] = ["smtp_username", "smtp_password"];
+
+    fn read() -> VerbatimEnv {
+        let var = |key: &str| std::env::var(format!("VIVIENDA_{}", key.to_uppercase())).ok();
+        VerbatimEnv {
+            smtp_username: var(Self::KEYS[0]),
+            smtp_password: var(Self::KEYS[1]),
+        }
+    }
+}
+
 impl Config {
     pub fn load(cli: &Cli) -> anyhow::Result<Config> {
         let c = &cli.common;
@@ -64,7 +117,12 @@ impl Config {
         // keys that have no flag (VIVIENDA_SHUTDOWN_GRACE_SECONDS, …).
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
-            .merge(Env::prefixed("VIVIENDA_").ignore(&["config"]))
+            .merge(
+                Env::prefixed("VIVIENDA_")
+                    .ignore(&["config"])
+                    .ignore(&VerbatimEnv::KEYS),
+            )
+            .merge(Serialized::defaults(VerbatimEnv::read()))
             .merge(Serialized::defaults(Flags {
                 listen: c.listen.clone(),
                 database_url: c.database_url.clone(),
@@ -73,5 +131,35 @@ impl Config {
             }))
             .extract()
             .with_context(|| format!("invalid configuration (file {})", file.display()))
+    }
+
+    /// The SMTP server, when `smtp_host` is set; `smtp_from` is then required.
+    pub fn smtp(&self) -> anyhow::Result<Option<SmtpConfig>> {
+        let Some(host) = self
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
+            return Ok(None);
+        };
+        let Some(from) = self
+            .smtp_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        else {
+            anyhow::bail!("smtp_host is set but smtp_from is not (VIVIENDA_SMTP_FROM)");
+        };
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            anyhow::bail!("smtp_username and smtp_password must be set together");
+        }
+        Ok(Some(SmtpConfig {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            from: from.to_owned(),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.as_ref().map(|p| p.0.clone()),
+        }))
     }
 }

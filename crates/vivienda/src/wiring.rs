@@ -82,3 +82,69 @@ pub fn progress_bar(total: u64, unit: &str) -> indicatif::ProgressBar {
     }
     bar
 }
+
+/// The secret key for one-time codes: configured, or kept in `DATA_DIR/secret.key` (created
+/// on first start with owner-only permissions).
+pub fn secret_key(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.secret_key {
+        let key = hex_key(&secret.0).context("secret_key must be 64 hexadecimal digits")?;
+        return Ok(key);
+    }
+    let path = config.data_dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return hex_key(text.trim())
+            .with_context(|| format!("{} is not a valid key", path.display()));
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+    let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(key.to_vec())
+}
+
+fn hex_key(text: &str) -> Option<Vec<u8>> {
+    if text.len() != 64 {
+        return None;
+    }
+    (0..32)
+        .map(|i| u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// Everything the web tier needs, around one store.
+pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
+    let passwords = app::accounts::Passwords::new(config.password_hash, 4)
+        .context("invalid password_hash settings")?;
+    let accounts = app::accounts::Accounts::new(
+        store.clone(),
+        passwords,
+        &secret_key(config)?,
+        Arc::new(app::clock::SystemClock),
+        app::accounts::SessionPolicy::default(),
+    );
+    Ok(web::AppState {
+        store,
+        messages: messages()?,
+        metrics: Arc::new(web::Metrics::default()),
+        accounts,
+    })
+}

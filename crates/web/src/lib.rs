@@ -2,9 +2,12 @@
 //! tier keeps no state of its own beyond counters, so any number of instances can run behind a
 //! load balancer.
 
+mod accounts;
+mod auth;
 mod health;
 mod home;
 mod metrics;
+mod page;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +32,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub messages: Arc<app::i18n::Messages>,
     pub metrics: Arc<Metrics>,
+    pub accounts: app::accounts::Accounts,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -41,6 +45,37 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics_get))
+        .route(
+            "/registro",
+            get(accounts::view_sign_up_get).post(accounts::view_sign_up_post),
+        )
+        .route(
+            "/activar",
+            get(accounts::view_activate_get).post(accounts::view_activate_post),
+        )
+        .route(
+            "/entrar",
+            get(accounts::view_sign_in_get).post(accounts::view_sign_in_post),
+        )
+        .route("/salir", axum::routing::post(accounts::sign_out_post))
+        .route("/cuenta", get(accounts::view_account_get))
+        .route(
+            "/cuenta/sesiones/terminar",
+            axum::routing::post(accounts::end_session_post),
+        )
+        .route(
+            "/cuenta/sesiones/terminar-otras",
+            axum::routing::post(accounts::end_session_post),
+        )
+        .route(
+            "/api/v1/sessions",
+            axum::routing::post(accounts::api_sessions_post),
+        )
+        .route(
+            "/api/v1/sessions/current",
+            axum::routing::delete(accounts::api_current_session_delete),
+        )
+        .route("/api/v1/me/sessions", get(accounts::api_my_sessions_get))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -91,7 +126,8 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stopping_tx.send(());
     });

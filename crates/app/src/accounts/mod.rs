@@ -1,6 +1,7 @@
 //! Member accounts: sign-up against the registry, activation by code, sign-in with throttling,
 //! and server-side sessions. Every change writes its audit entry in the same transaction.
 
+mod demo;
 pub mod passwords;
 mod sessions;
 mod signin;
@@ -13,6 +14,7 @@ use rand::RngCore;
 use store::Store;
 
 use crate::clock::Clock;
+pub use demo::DEMO_PASSWORD;
 pub use passwords::{HashCost, Passwords};
 pub use sessions::{SessionContext, SessionPolicy};
 pub use signin::{SignInError, SignedIn};

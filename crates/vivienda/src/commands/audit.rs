@@ -1,6 +1,8 @@
-//! `vivienda audit ledger`.
+//! `vivienda audit ledger` and `vivienda audit verify`.
 
 use std::process::ExitCode;
+
+use store::AuditVerdict;
 
 use crate::config::Config;
 use crate::wiring;
@@ -30,4 +32,28 @@ pub async fn ledger(config: &Config) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::FAILURE)
+}
+
+pub async fn verify(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(config, "vivienda.db").await?;
+    match store.verify_audit().await? {
+        AuditVerdict::Intact(totals) => {
+            println!(
+                "audit log ok: {} entries in {} chains",
+                totals.total,
+                totals.per_chain.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        // The link cannot tell an edited entry from a removed one (a gap, or a chain's head
+        // naming an entry that is gone), so the line names both.
+        AuditVerdict::Broken(link) => {
+            println!(
+                "audit log broken: chain {}, entry {} (position {}) does not follow from the one \
+                 before, or was removed",
+                link.chain, link.entry_id, link.position
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

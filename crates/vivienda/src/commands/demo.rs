@@ -45,20 +45,29 @@ pub async fn run(
     } else {
         println!("La población de demostración ya estaba cargada.");
     }
-    println!("\nDerechohabientes de ejemplo (NSS):");
-    for s in &report.samples {
-        println!("  {:<15} {}  {}", s.profile, s.nss, s.name);
-    }
+    let state = wiring::app_state(config, store.clone())?;
+    let system = app::accounts::Caller {
+        channel: domain::audit::Channel::System,
+        origin: "demo".into(),
+        device: "vivienda demo".into(),
+    };
     println!(
-        "(El acceso con contraseña llega con las cuentas de usuario; hoy se consultan por NSS.)"
+        "\nCuentas de ejemplo (entra con el NSS y la contraseña «{}»):",
+        app::accounts::DEMO_PASSWORD
     );
+    for (i, s) in report.samples.iter().enumerate() {
+        let nss = domain::ids::Nss::parse(&s.nss).context("a sample NSS is invalid")?;
+        if let Some(member) = store.member_by_nss(&nss).await? {
+            state
+                .accounts
+                .ensure_demo_account(member.member_id, i + 1, &system)
+                .await?;
+        }
+        println!("  {:<15} NSS {}  {}", s.profile, s.nss, s.name);
+    }
+    println!("Los códigos enviados por correo se leen con «vivienda outbox --body».");
     let Some(listener) = listener else {
         return Ok(ExitCode::SUCCESS);
-    };
-    let state = web::AppState {
-        store,
-        messages: wiring::messages()?,
-        metrics: std::sync::Arc::new(web::Metrics::default()),
     };
     let address = listener
         .local_addr()

@@ -4,12 +4,13 @@ mod audit;
 mod bench;
 mod demo;
 mod import;
+mod outbox;
 mod serve;
 mod validate;
 
 use std::process::ExitCode;
 
-use crate::cli::{AuditCommand, BenchCommand, Command};
+use crate::cli::{AuditCommand, BenchCommand, Command, OutboxCommand};
 use crate::config::Config;
 use crate::wiring;
 
@@ -40,6 +41,18 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             what: AuditCommand::Ledger,
         } => audit::ledger(&config).await,
+        Command::Audit {
+            what: AuditCommand::Verify,
+        } => audit::verify(&config).await,
+        Command::Outbox {
+            what: None,
+            limit,
+            body,
+        } => outbox::list(&config, limit, body).await,
+        Command::Outbox {
+            what: Some(OutboxCommand::Send),
+            ..
+        } => outbox::send(&config).await,
         Command::Bench {
             what: BenchCommand::Import { rows, write_only },
         } => bench::import(&config, rows, write_only).await,

@@ -14,11 +14,7 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    let state = web::AppState {
-        store,
-        messages: wiring::messages()?,
-        metrics: Arc::new(web::Metrics::default()),
-    };
+    let state = wiring::app_state(config, store)?;
     tracing::info!(%address, engine = state.store.engine(), "serving");
     println!("Vivienda escucha en http://{address}/");
     web::serve(

@@ -1,8 +1,10 @@
 //! The real binary, run as a user would: exit codes, the one-line failures, serving and
-//! stopping on SIGTERM, imports and the ledger audit.
+//! stopping on SIGTERM, imports, the ledger and audit-log checks, the outbox.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod crash;
+mod outbox;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,11 @@ fn vivienda(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env_remove("VIVIENDA_DATABASE_URL")
         .env_remove("VIVIENDA_LISTEN")
+        .env_remove("VIVIENDA_SMTP_HOST")
+        .env_remove("VIVIENDA_SMTP_PORT")
+        .env_remove("VIVIENDA_SMTP_FROM")
+        .env_remove("VIVIENDA_SMTP_USERNAME")
+        .env_remove("VIVIENDA_SMTP_PASSWORD")
         .env("VIVIENDA_DATA_DIR", dir.join("data"))
         .env("VIVIENDA_LOG", "warn");
     cmd
@@ -240,6 +247,19 @@ fn configuration_layers_file_then_environment_then_flags() {
             .success()
     );
     assert!(dir.join("from-flag/vivienda.db").exists());
+}
+
+/// The SQLite store the binary uses for `dir`, opened directly to set up or inspect data.
+fn store_of(dir: &Path) -> store_sqlite::SqliteStore {
+    store_sqlite::SqliteStore::open(&dir.join("data/vivienda.db")).unwrap()
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
 }
 
 fn wait(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {

@@ -4,24 +4,54 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-struct TestApp {
+mod accounts;
+
+pub struct TestApp {
     address: String,
     client: reqwest::Client,
+    store: Arc<dyn store::Store>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-async fn spawn_app() -> TestApp {
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+pub async fn spawn_app() -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "vivienda-web-test-{}-{:?}",
         std::process::id(),
-        std::thread::current().id()
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap();
+    let store: Arc<dyn store::Store> =
+        Arc::new(store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap());
+    let messages = Arc::new(app::i18n::Messages::load().unwrap());
+    let members = dir.join("members.csv");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/members.csv"),
+        &members,
+    )
+    .unwrap();
+    app::import::import_file(
+        store.as_ref(),
+        store::ImportKind::Members,
+        &members,
+        &messages,
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    let accounts = app::accounts::Accounts::new(
+        store.clone(),
+        app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
+        b"test key",
+        Arc::new(app::clock::SystemClock),
+        app::accounts::SessionPolicy::default(),
+    );
     let state = web::AppState {
-        store: Arc::new(store),
-        messages: Arc::new(app::i18n::Messages::load().unwrap()),
+        store: store.clone(),
+        messages,
         metrics: Arc::new(web::Metrics::default()),
+        accounts,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -34,9 +64,14 @@ async fn spawn_app() -> TestApp {
         },
         Duration::from_secs(1),
     ));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client,
+        store,
         _stop: stop,
     }
 }

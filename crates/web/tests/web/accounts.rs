@@ -1,0 +1,283 @@
+//! Account journeys over real HTTP, as a browser would make them: forms with the CSRF token,
+//! cookies carried by hand (the session cookie is `Secure`, the test server plain HTTP).
+
+use std::collections::HashMap;
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::{TestApp, spawn_app};
+
+const NSS: &str = "01908567892";
+const PASSWORD: &str = "una casa con jardín y dos árboles";
+
+/// A browser: keeps cookies, reads the CSRF token from forms.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            assert!(
+                text.contains("Secure") && text.contains("HttpOnly") && text.contains("SameSite"),
+                "{text}"
+            );
+            let (pair, _) = text.split_once(';').unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> reqwest::Response {
+        let r = self
+            .app
+            .client
+            .get(format!("{}{path}", self.app.address))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        r
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.cookies.get("__Host-csrf").cloned().unwrap_or_default();
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        fields.extend_from_slice(form);
+        let r = self
+            .app
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .header(COOKIE, self.cookie_header())
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        r
+    }
+}
+
+fn location(r: &reqwest::Response) -> &str {
+    r.headers()
+        .get(LOCATION)
+        .map_or("", |v| v.to_str().unwrap())
+}
+
+async fn code_from_outbox(app: &TestApp) -> String {
+    let message = app.store.recent_messages(1).await.unwrap().remove(0);
+    let at = message.body.find("código es ").unwrap() + "código es ".len();
+    message.body[at..at + 6].to_owned()
+}
+
+async fn sign_up_and_activate(browser: &mut Browser<'_>) {
+    browser.get("/registro").await;
+    let r = browser
+        .post(
+            "/registro",
+            &[
+                ("nss", NSS),
+                ("curp", "GAHM850312MDFRRR09"),
+                ("rfc", "GAHM850312K40"),
+                ("email", "maria@example.mx"),
+                ("mobile", "5512345678"),
+                ("password", PASSWORD),
+                ("accept_terms", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/activar");
+    let page = browser.get("/activar").await.text().await.unwrap();
+    assert!(page.contains("autocomplete=\"one-time-code\""));
+    let code = code_from_outbox(browser.app).await;
+    let r = browser.post("/activar", &[("code", &code)]).await;
+    assert_eq!(location(&r), "/entrar?activada=1");
+}
+
+#[tokio::test]
+async fn sign_up_activate_sign_in_see_sessions_and_sign_out() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    sign_up_and_activate(&mut browser).await;
+    let page = browser
+        .get("/entrar?activada=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Tu cuenta está activa"));
+
+    let r = browser
+        .post("/entrar", &[("identifier", NSS), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&r), "/cuenta");
+    let first_session = browser.cookies["__Host-sesion"].clone();
+    let account = browser.get("/cuenta").await;
+    assert_eq!(account.headers()["cache-control"], "no-store");
+    let html = account.text().await.unwrap();
+    assert!(
+        html.contains("Mis sesiones") && html.contains("Esta sesión"),
+        "{html}"
+    );
+
+    // Signing in again gives a new session id (no fixation).
+    browser
+        .post("/entrar", &[("identifier", NSS), ("password", PASSWORD)])
+        .await;
+    assert_ne!(browser.cookies["__Host-sesion"], first_session);
+
+    let r = browser.post("/salir", &[]).await;
+    assert_eq!(location(&r), "/entrar");
+    assert!(!browser.cookies.contains_key("__Host-sesion"));
+    let r = browser.get("/cuenta").await;
+    assert_eq!(location(&r), "/entrar", "signed out");
+}
+
+#[tokio::test]
+async fn a_bad_curp_shows_the_error_summary_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.get("/registro").await;
+    let r = browser
+        .post(
+            "/registro",
+            &[
+                ("nss", NSS),
+                ("curp", "GAHM850312MDFRRR08"),
+                ("rfc", "GAHM850312K40"),
+                ("email", "maria@example.mx"),
+                ("mobile", "5512345678"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<title>Error: "),
+        "the title starts with Error:"
+    );
+    assert!(html.contains("Hay un problema"));
+    assert!(
+        html.contains("href=\"#curp\""),
+        "the summary links to the field"
+    );
+    assert!(
+        html.contains("El dígito verificador de la CURP") || html.contains("CURP"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"maria@example.mx\""),
+        "valid input is kept"
+    );
+    assert!(!html.contains(PASSWORD), "the password is never sent back");
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.get("/entrar").await;
+    let r = app
+        .client
+        .post(format!("{}/entrar", app.address))
+        .header(COOKIE, browser.cookie_header())
+        .form(&[
+            ("csrf", "0".repeat(64).as_str()),
+            ("identifier", NSS),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .post(format!("{}/entrar", app.address))
+        .form(&[("identifier", NSS)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no cookie at all");
+}
+
+#[tokio::test]
+async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    sign_up_and_activate(&mut browser).await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/sessions", app.address))
+        .json(&serde_json::json!({ "identifier": NSS, "password": "otra frase cualquiera" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "sign_in_failed");
+    let r = app
+        .client
+        .post(format!("{}/api/v1/sessions", app.address))
+        .json(&serde_json::json!({ "identifier": NSS, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sessions: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/me/sessions", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions["sessions"][0]["channel"], "app");
+    assert_eq!(sessions["sessions"][0]["current"], true);
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/sessions/current", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/me/sessions", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
