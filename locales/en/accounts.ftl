@@ -62,3 +62,5 @@ session-current = This session
 session-end = End
 session-ended = Ended
 session-end-others = End all other sessions
+code_resend_wait = Wait a moment before asking for another code.
+code_resend_limit = You asked for several codes in the last hour. Wait an hour or call Infonatel on 800 008 3900.

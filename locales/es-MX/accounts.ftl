@@ -62,3 +62,5 @@ session-current = Esta sesión
 session-end = Terminar
 session-ended = Terminada
 session-end-others = Terminar todas las demás sesiones
+code_resend_wait = Espera un momento antes de pedir otro código.
+code_resend_limit = Ya pediste varios códigos en la última hora. Espera una hora o llama a Infonatel al 800 008 3900.

@@ -148,6 +148,8 @@ mod tests {
                 "account_not_activated",
                 "account_frozen",
                 "service_unavailable",
+                "code_resend_wait",
+                "code_resend_limit",
             ]);
         for code in codes {
             for lang in [Lang::Es, Lang::En] {

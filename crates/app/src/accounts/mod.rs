@@ -3,6 +3,7 @@
 
 mod demo;
 pub mod passwords;
+mod recovery;
 mod sessions;
 mod signin;
 mod signup;
@@ -16,6 +17,7 @@ use store::Store;
 use crate::clock::Clock;
 pub use demo::DEMO_PASSWORD;
 pub use passwords::{HashCost, Passwords};
+pub use recovery::{RecoveryError, ResendError};
 pub use sessions::{SessionContext, SessionPolicy};
 pub use signin::{SignInError, SignedIn};
 pub use signup::{ActivationError, FieldError, SignUpError, SignUpForm, SignUpStarted};

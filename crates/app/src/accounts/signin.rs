@@ -59,7 +59,7 @@ impl Accounts {
         caller: &Caller,
     ) -> Result<SignedIn, SignInError> {
         let store_err = |e: StoreError| SignInError::Store(e.to_string());
-        let account = self.find_account(identifier).await.map_err(store_err)?;
+        let account = self.find_account_for(identifier).await.map_err(store_err)?;
         // Unknown identifiers are throttled under a key of their own, so probing them costs
         // the same as probing real accounts.
         let account_key = account.as_ref().map_or_else(
@@ -169,7 +169,10 @@ impl Accounts {
         })
     }
 
-    async fn find_account(&self, identifier: &str) -> Result<Option<Account>, StoreError> {
+    pub(crate) async fn find_account_for(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<Account>, StoreError> {
         let identifier = identifier.trim();
         if identifier.contains('@') {
             return self

@@ -512,3 +512,179 @@ async fn every_step_is_in_the_audit_log_and_the_chain_verifies() {
     let all = format!("{:?}", w.store.recent_audit_all(100).await.unwrap());
     assert!(!all.contains(PASSWORD));
 }
+
+#[tokio::test]
+async fn resending_waits_longer_each_time_and_stops_at_the_hourly_limit() {
+    use app::accounts::ResendError;
+    let w = world().await;
+    let caller = web("10.0.0.7");
+    let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
+    assert!(matches!(
+        w.accounts
+            .resend_activation(started.member_id, &started.attempt, &caller)
+            .await,
+        Err(ResendError::Wait(_))
+    ));
+    w.clock.advance(Duration::seconds(60));
+    w.accounts
+        .resend_activation(started.member_id, &started.attempt, &caller)
+        .await
+        .unwrap();
+    // The old code no longer works; the new one does.
+    let code = last_code(&w).await;
+    w.clock.advance(Duration::seconds(119));
+    assert!(matches!(
+        w.accounts
+            .resend_activation(started.member_id, &started.attempt, &caller)
+            .await,
+        Err(ResendError::Wait(_))
+    ));
+    for _ in 0..3 {
+        w.clock.advance(Duration::minutes(8));
+        w.accounts
+            .resend_activation(started.member_id, &started.attempt, &caller)
+            .await
+            .unwrap();
+    }
+    w.clock.advance(Duration::minutes(9));
+    assert_eq!(
+        w.accounts
+            .resend_activation(started.member_id, &started.attempt, &caller)
+            .await,
+        Err(ResendError::Limit)
+    );
+    assert_ne!(code, "");
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_code_and_every_session_ends() {
+    use app::accounts::RecoveryError;
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.0.8");
+    let session = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    // An unknown account gets an attempt too, and no code is sent.
+    let before = w.store.recent_messages(100).await.unwrap().len();
+    w.accounts
+        .start_password_reset("nadie@example.mx", &caller)
+        .await
+        .unwrap();
+    assert_eq!(w.store.recent_messages(100).await.unwrap().len(), before);
+
+    let attempt = w
+        .accounts
+        .start_password_reset(MARIA_NSS, &caller)
+        .await
+        .unwrap();
+    let code = last_code(&w).await;
+    let new = "otra frase nueva para mi cuenta";
+    assert_eq!(
+        w.accounts
+            .finish_password_reset(MARIA_NSS, &attempt, &code, "password", &caller)
+            .await,
+        Err(RecoveryError::Password("password_common"))
+    );
+    assert_eq!(
+        w.accounts
+            .finish_password_reset(MARIA_NSS, "otro intento", &code, new, &caller)
+            .await,
+        Err(RecoveryError::Code("code_wrong")),
+        "a code works only for the attempt that asked for it"
+    );
+    w.accounts
+        .finish_password_reset(MARIA_NSS, &attempt, &code, new, &caller)
+        .await
+        .unwrap();
+    assert!(
+        w.accounts
+            .session(&session.token, &caller)
+            .await
+            .unwrap()
+            .is_none(),
+        "sessions end"
+    );
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    w.accounts.sign_in(MARIA_NSS, new, &caller).await.unwrap();
+    let notice = w.store.recent_messages(1).await.unwrap().remove(0);
+    assert!(
+        notice.subject.contains("Cambiaste tu contraseña")
+            || notice.subject.starts_with("Nuevo inicio")
+    );
+}
+
+#[tokio::test]
+async fn a_frozen_account_cannot_be_used_until_unfrozen_with_password_and_code() {
+    use app::accounts::RecoveryError;
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.0.9");
+    let s = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let ctx = w
+        .accounts
+        .session(&s.token, &caller)
+        .await
+        .unwrap()
+        .unwrap();
+    w.accounts.freeze(&ctx, &caller).await.unwrap();
+    assert!(
+        w.accounts
+            .session(&s.token, &caller)
+            .await
+            .unwrap()
+            .is_none(),
+        "freezing ends every session"
+    );
+    assert_eq!(
+        w.accounts
+            .sign_in(MARIA_NSS, PASSWORD, &caller)
+            .await
+            .unwrap_err(),
+        SignInError::Frozen
+    );
+    assert_eq!(
+        w.accounts
+            .start_unfreeze(MARIA_NSS, "no es esta frase", &caller)
+            .await,
+        Err(RecoveryError::Code("sign_in_failed"))
+    );
+    let attempt = w
+        .accounts
+        .start_unfreeze(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let code = last_code(&w).await;
+    w.accounts
+        .finish_unfreeze(MARIA_NSS, &attempt, &code, &caller)
+        .await
+        .unwrap();
+    w.accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let actions: Vec<String> = w
+        .store
+        .recent_audit_all(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry.action)
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "account_frozen")
+            && actions.iter().any(|a| a == "account_unfrozen")
+    );
+}

@@ -23,6 +23,7 @@ pub enum Purpose {
     PasswordReset,
     ContactChange,
     SignInStepUp,
+    Unfreeze,
 }
 
 impl Purpose {
@@ -32,6 +33,7 @@ impl Purpose {
             Purpose::PasswordReset => "password_reset",
             Purpose::ContactChange => "contact_change",
             Purpose::SignInStepUp => "sign_in_step_up",
+            Purpose::Unfreeze => "unfreeze",
         }
     }
 }
