@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use app::accounts::{ActivationError, SignInError, SignUpError, SignUpForm};
 use app::i18n::Lang;
 use askama::Template;
-use axum::Json;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
 use domain::audit::Channel;
 use domain::registry::MemberId;
 use serde::Deserialize;
@@ -19,9 +20,27 @@ use crate::AppState;
 use crate::auth::{self, SESSION_COOKIE, SIGN_UP_COOKIE};
 use crate::page::{ErrorLine, Page};
 
-type Peer = ConnectInfo<SocketAddr>;
+/// The account pages and API.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registro", get(view_sign_up_get).post(view_sign_up_post))
+        .route("/activar", get(view_activate_get).post(view_activate_post))
+        .route("/entrar", get(view_sign_in_get).post(view_sign_in_post))
+        .route("/salir", post(sign_out_post))
+        .route("/cuenta", get(view_account_get))
+        .route("/cuenta/sesiones/terminar", post(end_session_post))
+        .route("/cuenta/sesiones/terminar-otras", post(end_session_post))
+        .route("/api/v1/sessions", post(api_sessions_post))
+        .route(
+            "/api/v1/sessions/current",
+            delete(api_current_session_delete),
+        )
+        .route("/api/v1/me/sessions", get(api_my_sessions_get))
+}
 
-fn render(template: impl Template, set: Vec<HeaderValue>) -> Response {
+pub(crate) type Peer = ConnectInfo<SocketAddr>;
+
+pub(crate) fn render(template: impl Template, set: Vec<HeaderValue>) -> Response {
     match template.render() {
         Ok(html) => {
             let mut response = Html(html).into_response();
@@ -39,7 +58,7 @@ fn render(template: impl Template, set: Vec<HeaderValue>) -> Response {
     }
 }
 
-fn forbidden(state: &AppState) -> Response {
+pub(crate) fn forbidden(state: &AppState) -> Response {
     let text = state.messages.text(Lang::Es, "csrf_failed");
     (
         StatusCode::FORBIDDEN,
@@ -49,7 +68,7 @@ fn forbidden(state: &AppState) -> Response {
         .into_response()
 }
 
-fn redirect_with(to: &str, cookies: Vec<HeaderValue>) -> Response {
+pub(crate) fn redirect_with(to: &str, cookies: Vec<HeaderValue>) -> Response {
     let mut response = Redirect::to(to).into_response();
     for c in cookies {
         response.headers_mut().append(header::SET_COOKIE, c);
@@ -60,13 +79,13 @@ fn redirect_with(to: &str, cookies: Vec<HeaderValue>) -> Response {
 // ----- sign-up ---------------------------------------------------------------------------
 
 pub(crate) struct FieldView {
-    name: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    label: String,
-    hint: String,
-    value: String,
-    error: Option<String>,
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -204,20 +223,21 @@ pub(crate) async fn view_sign_up_post(
 
 #[derive(Template)]
 #[template(path = "activate.html")]
-struct ActivatePage {
-    page: Page,
-    errors: Vec<ErrorLine>,
-    sent_to: String,
-    attempt: String,
-    member: i64,
+pub(crate) struct ActivatePage {
+    pub page: Page,
+    pub errors: Vec<ErrorLine>,
+    pub notice: String,
+    pub sent_to: String,
+    pub attempt: String,
+    pub member: i64,
 }
 
-fn pending_sign_up(headers: &HeaderMap) -> Option<(MemberId, String)> {
+pub(crate) fn pending_sign_up(headers: &HeaderMap) -> Option<(MemberId, String)> {
     let (member, attempt) = auth::cookie(headers, SIGN_UP_COOKIE)?.split_once('.')?;
     Some((MemberId(member.parse().ok()?), attempt.to_owned()))
 }
 
-fn activate_page(
+pub(crate) fn activate_page(
     state: &AppState,
     csrf: &str,
     member: MemberId,
@@ -230,6 +250,7 @@ fn activate_page(
         sent_to: page.t("activate-sent"),
         page,
         errors,
+        notice: String::new(),
         attempt: attempt.to_owned(),
         member: member.0,
     }
@@ -309,6 +330,9 @@ struct SignInPage {
 #[derive(Deserialize, Default)]
 pub(crate) struct SignInQuery {
     activada: Option<String>,
+    restablecida: Option<String>,
+    congelada: Option<String>,
+    descongelada: Option<String>,
 }
 
 pub(crate) async fn view_sign_in_get(
@@ -318,11 +342,15 @@ pub(crate) async fn view_sign_in_get(
 ) -> Response {
     let (csrf, set) = auth::csrf_token(&headers);
     let page = Page::new(&state.messages, "sign-in-title", &csrf);
-    let notice = if query.activada.is_some() {
-        page.t("account-activated")
-    } else {
-        String::new()
-    };
+    let notice = [
+        (query.activada.is_some(), "account-activated"),
+        (query.restablecida.is_some(), "password-was-reset"),
+        (query.congelada.is_some(), "account-was-frozen"),
+        (query.descongelada.is_some(), "account-was-unfrozen"),
+    ]
+    .into_iter()
+    .find(|(on, _)| *on)
+    .map_or(String::new(), |(_, id)| page.t(id));
     render(
         SignInPage {
             page,

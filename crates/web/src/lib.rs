@@ -8,6 +8,7 @@ mod health;
 mod home;
 mod metrics;
 mod page;
+mod recovery;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,37 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics_get))
-        .route(
-            "/registro",
-            get(accounts::view_sign_up_get).post(accounts::view_sign_up_post),
-        )
-        .route(
-            "/activar",
-            get(accounts::view_activate_get).post(accounts::view_activate_post),
-        )
-        .route(
-            "/entrar",
-            get(accounts::view_sign_in_get).post(accounts::view_sign_in_post),
-        )
-        .route("/salir", axum::routing::post(accounts::sign_out_post))
-        .route("/cuenta", get(accounts::view_account_get))
-        .route(
-            "/cuenta/sesiones/terminar",
-            axum::routing::post(accounts::end_session_post),
-        )
-        .route(
-            "/cuenta/sesiones/terminar-otras",
-            axum::routing::post(accounts::end_session_post),
-        )
-        .route(
-            "/api/v1/sessions",
-            axum::routing::post(accounts::api_sessions_post),
-        )
-        .route(
-            "/api/v1/sessions/current",
-            axum::routing::delete(accounts::api_current_session_delete),
-        )
-        .route("/api/v1/me/sessions", get(accounts::api_my_sessions_get))
+        .merge(accounts::routes())
+        .merge(recovery::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

@@ -281,3 +281,52 @@ async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn forgot_password_freeze_and_unfreeze_through_the_pages() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    sign_up_and_activate(&mut browser).await;
+
+    browser.get("/recuperar").await;
+    let r = browser.post("/recuperar", &[("identifier", NSS)]).await;
+    assert_eq!(location(&r), "/recuperar/codigo");
+    let code = code_from_outbox(&app).await;
+    let new = "mi frase nueva y larga";
+    let r = browser
+        .post(
+            "/recuperar/codigo",
+            &[("code", &code), ("new_password", new)],
+        )
+        .await;
+    assert_eq!(location(&r), "/entrar?restablecida=1");
+
+    let r = browser
+        .post("/entrar", &[("identifier", NSS), ("password", new)])
+        .await;
+    assert_eq!(location(&r), "/cuenta");
+    let r = browser.post("/cuenta/congelar", &[]).await;
+    assert_eq!(location(&r), "/entrar?congelada=1");
+    let html = browser
+        .post("/entrar", &[("identifier", NSS), ("password", new)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Tu cuenta está congelada"), "{html}");
+
+    browser.get("/descongelar").await;
+    let r = browser
+        .post("/descongelar", &[("identifier", NSS), ("password", new)])
+        .await;
+    assert_eq!(location(&r), "/descongelar/codigo");
+    let code = code_from_outbox(&app).await;
+    let r = browser
+        .post("/descongelar/codigo", &[("code", &code)])
+        .await;
+    assert_eq!(location(&r), "/entrar?descongelada=1");
+    let r = browser
+        .post("/entrar", &[("identifier", NSS), ("password", new)])
+        .await;
+    assert_eq!(location(&r), "/cuenta");
+}

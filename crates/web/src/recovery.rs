@@ -1,0 +1,451 @@
+//! Recovery pages: resend the activation code, reset a forgotten password by code, freeze the
+//! account from "Mi cuenta" and unfreeze it with password and code. The attempt a code is bound
+//! to travels in a short-lived secure cookie, never in a URL.
+
+use app::i18n::Lang;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::audit::Channel;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::accounts::{
+    FieldView, Peer, activate_page, forbidden, pending_sign_up, redirect_with, render,
+};
+use crate::auth::{self, SESSION_COOKIE};
+use crate::page::{ErrorLine, Page};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/activar/reenviar", post(resend_activation_post))
+        .route("/recuperar", get(view_reset_get).post(view_reset_post))
+        .route(
+            "/recuperar/codigo",
+            get(view_reset_code_get).post(view_reset_code_post),
+        )
+        .route("/cuenta/congelar", post(freeze_post))
+        .route(
+            "/descongelar",
+            get(view_unfreeze_get).post(view_unfreeze_post),
+        )
+        .route(
+            "/descongelar/codigo",
+            get(view_unfreeze_code_get).post(view_unfreeze_code_post),
+        )
+}
+
+const RESET_COOKIE: &str = "__Host-recuperar";
+const UNFREEZE_COOKIE: &str = "__Host-descongelar";
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    page: Page,
+    errors: Vec<ErrorLine>,
+    notice: String,
+    intro: String,
+    action: &'static str,
+    fields: Vec<FieldView>,
+    submit: String,
+}
+
+fn field(
+    page: &Page,
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: &str,
+    error: Option<String>,
+) -> FieldView {
+    FieldView {
+        name,
+        kind,
+        autocomplete,
+        label: page.t(&format!("field-{name}")),
+        hint: String::new(),
+        value: value.to_owned(),
+        error,
+    }
+}
+
+/// The identifier and attempt kept between the two steps of a recovery.
+fn pending(headers: &HeaderMap, cookie: &str) -> Option<(String, String)> {
+    let (identifier, attempt) = auth::cookie(headers, cookie)?.split_once('.')?;
+    let bytes = hex::decode(identifier).ok()?;
+    Some((String::from_utf8(bytes).ok()?, attempt.to_owned()))
+}
+
+fn keep(cookie: &str, identifier: &str, attempt: &str) -> axum::http::HeaderValue {
+    auth::set_cookie(
+        cookie,
+        &format!("{}.{attempt}", hex::encode(identifier.trim())),
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Fields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+struct Step {
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    submit: &'static str,
+    fields: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const RESET_START: Step = Step {
+    title: "reset-title",
+    intro: "reset-intro",
+    action: "/recuperar",
+    submit: "send-code",
+    fields: &[("identifier", "text", "username")],
+};
+const RESET_FINISH: Step = Step {
+    title: "reset-code-title",
+    intro: "code-sent-if-exists",
+    action: "/recuperar/codigo",
+    submit: "reset-button",
+    fields: &[
+        ("code", "text", "one-time-code"),
+        ("new_password", "password", "new-password"),
+    ],
+};
+const UNFREEZE_START: Step = Step {
+    title: "unfreeze-title",
+    intro: "unfreeze-intro",
+    action: "/descongelar",
+    submit: "send-code",
+    fields: &[
+        ("identifier", "text", "username"),
+        ("password", "password", "current-password"),
+    ],
+};
+const UNFREEZE_FINISH: Step = Step {
+    title: "unfreeze-code-title",
+    intro: "activate-sent",
+    action: "/descongelar/codigo",
+    submit: "unfreeze-button",
+    fields: &[("code", "text", "one-time-code")],
+};
+
+fn step_page(
+    state: &AppState,
+    csrf: &str,
+    step: &Step,
+    identifier: &str,
+    error: Option<(&'static str, String)>,
+) -> FormPage {
+    let mut page = Page::new(&state.messages, step.title, csrf);
+    page.has_errors = error.is_some();
+    let fields = step
+        .fields
+        .iter()
+        .map(|(name, kind, ac)| {
+            let value = if *name == "identifier" {
+                identifier
+            } else {
+                ""
+            };
+            let err = error
+                .as_ref()
+                .filter(|(f, _)| f == name)
+                .map(|(_, m)| m.clone());
+            field(&page, name, kind, ac, value, err)
+        })
+        .collect();
+    FormPage {
+        errors: error
+            .into_iter()
+            .map(|(f, m)| ErrorLine {
+                field: f.into(),
+                message: m,
+            })
+            .collect(),
+        notice: String::new(),
+        intro: page.t(step.intro),
+        action: step.action,
+        fields,
+        submit: page.t(step.submit),
+        page,
+    }
+}
+
+async fn show(state: AppState, headers: HeaderMap, step: &Step) -> Response {
+    let (csrf, set) = auth::csrf_token(&headers);
+    render(
+        step_page(&state, &csrf, step, "", None),
+        set.into_iter().collect(),
+    )
+}
+
+pub(crate) async fn view_reset_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    show(state, headers, &RESET_START).await
+}
+
+pub(crate) async fn view_reset_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    match state
+        .accounts
+        .start_password_reset(&f.identifier, &caller)
+        .await
+    {
+        Ok(attempt) => redirect_with(
+            "/recuperar/codigo",
+            vec![keep(RESET_COOKIE, &f.identifier, &attempt)],
+        ),
+        Err(e) => {
+            let message = state.messages.text(Lang::Es, e.code());
+            render(
+                step_page(
+                    &state,
+                    &f.csrf,
+                    &RESET_START,
+                    &f.identifier,
+                    Some(("identifier", message)),
+                ),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+pub(crate) async fn view_reset_code_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if pending(&headers, RESET_COOKIE).is_none() {
+        return Redirect::to("/recuperar").into_response();
+    }
+    show(state, headers, &RESET_FINISH).await
+}
+
+pub(crate) async fn view_reset_code_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let Some((identifier, attempt)) = pending(&headers, RESET_COOKIE) else {
+        return Redirect::to("/recuperar").into_response();
+    };
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    match state
+        .accounts
+        .finish_password_reset(&identifier, &attempt, &f.code, &f.new_password, &caller)
+        .await
+    {
+        Ok(()) => redirect_with(
+            "/entrar?restablecida=1",
+            vec![
+                auth::clear_cookie(RESET_COOKIE),
+                auth::clear_cookie(SESSION_COOKIE),
+            ],
+        ),
+        Err(e) => {
+            let field = if matches!(e, app::accounts::RecoveryError::Password(_)) {
+                "new_password"
+            } else {
+                "code"
+            };
+            let message = state.messages.text(Lang::Es, e.code());
+            render(
+                step_page(&state, &f.csrf, &RESET_FINISH, "", Some((field, message))),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+pub(crate) async fn freeze_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    if let Err(e) = state.accounts.freeze(&ctx, &caller).await {
+        tracing::error!(error = %e, "freezing failed");
+        return Redirect::to("/cuenta").into_response();
+    }
+    redirect_with(
+        "/entrar?congelada=1",
+        vec![auth::clear_cookie(SESSION_COOKIE)],
+    )
+}
+
+pub(crate) async fn view_unfreeze_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    show(state, headers, &UNFREEZE_START).await
+}
+
+pub(crate) async fn view_unfreeze_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    match state
+        .accounts
+        .start_unfreeze(&f.identifier, &f.password, &caller)
+        .await
+    {
+        Ok(attempt) => redirect_with(
+            "/descongelar/codigo",
+            vec![keep(UNFREEZE_COOKIE, &f.identifier, &attempt)],
+        ),
+        Err(e) => {
+            let message = state.messages.text(Lang::Es, e.code());
+            render(
+                step_page(
+                    &state,
+                    &f.csrf,
+                    &UNFREEZE_START,
+                    &f.identifier,
+                    Some(("identifier", message)),
+                ),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+pub(crate) async fn view_unfreeze_code_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if pending(&headers, UNFREEZE_COOKIE).is_none() {
+        return Redirect::to("/descongelar").into_response();
+    }
+    show(state, headers, &UNFREEZE_FINISH).await
+}
+
+pub(crate) async fn view_unfreeze_code_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let Some((identifier, attempt)) = pending(&headers, UNFREEZE_COOKIE) else {
+        return Redirect::to("/descongelar").into_response();
+    };
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    match state
+        .accounts
+        .finish_unfreeze(&identifier, &attempt, &f.code, &caller)
+        .await
+    {
+        Ok(()) => redirect_with(
+            "/entrar?descongelada=1",
+            vec![auth::clear_cookie(UNFREEZE_COOKIE)],
+        ),
+        Err(e) => {
+            let message = state.messages.text(Lang::Es, e.code());
+            render(
+                step_page(
+                    &state,
+                    &f.csrf,
+                    &UNFREEZE_FINISH,
+                    "",
+                    Some(("code", message)),
+                ),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+pub(crate) async fn resend_activation_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let Some((member, attempt)) = pending_sign_up(&headers) else {
+        return Redirect::to("/registro").into_response();
+    };
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let mut page = match state
+        .accounts
+        .resend_activation(member, &attempt, &caller)
+        .await
+    {
+        Ok(()) => {
+            let mut p = activate_page(&state, &f.csrf, member, &attempt, Vec::new());
+            p.notice = p.page.t("code-resent");
+            p
+        }
+        Err(e) => {
+            let message = match &e {
+                app::accounts::ResendError::Wait(wait) => {
+                    format!(
+                        "{} ({} s)",
+                        state.messages.text(Lang::Es, "code_resend_wait"),
+                        wait.whole_seconds().max(1)
+                    )
+                }
+                app::accounts::ResendError::Limit => {
+                    state.messages.text(Lang::Es, "code_resend_limit")
+                }
+                app::accounts::ResendError::Store(_) => {
+                    state.messages.text(Lang::Es, "service_unavailable")
+                }
+            };
+            activate_page(
+                &state,
+                &f.csrf,
+                member,
+                &attempt,
+                vec![ErrorLine {
+                    field: "code".into(),
+                    message,
+                }],
+            )
+        }
+    };
+    page.page.has_errors = !page.errors.is_empty();
+    render(page, Vec::new())
+}
