@@ -87,3 +87,4 @@ unfreeze-title = Unfreeze your account
 unfreeze-intro = Enter your NSS or e-mail and your password. We will send a code to your e-mail.
 unfreeze-code-title = Enter the code
 unfreeze-button = Unfreeze my account
+current_password_wrong = The current password is not correct.

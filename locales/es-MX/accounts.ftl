@@ -87,3 +87,4 @@ unfreeze-title = Descongela tu cuenta
 unfreeze-intro = Escribe tu NSS o correo y tu contraseña. Te enviaremos un código a tu correo.
 unfreeze-code-title = Escribe el código
 unfreeze-button = Descongelar mi cuenta
+current_password_wrong = La contraseña actual no es correcta.

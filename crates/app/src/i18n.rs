@@ -150,6 +150,7 @@ mod tests {
                 "service_unavailable",
                 "code_resend_wait",
                 "code_resend_limit",
+                "current_password_wrong",
             ]);
         for code in codes {
             for lang in [Lang::Es, Lang::En] {

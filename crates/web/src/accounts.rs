@@ -532,21 +532,26 @@ pub(crate) async fn end_session_post(
         return Redirect::to("/entrar").into_response();
     };
     let result = match post.session {
-        Some(id) => state
-            .accounts
-            .end_my_session(&ctx, id, &caller)
-            .await
-            .map(|_| ()),
+        Some(id) => state.accounts.end_my_session(&ctx, id, &caller).await,
         None => state
             .accounts
             .end_other_sessions(&ctx, &caller)
             .await
-            .map(|_| ()),
+            .map(|_| true),
     };
-    if let Err(e) = result {
-        tracing::error!(error = %e, "ending a session failed");
+    match result {
+        Ok(true) => Redirect::to("/cuenta").into_response(),
+        // Someone else's session looks exactly like one that does not exist.
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            state.messages.text(Lang::Es, "not-found"),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "ending a session failed");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
     }
-    Redirect::to("/cuenta").into_response()
 }
 
 // ----- API -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Member accounts: sign-up against the registry, activation by code, sign-in with throttling,
 //! and server-side sessions. Every change writes its audit entry in the same transaction.
 
+mod changes;
 mod demo;
 pub mod passwords;
 mod recovery;
@@ -15,6 +16,7 @@ use rand::RngCore;
 use store::Store;
 
 use crate::clock::Clock;
+pub use changes::COOLING_OFF;
 pub use demo::DEMO_PASSWORD;
 pub use passwords::{HashCost, Passwords};
 pub use recovery::{RecoveryError, ResendError};

@@ -289,7 +289,7 @@ impl Accounts {
             .map_err(store_err)
     }
 
-    async fn check_code(
+    pub(crate) async fn check_code(
         &self,
         member: MemberId,
         purpose: Purpose,
@@ -338,9 +338,18 @@ impl Accounts {
     }
 
     async fn notify(&self, account: &Account, subject: &str, body: &str) -> Result<(), StoreError> {
+        self.notify_address(&account.email, subject, body).await
+    }
+
+    pub(crate) async fn notify_address(
+        &self,
+        email: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), StoreError> {
         let message = NewMessage {
             channel: OutboxChannel::Email,
-            recipient: account.email.clone(),
+            recipient: email.to_owned(),
             subject: subject.into(),
             body: body.into(),
             created_at: self.clock.now(),

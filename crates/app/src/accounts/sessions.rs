@@ -119,14 +119,16 @@ impl Accounts {
         caller: &Caller,
     ) -> Result<bool, StoreError> {
         let id = context.member_id.0;
+        let details = format!("{{\"session\":{session_id}}}");
         let audit = [self.audit(
             caller,
             format!("member:{id}"),
             "session_ended_by_member",
             Some(id),
-            format!("{{\"session\":{session_id}}}"),
+            details.clone(),
         )];
-        self.store
+        let ended = self
+            .store
             .end_session(
                 context.account_id,
                 session_id,
@@ -134,7 +136,19 @@ impl Accounts {
                 "ended_by_member",
                 &audit,
             )
-            .await
+            .await?;
+        if !ended {
+            // Not one of the member's live sessions: someone else's, or made up. Recorded.
+            let denied = [self.audit(
+                caller,
+                format!("member:{id}"),
+                "access_denied",
+                Some(id),
+                details,
+            )];
+            self.store.append_audit(&denied).await?;
+        }
+        Ok(ended)
     }
 
     /// Ends every other session of the member.

@@ -688,3 +688,87 @@ async fn a_frozen_account_cannot_be_used_until_unfrozen_with_password_and_code()
             && actions.iter().any(|a| a == "account_unfrozen")
     );
 }
+
+#[tokio::test]
+async fn changing_password_or_email_needs_the_current_password_and_tells_the_old_address() {
+    use app::accounts::RecoveryError;
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.1.1");
+    let phone = web("10.0.1.2");
+    let here = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let there = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &phone)
+        .await
+        .unwrap();
+    let ctx = w
+        .accounts
+        .session(&here.token, &caller)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let new = "otra frase para entrar a mi cuenta";
+    assert_eq!(
+        w.accounts
+            .change_password(&ctx, "no es la actual", new, &caller)
+            .await,
+        Err(RecoveryError::Password("current_password_wrong"))
+    );
+    w.accounts
+        .change_password(&ctx, PASSWORD, new, &caller)
+        .await
+        .unwrap();
+    assert!(
+        w.accounts
+            .session(&there.token, &phone)
+            .await
+            .unwrap()
+            .is_none(),
+        "other sessions end"
+    );
+    assert!(
+        w.accounts
+            .session(&here.token, &caller)
+            .await
+            .unwrap()
+            .is_some(),
+        "this one stays"
+    );
+
+    assert_eq!(w.accounts.cooling_off_until(&ctx).await.unwrap(), None);
+    let attempt = w
+        .accounts
+        .start_email_change(&ctx, new, "maria.nueva@example.mx", &caller)
+        .await
+        .unwrap();
+    let to_new = w.store.recent_messages(1).await.unwrap().remove(0);
+    assert_eq!(
+        to_new.recipient, "maria.nueva@example.mx",
+        "the code goes to the new address"
+    );
+    let code = last_code(&w).await;
+    w.accounts
+        .finish_email_change(&ctx, &attempt, &code, &caller)
+        .await
+        .unwrap();
+    let notice = w.store.recent_messages(1).await.unwrap().remove(0);
+    assert_eq!(
+        notice.recipient, "maria.garcia@example.mx",
+        "the old address is told"
+    );
+    let until = w.accounts.cooling_off_until(&ctx).await.unwrap().unwrap();
+    assert_eq!(
+        until - app::clock::Clock::now(w.clock.as_ref()),
+        app::accounts::COOLING_OFF
+    );
+    w.accounts
+        .sign_in("maria.nueva@example.mx", new, &caller)
+        .await
+        .unwrap();
+}

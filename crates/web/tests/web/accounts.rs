@@ -330,3 +330,70 @@ async fn forgot_password_freeze_and_unfreeze_through_the_pages() {
         .await;
     assert_eq!(location(&r), "/cuenta");
 }
+
+#[tokio::test]
+async fn ending_another_members_session_is_a_404_and_is_audited() {
+    let app = spawn_app().await;
+    // Juan has an account and a session on his phone.
+    let mut juan = Browser::new(&app);
+    juan.get("/registro").await;
+    juan.post(
+        "/registro",
+        &[
+            ("nss", "38957812340"),
+            ("curp", "LOPJ780704HNLPRN07"),
+            ("rfc", "LOPJ780704TT2"),
+            ("email", "juan@example.mx"),
+            ("mobile", "5587654321"),
+            ("password", "la tienda de la esquina abre temprano"),
+            ("accept_terms", "true"),
+        ],
+    )
+    .await;
+    let code = code_from_outbox(&app).await;
+    juan.post("/activar", &[("code", &code)]).await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/sessions", app.address))
+        .json(&serde_json::json!({ "identifier": "38957812340", "password": "la tienda de la esquina abre temprano" }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    let (juans_token, juans_session) = (
+        body["token"].as_str().unwrap().to_owned(),
+        body["session_id"].to_string(),
+    );
+
+    // María, signed in, tries to end Juan's session by its id.
+    let mut maria = Browser::new(&app);
+    sign_up_and_activate(&mut maria).await;
+    maria
+        .post("/entrar", &[("identifier", NSS), ("password", PASSWORD)])
+        .await;
+    let r = maria
+        .post("/cuenta/sesiones/terminar", &[("session", &juans_session)])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let still = app
+        .client
+        .get(format!("{}/api/v1/me/sessions", app.address))
+        .bearer_auth(&juans_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status(),
+        StatusCode::OK,
+        "Juan's session is untouched"
+    );
+    let denied = app
+        .store
+        .recent_audit_all(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entry.action == "access_denied")
+        .count();
+    assert_eq!(denied, 1);
+}

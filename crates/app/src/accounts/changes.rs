@@ -1,0 +1,214 @@
+//! Changing credentials and contact data while signed in. Each change asks for the current
+//! password again; a new e-mail is confirmed by a code sent to it; the old address is told of
+//! every change; other sessions end when the password changes. A contact change starts the
+//! cooling-off period before money can move.
+
+use domain::auth::code::Purpose;
+use domain::auth::password::{self, PersonalData};
+use store::{Account, ContactChange, StoreError};
+use time::{Duration, OffsetDateTime};
+
+use super::recovery::RecoveryError;
+use super::{Accounts, Caller, SessionContext, random_token};
+
+/// How long money-moving requests wait after a change of contact data or bank account.
+pub const COOLING_OFF: Duration = Duration::hours(72);
+
+fn store_err<E: std::fmt::Display>(e: E) -> RecoveryError {
+    RecoveryError::Store(e.to_string())
+}
+
+impl Accounts {
+    async fn reauthenticate(
+        &self,
+        context: &SessionContext,
+        current: &str,
+    ) -> Result<Account, RecoveryError> {
+        let account = self
+            .store
+            .account(context.account_id)
+            .await
+            .map_err(store_err)?
+            .ok_or(RecoveryError::Code("sign_in_failed"))?;
+        if self
+            .passwords
+            .verify(Some(&account.password_hash), current)
+            .await
+        {
+            Ok(account)
+        } else {
+            Err(RecoveryError::Password("current_password_wrong"))
+        }
+    }
+
+    /// A new password, after the current one. Every other session ends.
+    pub async fn change_password(
+        &self,
+        context: &SessionContext,
+        current: &str,
+        new: &str,
+        caller: &Caller,
+    ) -> Result<(), RecoveryError> {
+        let account = self.reauthenticate(context, current).await?;
+        let member = self
+            .store
+            .member(account.member_id)
+            .await
+            .map_err(store_err)?
+            .ok_or(RecoveryError::Code("sign_in_failed"))?;
+        let p = &member.person;
+        let names = [
+            p.given_names.as_str(),
+            p.first_surname.as_str(),
+            p.second_surname.as_str(),
+        ];
+        let personal = PersonalData {
+            nss: p.nss.as_str(),
+            curp: p.curp.as_str(),
+            rfc: p.rfc.as_str(),
+            names: &names,
+            email: &account.email,
+            birth_date: Some(p.birth_date),
+        };
+        let acceptable =
+            password::check(new, &personal).map_err(|e| RecoveryError::Password(e.code()))?;
+        let hash = self.passwords.hash(&acceptable).await.map_err(store_err)?;
+        let id = account.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "password_changed",
+            Some(id),
+            "{}".into(),
+        )];
+        self.store
+            .set_password_hash(account.account_id, &hash, &audit)
+            .await
+            .map_err(store_err)?;
+        let ended = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "sessions_ended",
+            Some(id),
+            "{\"reason\":\"password_changed\"}".into(),
+        )];
+        self.store
+            .end_all_sessions(
+                account.account_id,
+                Some(context.session.session_id),
+                self.clock.now(),
+                "password_changed",
+                &ended,
+            )
+            .await
+            .map_err(store_err)?;
+        self.notify_address(&account.email, "Cambiaste tu contraseña de Vivienda", "La contraseña de tu cuenta cambió y se cerraron tus otras sesiones. Si no fuiste tú, congela tu cuenta y llama a Infonatel al 800 008 3900.").await.map_err(store_err)
+    }
+
+    /// First step of an e-mail change: the current password, then a code to the new address.
+    /// Returns the attempt the code is bound to.
+    pub async fn start_email_change(
+        &self,
+        context: &SessionContext,
+        current: &str,
+        new_email: &str,
+        caller: &Caller,
+    ) -> Result<String, RecoveryError> {
+        self.reauthenticate(context, current).await?;
+        let email = new_email.trim().to_lowercase();
+        if !super::signup::valid_email(&email) {
+            return Err(RecoveryError::Password("email_invalid"));
+        }
+        if self
+            .store
+            .account_by_email(&email)
+            .await
+            .map_err(store_err)?
+            .is_some()
+        {
+            return Err(RecoveryError::Password("email_taken"));
+        }
+        // The new address is part of what the code is bound to, so the code confirms it.
+        let attempt = format!("{}:{email}", random_token());
+        self.send_code(
+            context.member_id,
+            Purpose::ContactChange,
+            &attempt,
+            &email,
+            caller,
+        )
+        .await
+        .map_err(store_err)?;
+        Ok(attempt)
+    }
+
+    /// Second step: the code from the new address changes it, and the old one is told.
+    pub async fn finish_email_change(
+        &self,
+        context: &SessionContext,
+        attempt: &str,
+        typed: &str,
+        caller: &Caller,
+    ) -> Result<(), RecoveryError> {
+        let Some((_, email)) = attempt.split_once(':') else {
+            return Err(RecoveryError::Code("code_wrong"));
+        };
+        let account = self
+            .store
+            .account(context.account_id)
+            .await
+            .map_err(store_err)?
+            .ok_or(RecoveryError::Code("code_wrong"))?;
+        self.check_code(
+            context.member_id,
+            Purpose::ContactChange,
+            attempt,
+            typed,
+            caller,
+        )
+        .await?;
+        let id = context.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "email_changed",
+            Some(id),
+            "{}".into(),
+        )];
+        let change = ContactChange {
+            email: Some(email.to_owned()),
+            mobile: None,
+        };
+        match self
+            .store
+            .set_contact(account.account_id, &change, self.clock.now(), &audit)
+            .await
+        {
+            Err(StoreError::Conflict("email_taken")) => {
+                return Err(RecoveryError::Password("email_taken"));
+            }
+            other => other.map_err(store_err)?,
+        }
+        self.notify_address(
+            &account.email,
+            "Cambió el correo de tu cuenta de Vivienda",
+            "El correo de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
+        )
+        .await
+        .map_err(store_err)
+    }
+
+    /// When money-moving requests may go ahead again after a contact change, if still waiting.
+    pub async fn cooling_off_until(
+        &self,
+        context: &SessionContext,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        let Some(account) = self.store.account(context.account_id).await? else {
+            return Ok(None);
+        };
+        Ok(account
+            .contact_changed_at
+            .map(|at| at + COOLING_OFF)
+            .filter(|until| *until > self.clock.now()))
+    }
+}
