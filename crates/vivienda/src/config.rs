@@ -32,6 +32,8 @@ pub struct Config {
     /// The server's secret key (64 hex digits) for one-time codes. Every instance of one
     /// deployment needs the same; without it, one is created in the data directory.
     pub secret_key: Option<Secret>,
+    /// Browsers reach Vivienda over HTTPS (directly or through a TLS proxy): send HSTS.
+    pub behind_tls: bool,
     /// Argon2id cost for member passwords.
     pub password_hash: app::accounts::HashCost,
 }
@@ -52,6 +54,7 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             secret_key: None,
+            behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
         }
     }

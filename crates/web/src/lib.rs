@@ -34,6 +34,8 @@ pub struct AppState {
     pub messages: Arc<app::i18n::Messages>,
     pub metrics: Arc<Metrics>,
     pub accounts: app::accounts::Accounts,
+    /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
+    pub behind_tls: bool,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -48,11 +50,15 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics_get))
         .merge(accounts::routes())
         .merge(recovery::routes())
+        .merge(recovery::change_routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -73,7 +79,7 @@ async fn count_requests(State(state): State<AppState>, req: Request, next: Next)
 }
 
 /// Headers every response carries; personal pages add `Cache-Control: no-store` themselves.
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
@@ -87,6 +93,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::X_FRAME_OPTIONS, "DENY");
+    if state.behind_tls {
+        set(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     response
 }
 

@@ -449,3 +449,206 @@ pub(crate) async fn resend_activation_post(
     page.page.has_errors = !page.errors.is_empty();
     render(page, Vec::new())
 }
+
+// ----- changes while signed in ------------------------------------------------------------
+
+const EMAIL_CHANGE_COOKIE: &str = "__Host-cambio-correo";
+
+const PASSWORD_CHANGE: Step = Step {
+    title: "change-password-title",
+    intro: "change-password-intro",
+    action: "/cuenta/contrasena",
+    submit: "change-password-button",
+    fields: &[
+        ("password", "password", "current-password"),
+        ("new_password", "password", "new-password"),
+    ],
+};
+const EMAIL_CHANGE: Step = Step {
+    title: "change-email-title",
+    intro: "change-email-intro",
+    action: "/cuenta/correo",
+    submit: "send-code",
+    fields: &[
+        ("password", "password", "current-password"),
+        ("email", "email", "email"),
+    ],
+};
+const EMAIL_CONFIRM: Step = Step {
+    title: "change-email-code-title",
+    intro: "change-email-code-intro",
+    action: "/cuenta/correo/codigo",
+    submit: "change-email-button",
+    fields: &[("code", "text", "one-time-code")],
+};
+
+pub(crate) fn change_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/cuenta/contrasena",
+            get(view_change_password_get).post(view_change_password_post),
+        )
+        .route(
+            "/cuenta/correo",
+            get(view_change_email_get).post(view_change_email_post),
+        )
+        .route(
+            "/cuenta/correo/codigo",
+            get(view_email_code_get).post(view_email_code_post),
+        )
+}
+
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Peer,
+) -> Option<(app::accounts::SessionContext, app::accounts::Caller)> {
+    let caller = auth::caller(headers, peer, Channel::Web);
+    auth::member(state, headers, &caller)
+        .await
+        .map(|(ctx, _)| (ctx, caller))
+}
+
+fn step_error(
+    state: &AppState,
+    csrf: &str,
+    step: &Step,
+    e: &app::accounts::RecoveryError,
+) -> Response {
+    let field = match e {
+        app::accounts::RecoveryError::Password("current_password_wrong") => "password",
+        app::accounts::RecoveryError::Password(c) if c.starts_with("email") => "email",
+        app::accounts::RecoveryError::Password(_) => "new_password",
+        _ => step.fields.first().map_or("code", |f| f.0),
+    };
+    let message = state.messages.text(Lang::Es, e.code());
+    let mut page = step_page(state, csrf, step, "", Some((field, message)));
+    page.page.signed_in = true;
+    render(page, Vec::new())
+}
+
+async fn show_signed_in(state: AppState, peer: Peer, headers: HeaderMap, step: &Step) -> Response {
+    if signed_in(&state, &headers, peer).await.is_none() {
+        return Redirect::to("/entrar").into_response();
+    }
+    let (csrf, set) = auth::csrf_token(&headers);
+    let mut page = step_page(&state, &csrf, step, "", None);
+    page.page.signed_in = true;
+    render(page, set.into_iter().collect())
+}
+
+pub(crate) async fn view_change_password_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    show_signed_in(state, peer, headers, &PASSWORD_CHANGE).await
+}
+
+pub(crate) async fn view_change_password_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let Some((ctx, caller)) = signed_in(&state, &headers, peer).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    match state
+        .accounts
+        .change_password(&ctx, &f.password, &f.new_password, &caller)
+        .await
+    {
+        Ok(()) => Redirect::to("/cuenta?cambio=contrasena").into_response(),
+        Err(e) => step_error(&state, &f.csrf, &PASSWORD_CHANGE, &e),
+    }
+}
+
+pub(crate) async fn view_change_email_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    show_signed_in(state, peer, headers, &EMAIL_CHANGE).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EmailFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub(crate) async fn view_change_email_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<EmailFields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let Some((ctx, caller)) = signed_in(&state, &headers, peer).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    match state
+        .accounts
+        .start_email_change(&ctx, &f.password, &f.email, &caller)
+        .await
+    {
+        Ok(attempt) => redirect_with(
+            "/cuenta/correo/codigo",
+            vec![auth::set_cookie(EMAIL_CHANGE_COOKIE, &hex::encode(attempt))],
+        ),
+        Err(e) => step_error(&state, &f.csrf, &EMAIL_CHANGE, &e),
+    }
+}
+
+fn email_attempt(headers: &HeaderMap) -> Option<String> {
+    String::from_utf8(hex::decode(auth::cookie(headers, EMAIL_CHANGE_COOKIE)?).ok()?).ok()
+}
+
+pub(crate) async fn view_email_code_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+) -> Response {
+    if email_attempt(&headers).is_none() {
+        return Redirect::to("/cuenta/correo").into_response();
+    }
+    show_signed_in(state, peer, headers, &EMAIL_CONFIRM).await
+}
+
+pub(crate) async fn view_email_code_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if !auth::csrf_ok(&headers, &f.csrf) {
+        return forbidden(&state);
+    }
+    let (Some((ctx, caller)), Some(attempt)) = (
+        signed_in(&state, &headers, peer).await,
+        email_attempt(&headers),
+    ) else {
+        return Redirect::to("/cuenta").into_response();
+    };
+    match state
+        .accounts
+        .finish_email_change(&ctx, &attempt, &f.code, &caller)
+        .await
+    {
+        Ok(()) => redirect_with(
+            "/cuenta?cambio=correo",
+            vec![auth::clear_cookie(EMAIL_CHANGE_COOKIE)],
+        ),
+        Err(e) => step_error(&state, &f.csrf, &EMAIL_CONFIRM, &e),
+    }
+}

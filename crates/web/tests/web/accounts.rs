@@ -397,3 +397,66 @@ async fn ending_another_members_session_is_a_404_and_is_audited() {
         .count();
     assert_eq!(denied, 1);
 }
+
+#[tokio::test]
+async fn changing_password_and_email_from_my_account() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    sign_up_and_activate(&mut browser).await;
+    browser
+        .post("/entrar", &[("identifier", NSS), ("password", PASSWORD)])
+        .await;
+    browser.get("/cuenta/contrasena").await;
+    let wrong = browser
+        .post(
+            "/cuenta/contrasena",
+            &[
+                ("password", "no es la actual"),
+                ("new_password", "una frase nueva y segura"),
+            ],
+        )
+        .await;
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("La contraseña actual no es correcta")
+    );
+    let r = browser
+        .post(
+            "/cuenta/contrasena",
+            &[
+                ("password", PASSWORD),
+                ("new_password", "una frase nueva y segura"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/cuenta?cambio=contrasena");
+
+    let r = browser
+        .post(
+            "/cuenta/correo",
+            &[
+                ("password", "una frase nueva y segura"),
+                ("email", "maria.nueva@example.mx"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/cuenta/correo/codigo");
+    let code = code_from_outbox(&app).await;
+    let r = browser
+        .post("/cuenta/correo/codigo", &[("code", &code)])
+        .await;
+    assert_eq!(location(&r), "/cuenta?cambio=correo");
+    let r = browser
+        .post(
+            "/entrar",
+            &[
+                ("identifier", "maria.nueva@example.mx"),
+                ("password", "una frase nueva y segura"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/cuenta");
+}

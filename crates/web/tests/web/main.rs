@@ -52,6 +52,7 @@ pub async fn spawn_app() -> TestApp {
         messages,
         metrics: Arc::new(web::Metrics::default()),
         accounts,
+        behind_tls: true,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -111,6 +112,12 @@ async fn every_response_has_a_request_id_and_security_headers() {
             .contains("frame-ancestors 'none'")
     );
     assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
     let html = home.text().await.unwrap();
     assert!(html.contains("lang=\"es-MX\""));
     assert!(html.contains("Todos los trámites son gratuitos y personales"));
