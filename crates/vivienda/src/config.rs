@@ -92,16 +92,19 @@ struct VerbatimEnv {
     smtp_username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     smtp_password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_key: Option<String>,
 }
 
 impl VerbatimEnv {
-    const KEYS: [&str; 2] = ["smtp_username", "smtp_password"];
+    const KEYS: [&str; 3] = ["smtp_username", "smtp_password", "secret_key"];
 
     fn read() -> VerbatimEnv {
         let var = |key: &str| std::env::var(format!("VIVIENDA_{}", key.to_uppercase())).ok();
         VerbatimEnv {
             smtp_username: var(Self::KEYS[0]),
             smtp_password: var(Self::KEYS[1]),
+            secret_key: var(Self::KEYS[2]),
         }
     }
 }

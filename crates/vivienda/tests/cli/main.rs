@@ -284,3 +284,33 @@ fn ureq_get(url: &str) -> String {
         .unwrap();
     rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
 }
+
+#[test]
+fn a_secret_key_of_digits_only_is_read_as_written_and_a_bad_one_is_refused() {
+    let dir = scratch("secret-key");
+    let digits = "1".repeat(64);
+    let out = vivienda(&dir)
+        .env("VIVIENDA_SECRET_KEY", &digits)
+        .args(["serve", "--listen", "not-an-address"])
+        .output()
+        .unwrap();
+    // The key loads (the failure is the address, reported after configuration).
+    assert!(
+        text(&out).1.contains("cannot listen on not-an-address"),
+        "{}",
+        text(&out).1
+    );
+    let out = vivienda(&dir)
+        .env("VIVIENDA_SECRET_KEY", "short")
+        .args(["demo", "--members", "10", "--no-serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .1
+            .contains("secret_key must be 64 hexadecimal digits"),
+        "{}",
+        text(&out).1
+    );
+}
