@@ -4,7 +4,6 @@
 //! cooling-off period before money can move.
 
 use domain::auth::code::Purpose;
-use domain::auth::password::{self, PersonalData};
 use store::{Account, ContactChange, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -56,22 +55,8 @@ impl Accounts {
             .await
             .map_err(store_err)?
             .ok_or(RecoveryError::Code("sign_in_failed"))?;
-        let p = &member.person;
-        let names = [
-            p.given_names.as_str(),
-            p.first_surname.as_str(),
-            p.second_surname.as_str(),
-        ];
-        let personal = PersonalData {
-            nss: p.nss.as_str(),
-            curp: p.curp.as_str(),
-            rfc: p.rfc.as_str(),
-            names: &names,
-            email: &account.email,
-            birth_date: Some(p.birth_date),
-        };
-        let acceptable =
-            password::check(new, &personal).map_err(|e| RecoveryError::Password(e.code()))?;
+        let acceptable = super::check_password_for(&member.person, &account.email, new)
+            .map_err(|e| RecoveryError::Password(e.code()))?;
         let hash = self.passwords.hash(&acceptable).await.map_err(store_err)?;
         let id = account.member_id.0;
         let audit = [self.audit(

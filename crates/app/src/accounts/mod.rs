@@ -93,3 +93,25 @@ pub(crate) fn sha256(text: &str) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes()).into()
 }
+
+/// Checks a new password against the policy and against this member's own data.
+pub(crate) fn check_password_for(
+    person: &domain::registry::Person,
+    email: &str,
+    candidate: &str,
+) -> Result<domain::auth::password::AcceptablePassword, domain::auth::password::PasswordProblem> {
+    let names = [
+        person.given_names.as_str(),
+        person.first_surname.as_str(),
+        person.second_surname.as_str(),
+    ];
+    let personal = domain::auth::password::PersonalData {
+        nss: person.nss.as_str(),
+        curp: person.curp.as_str(),
+        rfc: person.rfc.as_str(),
+        names: &names,
+        email,
+        birth_date: Some(person.birth_date),
+    };
+    domain::auth::password::check(candidate, &personal)
+}

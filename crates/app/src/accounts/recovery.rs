@@ -5,7 +5,7 @@
 //! either way, and a code for an unknown account is simply "not correct".
 
 use domain::auth::code::{self, Purpose};
-use domain::auth::password::{self, PersonalData};
+
 use domain::registry::MemberId;
 use store::{Account, AccountState, CodeCheck, CodeKey, NewMessage, OutboxChannel, StoreError};
 use time::Duration;
@@ -140,21 +140,7 @@ impl Accounts {
             .await
             .map_err(store_err)?
             .ok_or(RecoveryError::Code("code_wrong"))?;
-        let p = &member.person;
-        let names = [
-            p.given_names.as_str(),
-            p.first_surname.as_str(),
-            p.second_surname.as_str(),
-        ];
-        let personal = PersonalData {
-            nss: p.nss.as_str(),
-            curp: p.curp.as_str(),
-            rfc: p.rfc.as_str(),
-            names: &names,
-            email: &account.email,
-            birth_date: Some(p.birth_date),
-        };
-        let acceptable = password::check(new_password, &personal)
+        let acceptable = super::check_password_for(&member.person, &account.email, new_password)
             .map_err(|e| RecoveryError::Password(e.code()))?;
         self.check_code(
             account.member_id,

@@ -175,40 +175,18 @@ impl Accounts {
             }
             _ => None,
         };
-        let acceptable = match &member {
-            Some(m) => {
-                let p = &m.person;
-                let names = [
-                    p.given_names.as_str(),
-                    p.first_surname.as_str(),
-                    p.second_surname.as_str(),
-                ];
-                let personal = PersonalData {
-                    nss: p.nss.as_str(),
-                    curp: p.curp.as_str(),
-                    rfc: p.rfc.as_str(),
-                    names: &names,
-                    email: &email,
-                    birth_date: Some(p.birth_date),
-                };
-                password::check(&form.password, &personal)
-                    .map_err(|e| {
-                        errors.push(FieldError {
-                            field: "password",
-                            code: e.code(),
-                        })
-                    })
-                    .ok()
-            }
-            None => password::check(&form.password, &PersonalData::default())
-                .map_err(|e| {
-                    errors.push(FieldError {
-                        field: "password",
-                        code: e.code(),
-                    })
-                })
-                .ok(),
+        let checked = match &member {
+            Some(m) => super::check_password_for(&m.person, &email, &form.password),
+            None => password::check(&form.password, &PersonalData::default()),
         };
+        let acceptable = checked
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "password",
+                    code: e.code(),
+                })
+            })
+            .ok();
         let (Some(member), Some(acceptable), Some(mobile), true) =
             (member, acceptable, mobile, errors.is_empty())
         else {
