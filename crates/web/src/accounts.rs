@@ -325,6 +325,8 @@ struct SignInPage {
     errors: Vec<ErrorLine>,
     notice: String,
     identifier: String,
+    /// Set when the password alone is not enough and a code was sent.
+    attempt: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -357,6 +359,7 @@ pub(crate) async fn view_sign_in_get(
             errors: Vec::new(),
             notice,
             identifier: String::new(),
+            attempt: String::new(),
         },
         set.into_iter().collect(),
     )
@@ -366,6 +369,10 @@ pub(crate) async fn view_sign_in_get(
 pub(crate) struct SignInPost {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    attempt: String,
+    #[serde(default)]
+    code: String,
     #[serde(default)]
     identifier: String,
     #[serde(default)]
@@ -382,11 +389,24 @@ pub(crate) async fn view_sign_in_post(
         return forbidden(&state);
     }
     let caller = auth::caller(&headers, peer, Channel::Web);
-    match state
-        .accounts
-        .sign_in(&post.identifier, &post.password, &caller)
-        .await
-    {
+    let result = if post.attempt.is_empty() {
+        state
+            .accounts
+            .sign_in(&post.identifier, &post.password, &caller)
+            .await
+    } else {
+        state
+            .accounts
+            .sign_in_with_code(
+                &post.identifier,
+                &post.password,
+                &post.attempt,
+                &post.code,
+                &caller,
+            )
+            .await
+    };
+    match result {
         Ok(signed_in) => redirect_with(
             "/cuenta",
             vec![auth::set_cookie(SESSION_COOKIE, &signed_in.token)],
@@ -404,12 +424,17 @@ pub(crate) async fn view_sign_in_post(
                 field: "identifier".into(),
                 message,
             }];
+            let attempt = match e {
+                SignInError::CodeRequired { attempt } => attempt,
+                _ => String::new(),
+            };
             render(
                 SignInPage {
                     page,
                     errors,
                     notice: String::new(),
                     identifier: post.identifier,
+                    attempt,
                 },
                 Vec::new(),
             )

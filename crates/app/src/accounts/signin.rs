@@ -2,6 +2,7 @@
 //! in the database, and slow the next attempt down (domain::auth::throttle); the answer to a
 //! failure never says whether the account exists, and a missing account costs a hash too.
 
+use domain::auth::code::Purpose;
 use domain::auth::throttle::{self, Decision};
 use domain::ids::Nss;
 use store::{Account, AccountState, NewMessage, NewSession, OutboxChannel, StoreError};
@@ -17,9 +18,10 @@ pub enum SignInError {
     /// Too many recent failures: try again after this long. The password was not checked.
     #[error("sign_in_wait")]
     Wait(Duration),
-    /// After many failures the account also needs a one-time code (not yet offered online).
+    /// After many failures the password alone is not enough: a code was sent to the member's
+    /// e-mail, bound to `attempt`; sign in again with it (`sign_in_with_code`).
     #[error("sign_in_code_required")]
-    CodeRequired,
+    CodeRequired { attempt: String },
     #[error("account_not_activated")]
     NotActivated,
     #[error("account_frozen")]
@@ -33,7 +35,7 @@ impl SignInError {
         match self {
             SignInError::Failed => "sign_in_failed",
             SignInError::Wait(_) => "sign_in_wait",
-            SignInError::CodeRequired => "sign_in_code_required",
+            SignInError::CodeRequired { .. } => "sign_in_code_required",
             SignInError::NotActivated => "account_not_activated",
             SignInError::Frozen => "account_frozen",
             SignInError::Store(_) => "service_unavailable",
@@ -56,6 +58,29 @@ impl Accounts {
         &self,
         identifier: &str,
         password: &str,
+        caller: &Caller,
+    ) -> Result<SignedIn, SignInError> {
+        self.sign_in_inner(identifier, password, None, caller).await
+    }
+
+    /// Sign-in with the password and the code sent after `CodeRequired`.
+    pub async fn sign_in_with_code(
+        &self,
+        identifier: &str,
+        password: &str,
+        attempt: &str,
+        code: &str,
+        caller: &Caller,
+    ) -> Result<SignedIn, SignInError> {
+        self.sign_in_inner(identifier, password, Some((attempt, code)), caller)
+            .await
+    }
+
+    async fn sign_in_inner(
+        &self,
+        identifier: &str,
+        password: &str,
+        step_up: Option<(&str, &str)>,
         caller: &Caller,
     ) -> Result<SignedIn, SignInError> {
         let store_err = |e: StoreError| SignInError::Store(e.to_string());
@@ -112,7 +137,31 @@ impl Accounts {
             return Err(SignInError::Failed);
         };
         if code_required {
-            return Err(SignInError::CodeRequired);
+            match step_up {
+                None => {
+                    let attempt = super::random_token();
+                    self.send_code(
+                        account.member_id,
+                        Purpose::SignInStepUp,
+                        &attempt,
+                        &account.email,
+                        caller,
+                    )
+                    .await
+                    .map_err(store_err)?;
+                    return Err(SignInError::CodeRequired { attempt });
+                }
+                Some((attempt, code)) => self
+                    .check_code(
+                        account.member_id,
+                        Purpose::SignInStepUp,
+                        attempt,
+                        code,
+                        caller,
+                    )
+                    .await
+                    .map_err(|_| SignInError::Failed)?,
+            }
         }
         match account.state {
             AccountState::Pending => return Err(SignInError::NotActivated),

@@ -772,3 +772,40 @@ async fn changing_password_or_email_needs_the_current_password_and_tells_the_old
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn after_a_hundred_failures_the_member_signs_in_with_password_and_a_code() {
+    let w = world().await;
+    active_member(&w).await;
+    for i in 0..100 {
+        let attacker = web(&format!("198.51.100.{}", i % 250));
+        let _ = w
+            .accounts
+            .sign_in(MARIA_NSS, "adivinanza equivocada", &attacker)
+            .await;
+        w.clock.advance(MAX_DELAY);
+    }
+    let member = web("10.0.2.1");
+    let attempt = match w.accounts.sign_in(MARIA_NSS, PASSWORD, &member).await {
+        Err(SignInError::CodeRequired { attempt }) => attempt,
+        other => panic!("expected a code to be required, got {other:?}"),
+    };
+    let code = last_code(&w).await;
+    assert_eq!(
+        w.accounts
+            .sign_in_with_code(MARIA_NSS, PASSWORD, &attempt, "000000", &member)
+            .await
+            .unwrap_err(),
+        SignInError::Failed
+    );
+    w.clock.advance(MAX_DELAY);
+    w.accounts
+        .sign_in_with_code(MARIA_NSS, PASSWORD, &attempt, &code, &member)
+        .await
+        .unwrap();
+    // The count is reset: the password alone works again.
+    w.accounts
+        .sign_in(MARIA_NSS, PASSWORD, &member)
+        .await
+        .unwrap();
+}
