@@ -11,7 +11,6 @@ use app::accounts::{Caller, SessionContext};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, header};
 use domain::audit::Channel;
-use rand::RngCore;
 
 pub(crate) const SESSION_COOKIE: &str = "__Host-sesion";
 pub(crate) const CSRF_COOKIE: &str = "__Host-csrf";
@@ -39,18 +38,12 @@ pub(crate) fn clear_cookie(name: &str) -> HeaderValue {
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("invalid=1"))
 }
 
-pub(crate) fn random_hex() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// The CSRF token for this browser, and the cookie to set when it had none.
 pub(crate) fn csrf_token(headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     match cookie(headers, CSRF_COOKIE).filter(|v| v.len() == 64) {
         Some(existing) => (existing.to_owned(), None),
         None => {
-            let fresh = random_hex();
+            let fresh = app::accounts::random_token();
             let set = set_cookie(CSRF_COOKIE, &fresh);
             (fresh, Some(set))
         }

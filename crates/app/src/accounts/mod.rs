@@ -83,7 +83,7 @@ impl Accounts {
 }
 
 /// 256 random bits from a CSPRNG seeded by the operating system, as lower-case hex.
-pub(crate) fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
