@@ -184,10 +184,38 @@ fn serves_then_stops_gracefully_on_sigterm() {
         dir.join("data/vivienda.db").exists(),
         "zero-config start creates the SQLite file"
     );
+    // Sign-ins hash a password for tens of milliseconds, a few at a time: SIGTERM arrives while
+    // some are still being answered, and every one of them must still get its answer.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let in_flight: Vec<_> = (0..8)
+        .map(|_| {
+            let url = format!("{url}api/v1/sessions");
+            rt.spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .json(&serde_json::json!({ "identifier": "nadie@example.mx", "password": "una frase cualquiera" }))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(20));
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
+    for request in in_flight {
+        let status = rt.block_on(request).unwrap();
+        assert_eq!(
+            status.ok(),
+            Some(401),
+            "an in-flight request lost its answer"
+        );
+    }
     let status = wait(&mut child, Duration::from_secs(10));
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
