@@ -488,14 +488,7 @@ pub(crate) fn change_routes() -> Router<AppState> {
             "/cuenta/contrasena",
             get(view_change_password_get).post(view_change_password_post),
         )
-        .route(
-            "/cuenta/correo",
-            get(view_change_email_get).post(view_change_email_post),
-        )
-        .route(
-            "/cuenta/correo/codigo",
-            get(view_email_code_get).post(view_email_code_post),
-        )
+        .merge(contact_routes())
 }
 
 async fn signed_in(
@@ -518,6 +511,7 @@ fn step_error(
     let field = match e {
         app::accounts::RecoveryError::Password("current_password_wrong") => "password",
         app::accounts::RecoveryError::Password(c) if c.starts_with("email") => "email",
+        app::accounts::RecoveryError::Password(c) if c.starts_with("mobile") => "mobile",
         app::accounts::RecoveryError::Password(_) => "new_password",
         _ => step.fields.first().map_or("code", |f| f.0),
     };
@@ -567,29 +561,94 @@ pub(crate) async fn view_change_password_post(
     }
 }
 
-pub(crate) async fn view_change_email_get(
+/// An e-mail or a mobile number: changed in two steps, a code to the new one in between.
+struct ContactKind {
+    cookie: &'static str,
+    change: Step,
+    confirm: Step,
+    code_path: &'static str,
+    done: &'static str,
+    sms: bool,
+}
+
+const EMAIL: ContactKind = ContactKind {
+    cookie: EMAIL_CHANGE_COOKIE,
+    change: EMAIL_CHANGE,
+    confirm: EMAIL_CONFIRM,
+    code_path: "/cuenta/correo/codigo",
+    done: "/cuenta?cambio=correo",
+    sms: false,
+};
+
+const MOBILE: ContactKind = ContactKind {
+    cookie: "__Host-cambio-celular",
+    change: Step {
+        title: "change-mobile-title",
+        intro: "change-mobile-intro",
+        action: "/cuenta/celular",
+        submit: "send-code",
+        fields: &[
+            ("password", "password", "current-password"),
+            ("mobile", "tel", "tel"),
+        ],
+    },
+    confirm: Step {
+        title: "change-mobile-code-title",
+        intro: "change-mobile-code-intro",
+        action: "/cuenta/celular/codigo",
+        submit: "change-mobile-button",
+        fields: &[("code", "text", "one-time-code")],
+    },
+    code_path: "/cuenta/celular/codigo",
+    done: "/cuenta?cambio=celular",
+    sms: true,
+};
+
+pub(crate) fn contact_routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for kind in [&EMAIL, &MOBILE] {
+        router = router
+            .route(
+                kind.change.action,
+                get(move |s, p, h| change_get(s, p, h, kind))
+                    .post(move |s, p, h, f| change_post(s, p, h, f, kind)),
+            )
+            .route(
+                kind.code_path,
+                get(move |s, p, h| code_get(s, p, h, kind))
+                    .post(move |s, p, h, f| code_post(s, p, h, f, kind)),
+            );
+    }
+    router
+}
+
+async fn change_get(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
+    kind: &ContactKind,
 ) -> Response {
-    show_signed_in(state, peer, headers, &EMAIL_CHANGE).await
+    show_signed_in(state, peer, headers, &kind.change).await
 }
 
 #[derive(Deserialize)]
-pub(crate) struct EmailFields {
+pub(crate) struct ContactFields {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    mobile: String,
 }
 
-pub(crate) async fn view_change_email_post(
+async fn change_post(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    Form(f): Form<EmailFields>,
+    Form(f): Form<ContactFields>,
+    kind: &ContactKind,
 ) -> Response {
     if !auth::csrf_ok(&headers, &f.csrf) {
         return forbidden(&state);
@@ -597,58 +656,71 @@ pub(crate) async fn view_change_email_post(
     let Some((ctx, caller)) = signed_in(&state, &headers, peer).await else {
         return Redirect::to("/entrar").into_response();
     };
-    match state
-        .accounts
-        .start_email_change(&ctx, &f.password, &f.email, &caller)
-        .await
-    {
+    let started = if kind.sms {
+        state
+            .accounts
+            .start_mobile_change(&ctx, &f.password, &f.mobile, &caller)
+            .await
+    } else {
+        state
+            .accounts
+            .start_email_change(&ctx, &f.password, &f.email, &caller)
+            .await
+    };
+    match started {
         Ok(attempt) => redirect_with(
-            "/cuenta/correo/codigo",
-            vec![auth::set_cookie(EMAIL_CHANGE_COOKIE, &hex::encode(attempt))],
+            kind.code_path,
+            vec![auth::set_cookie(kind.cookie, &hex::encode(attempt))],
         ),
-        Err(e) => step_error(&state, &f.csrf, &EMAIL_CHANGE, &e),
+        Err(e) => step_error(&state, &f.csrf, &kind.change, &e),
     }
 }
 
-fn email_attempt(headers: &HeaderMap) -> Option<String> {
-    String::from_utf8(hex::decode(auth::cookie(headers, EMAIL_CHANGE_COOKIE)?).ok()?).ok()
+fn contact_attempt(headers: &HeaderMap, kind: &ContactKind) -> Option<String> {
+    String::from_utf8(hex::decode(auth::cookie(headers, kind.cookie)?).ok()?).ok()
 }
 
-pub(crate) async fn view_email_code_get(
+async fn code_get(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
+    kind: &ContactKind,
 ) -> Response {
-    if email_attempt(&headers).is_none() {
-        return Redirect::to("/cuenta/correo").into_response();
+    if contact_attempt(&headers, kind).is_none() {
+        return Redirect::to(kind.change.action).into_response();
     }
-    show_signed_in(state, peer, headers, &EMAIL_CONFIRM).await
+    show_signed_in(state, peer, headers, &kind.confirm).await
 }
 
-pub(crate) async fn view_email_code_post(
+async fn code_post(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
     Form(f): Form<Fields>,
+    kind: &ContactKind,
 ) -> Response {
     if !auth::csrf_ok(&headers, &f.csrf) {
         return forbidden(&state);
     }
     let (Some((ctx, caller)), Some(attempt)) = (
         signed_in(&state, &headers, peer).await,
-        email_attempt(&headers),
+        contact_attempt(&headers, kind),
     ) else {
         return Redirect::to("/cuenta").into_response();
     };
-    match state
-        .accounts
-        .finish_email_change(&ctx, &attempt, &f.code, &caller)
-        .await
-    {
-        Ok(()) => redirect_with(
-            "/cuenta?cambio=correo",
-            vec![auth::clear_cookie(EMAIL_CHANGE_COOKIE)],
-        ),
-        Err(e) => step_error(&state, &f.csrf, &EMAIL_CONFIRM, &e),
+    let finished = if kind.sms {
+        state
+            .accounts
+            .finish_mobile_change(&ctx, &attempt, &f.code, &caller)
+            .await
+    } else {
+        state
+            .accounts
+            .finish_email_change(&ctx, &attempt, &f.code, &caller)
+            .await
+    };
+    match finished {
+        Ok(()) => redirect_with(kind.done, vec![auth::clear_cookie(kind.cookie)]),
+        Err(e) => step_error(&state, &f.csrf, &kind.confirm, &e),
     }
 }

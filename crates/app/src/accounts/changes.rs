@@ -183,6 +183,87 @@ impl Accounts {
         .map_err(store_err)
     }
 
+    /// First step of a mobile change: the current password, then a code by SMS to the new number.
+    pub async fn start_mobile_change(
+        &self,
+        context: &SessionContext,
+        current: &str,
+        new_mobile: &str,
+        caller: &Caller,
+    ) -> Result<String, RecoveryError> {
+        self.reauthenticate(context, current).await?;
+        let mobile = super::signup::normalize_mobile(new_mobile)
+            .ok_or(RecoveryError::Password("mobile_invalid"))?;
+        let attempt = format!("{}:{mobile}", random_token());
+        self.send_code_via(
+            context.member_id,
+            Purpose::ContactChange,
+            &attempt,
+            store::OutboxChannel::Sms,
+            &mobile,
+            caller,
+        )
+        .await
+        .map_err(store_err)?;
+        Ok(attempt)
+    }
+
+    /// Second step: the code from the new number changes it, and the e-mail is told.
+    pub async fn finish_mobile_change(
+        &self,
+        context: &SessionContext,
+        attempt: &str,
+        typed: &str,
+        caller: &Caller,
+    ) -> Result<(), RecoveryError> {
+        let Some((_, mobile)) = attempt.split_once(':') else {
+            return Err(RecoveryError::Code("code_wrong"));
+        };
+        let account = self
+            .store
+            .account(context.account_id)
+            .await
+            .map_err(store_err)?
+            .ok_or(RecoveryError::Code("code_wrong"))?;
+        self.check_code(
+            context.member_id,
+            Purpose::ContactChange,
+            attempt,
+            typed,
+            caller,
+        )
+        .await?;
+        let id = context.member_id.0;
+        let audit = [self.audit(
+            caller,
+            format!("member:{id}"),
+            "mobile_changed",
+            Some(id),
+            "{}".into(),
+        )];
+        let change = ContactChange {
+            email: None,
+            mobile: Some(mobile.to_owned()),
+        };
+        match self
+            .store
+            .set_contact(account.account_id, &change, self.clock.now(), &audit)
+            .await
+        {
+            Err(StoreError::Conflict("mobile_taken")) => {
+                return Err(RecoveryError::Password("mobile_taken"));
+            }
+            other => other.map_err(store_err)?,
+        }
+        self.notify_address(
+            &account.email,
+            "Cambió el celular de tu cuenta de Vivienda",
+            "El celular de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
+        )
+        .await
+        .map_err(store_err)
+    }
+
     /// When money-moving requests may go ahead again after a contact change, if still waiting.
     pub async fn cooling_off_until(
         &self,

@@ -107,7 +107,7 @@ pub(crate) fn valid_email(email: &str) -> bool {
 }
 
 /// Ten digits, spaces and dashes ignored: a Mexican mobile number.
-fn normalize_mobile(mobile: &str) -> Option<String> {
+pub(crate) fn normalize_mobile(mobile: &str) -> Option<String> {
     let digits: String = mobile
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
@@ -283,13 +283,34 @@ impl Accounts {
         Ok(errors.is_empty().then_some(member))
     }
 
-    /// Issues a code bound to `purpose` and `bound_to`, and queues it for the member.
+    /// Issues a code bound to `purpose` and `bound_to`, and queues it for the member's e-mail.
     pub(crate) async fn send_code(
         &self,
         member: MemberId,
         purpose: Purpose,
         bound_to: &str,
         email: &str,
+        caller: &Caller,
+    ) -> Result<(), StoreError> {
+        self.send_code_via(
+            member,
+            purpose,
+            bound_to,
+            OutboxChannel::Email,
+            email,
+            caller,
+        )
+        .await
+    }
+
+    /// Issues a code and queues it by e-mail or SMS to `recipient`.
+    pub(crate) async fn send_code_via(
+        &self,
+        member: MemberId,
+        purpose: Purpose,
+        bound_to: &str,
+        channel: OutboxChannel,
+        recipient: &str,
         caller: &Caller,
     ) -> Result<(), StoreError> {
         let plain = code::generate(&mut rand::rng());
@@ -315,8 +336,8 @@ impl Accounts {
         };
         self.store.issue_code(&new, &audit).await?;
         let message = NewMessage {
-            channel: OutboxChannel::Email,
-            recipient: email.to_owned(),
+            channel,
+            recipient: recipient.to_owned(),
             subject: "Tu código de Vivienda".into(),
             body: format!(
                 "Tu código es {plain}. Vence en 10 minutos.\n\nNadie de Vivienda te lo pedirá por teléfono: todos los trámites son gratuitos y personales."

@@ -809,3 +809,43 @@ async fn after_a_hundred_failures_the_member_signs_in_with_password_and_a_code()
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_new_mobile_is_confirmed_by_sms_and_the_email_is_told() {
+    use store::OutboxChannel;
+    let w = world().await;
+    active_member(&w).await;
+    let caller = web("10.0.3.1");
+    let s = w
+        .accounts
+        .sign_in(MARIA_NSS, PASSWORD, &caller)
+        .await
+        .unwrap();
+    let ctx = w
+        .accounts
+        .session(&s.token, &caller)
+        .await
+        .unwrap()
+        .unwrap();
+    let attempt = w
+        .accounts
+        .start_mobile_change(&ctx, PASSWORD, "33 9876 5432", &caller)
+        .await
+        .unwrap();
+    let sms = w.store.recent_messages(1).await.unwrap().remove(0);
+    assert_eq!(
+        (sms.channel, sms.recipient.as_str()),
+        (OutboxChannel::Sms, "3398765432")
+    );
+    let code = last_code(&w).await;
+    w.accounts
+        .finish_mobile_change(&ctx, &attempt, &code, &caller)
+        .await
+        .unwrap();
+    let notice = w.store.recent_messages(1).await.unwrap().remove(0);
+    assert_eq!(
+        (notice.channel, notice.recipient.as_str()),
+        (OutboxChannel::Email, "maria.garcia@example.mx")
+    );
+    assert!(w.accounts.cooling_off_until(&ctx).await.unwrap().is_some());
+}

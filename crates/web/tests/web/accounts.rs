@@ -460,3 +460,29 @@ async fn changing_password_and_email_from_my_account() {
         .await;
     assert_eq!(location(&r), "/cuenta");
 }
+
+#[tokio::test]
+async fn changing_the_mobile_sends_the_code_by_sms() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    sign_up_and_activate(&mut browser).await;
+    browser
+        .post("/entrar", &[("identifier", NSS), ("password", PASSWORD)])
+        .await;
+    let page = browser.get("/cuenta/celular").await.text().await.unwrap();
+    assert!(page.contains("autocomplete=\"tel\""));
+    let r = browser
+        .post(
+            "/cuenta/celular",
+            &[("password", PASSWORD), ("mobile", "33 9876 5432")],
+        )
+        .await;
+    assert_eq!(location(&r), "/cuenta/celular/codigo");
+    let sms = app.store.recent_messages(1).await.unwrap().remove(0);
+    assert_eq!(sms.recipient, "3398765432");
+    let code = code_from_outbox(&app).await;
+    let r = browser
+        .post("/cuenta/celular/codigo", &[("code", &code)])
+        .await;
+    assert_eq!(location(&r), "/cuenta?cambio=celular");
+}
