@@ -99,32 +99,8 @@ impl Accounts {
         new_email: &str,
         caller: &Caller,
     ) -> Result<String, RecoveryError> {
-        self.reauthenticate(context, current).await?;
-        let email = new_email.trim().to_lowercase();
-        if !super::signup::valid_email(&email) {
-            return Err(RecoveryError::Password("email_invalid"));
-        }
-        if self
-            .store
-            .account_by_email(&email)
+        self.start_contact_change(context, current, Contact::Email, new_email, caller)
             .await
-            .map_err(store_err)?
-            .is_some()
-        {
-            return Err(RecoveryError::Password("email_taken"));
-        }
-        // The new address is part of what the code is bound to, so the code confirms it.
-        let attempt = format!("{}:{email}", random_token());
-        self.send_code(
-            context.member_id,
-            Purpose::ContactChange,
-            &attempt,
-            &email,
-            caller,
-        )
-        .await
-        .map_err(store_err)?;
-        Ok(attempt)
     }
 
     /// Second step: the code from the new address changes it, and the old one is told.
@@ -135,52 +111,8 @@ impl Accounts {
         typed: &str,
         caller: &Caller,
     ) -> Result<(), RecoveryError> {
-        let Some((_, email)) = attempt.split_once(':') else {
-            return Err(RecoveryError::Code("code_wrong"));
-        };
-        let account = self
-            .store
-            .account(context.account_id)
+        self.finish_contact_change(context, Contact::Email, attempt, typed, caller)
             .await
-            .map_err(store_err)?
-            .ok_or(RecoveryError::Code("code_wrong"))?;
-        self.check_code(
-            context.member_id,
-            Purpose::ContactChange,
-            attempt,
-            typed,
-            caller,
-        )
-        .await?;
-        let id = context.member_id.0;
-        let audit = [self.audit(
-            caller,
-            format!("member:{id}"),
-            "email_changed",
-            Some(id),
-            "{}".into(),
-        )];
-        let change = ContactChange {
-            email: Some(email.to_owned()),
-            mobile: None,
-        };
-        match self
-            .store
-            .set_contact(account.account_id, &change, self.clock.now(), &audit)
-            .await
-        {
-            Err(StoreError::Conflict("email_taken")) => {
-                return Err(RecoveryError::Password("email_taken"));
-            }
-            other => other.map_err(store_err)?,
-        }
-        self.notify_address(
-            &account.email,
-            "Cambió el correo de tu cuenta de Vivienda",
-            "El correo de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
-        )
-        .await
-        .map_err(store_err)
     }
 
     /// First step of a mobile change: the current password, then a code by SMS to the new number.
@@ -191,21 +123,8 @@ impl Accounts {
         new_mobile: &str,
         caller: &Caller,
     ) -> Result<String, RecoveryError> {
-        self.reauthenticate(context, current).await?;
-        let mobile = super::signup::normalize_mobile(new_mobile)
-            .ok_or(RecoveryError::Password("mobile_invalid"))?;
-        let attempt = format!("{}:{mobile}", random_token());
-        self.send_code_via(
-            context.member_id,
-            Purpose::ContactChange,
-            &attempt,
-            store::OutboxChannel::Sms,
-            &mobile,
-            caller,
-        )
-        .await
-        .map_err(store_err)?;
-        Ok(attempt)
+        self.start_contact_change(context, current, Contact::Mobile, new_mobile, caller)
+            .await
     }
 
     /// Second step: the code from the new number changes it, and the e-mail is told.
@@ -216,7 +135,56 @@ impl Accounts {
         typed: &str,
         caller: &Caller,
     ) -> Result<(), RecoveryError> {
-        let Some((_, mobile)) = attempt.split_once(':') else {
+        self.finish_contact_change(context, Contact::Mobile, attempt, typed, caller)
+            .await
+    }
+
+    async fn start_contact_change(
+        &self,
+        context: &SessionContext,
+        current: &str,
+        contact: Contact,
+        value: &str,
+        caller: &Caller,
+    ) -> Result<String, RecoveryError> {
+        self.reauthenticate(context, current).await?;
+        let value = contact
+            .normalize(value)
+            .ok_or(RecoveryError::Password(contact.invalid()))?;
+        if contact == Contact::Email
+            && self
+                .store
+                .account_by_email(&value)
+                .await
+                .map_err(store_err)?
+                .is_some()
+        {
+            return Err(RecoveryError::Password("email_taken"));
+        }
+        // The new value is part of what the code is bound to, so the code confirms it.
+        let attempt = format!("{}:{value}", random_token());
+        self.send_code_via(
+            context.member_id,
+            Purpose::ContactChange,
+            &attempt,
+            contact.channel(),
+            &value,
+            caller,
+        )
+        .await
+        .map_err(store_err)?;
+        Ok(attempt)
+    }
+
+    async fn finish_contact_change(
+        &self,
+        context: &SessionContext,
+        contact: Contact,
+        attempt: &str,
+        typed: &str,
+        caller: &Caller,
+    ) -> Result<(), RecoveryError> {
+        let Some((_, value)) = attempt.split_once(':') else {
             return Err(RecoveryError::Code("code_wrong"));
         };
         let account = self
@@ -237,31 +205,34 @@ impl Accounts {
         let audit = [self.audit(
             caller,
             format!("member:{id}"),
-            "mobile_changed",
+            contact.audit_action(),
             Some(id),
             "{}".into(),
         )];
-        let change = ContactChange {
-            email: None,
-            mobile: Some(mobile.to_owned()),
+        let change = match contact {
+            Contact::Email => ContactChange {
+                email: Some(value.to_owned()),
+                mobile: None,
+            },
+            Contact::Mobile => ContactChange {
+                email: None,
+                mobile: Some(value.to_owned()),
+            },
         };
         match self
             .store
             .set_contact(account.account_id, &change, self.clock.now(), &audit)
             .await
         {
-            Err(StoreError::Conflict("mobile_taken")) => {
-                return Err(RecoveryError::Password("mobile_taken"));
+            Err(StoreError::Conflict(code @ ("email_taken" | "mobile_taken"))) => {
+                return Err(RecoveryError::Password(code));
             }
             other => other.map_err(store_err)?,
         }
-        self.notify_address(
-            &account.email,
-            "Cambió el celular de tu cuenta de Vivienda",
-            "El celular de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
-        )
-        .await
-        .map_err(store_err)
+        let (subject, body) = contact.notice();
+        self.notify_address(&account.email, subject, body)
+            .await
+            .map_err(store_err)
     }
 
     /// When money-moving requests may go ahead again after a contact change, if still waiting.
@@ -276,5 +247,59 @@ impl Accounts {
             .contact_changed_at
             .map(|at| at + COOLING_OFF)
             .filter(|until| *until > self.clock.now()))
+    }
+}
+
+/// Which contact datum a change is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Contact {
+    Email,
+    Mobile,
+}
+
+impl Contact {
+    fn normalize(self, value: &str) -> Option<String> {
+        match self {
+            Contact::Email => {
+                let email = value.trim().to_lowercase();
+                super::signup::valid_email(&email).then_some(email)
+            }
+            Contact::Mobile => super::signup::normalize_mobile(value),
+        }
+    }
+
+    fn invalid(self) -> &'static str {
+        match self {
+            Contact::Email => "email_invalid",
+            Contact::Mobile => "mobile_invalid",
+        }
+    }
+
+    fn channel(self) -> store::OutboxChannel {
+        match self {
+            Contact::Email => store::OutboxChannel::Email,
+            Contact::Mobile => store::OutboxChannel::Sms,
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            Contact::Email => "email_changed",
+            Contact::Mobile => "mobile_changed",
+        }
+    }
+
+    /// What the e-mail on file is told (the old address, for an e-mail change).
+    fn notice(self) -> (&'static str, &'static str) {
+        match self {
+            Contact::Email => (
+                "Cambió el correo de tu cuenta de Vivienda",
+                "El correo de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
+            ),
+            Contact::Mobile => (
+                "Cambió el celular de tu cuenta de Vivienda",
+                "El celular de tu cuenta se cambió por otro. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, llama a Infonatel al 800 008 3900.",
+            ),
+        }
     }
 }
