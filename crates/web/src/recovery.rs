@@ -20,22 +20,23 @@ use crate::auth::{self, SESSION_COOKIE};
 use crate::page::{ErrorLine, Page};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/activar/reenviar", post(resend_activation_post))
-        .route("/recuperar", get(view_reset_get).post(view_reset_post))
-        .route(
-            "/recuperar/codigo",
-            get(view_reset_code_get).post(view_reset_code_post),
-        )
-        .route("/cuenta/congelar", post(freeze_post))
-        .route(
-            "/descongelar",
-            get(view_unfreeze_get).post(view_unfreeze_post),
-        )
-        .route(
-            "/descongelar/codigo",
-            get(view_unfreeze_code_get).post(view_unfreeze_code_post),
-        )
+        .route("/cuenta/congelar", post(freeze_post));
+    for flow in [&RESET, &UNFREEZE] {
+        router = router
+            .route(
+                flow.start.action,
+                get(move |s, h| flow_get(s, h, flow, false))
+                    .post(move |s, p, h, f| start_post(s, p, h, f, flow)),
+            )
+            .route(
+                flow.finish.action,
+                get(move |s, h| flow_get(s, h, flow, true))
+                    .post(move |s, p, h, f| finish_post(s, p, h, f, flow)),
+            );
+    }
+    router
 }
 
 const RESET_COOKIE: &str = "__Host-recuperar";
@@ -193,28 +194,72 @@ async fn show(state: AppState, headers: HeaderMap, step: &Step) -> Response {
     )
 }
 
-pub(crate) async fn view_reset_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    show(state, headers, &RESET_START).await
+/// A two-step recovery done signed out: something that proves who you are, then a code.
+struct Flow {
+    cookie: &'static str,
+    start: Step,
+    finish: Step,
+    done: &'static str,
+    reset: bool,
 }
 
-pub(crate) async fn view_reset_post(
+const RESET: Flow = Flow {
+    cookie: RESET_COOKIE,
+    start: RESET_START,
+    finish: RESET_FINISH,
+    done: "/entrar?restablecida=1",
+    reset: true,
+};
+
+const UNFREEZE: Flow = Flow {
+    cookie: UNFREEZE_COOKIE,
+    start: UNFREEZE_START,
+    finish: UNFREEZE_FINISH,
+    done: "/entrar?descongelada=1",
+    reset: false,
+};
+
+async fn flow_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    flow: &Flow,
+    finishing: bool,
+) -> Response {
+    if !finishing {
+        return show(state, headers, &flow.start).await;
+    }
+    if pending(&headers, flow.cookie).is_none() {
+        return Redirect::to(flow.start.action).into_response();
+    }
+    show(state, headers, &flow.finish).await
+}
+
+async fn start_post(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
     Form(f): Form<Fields>,
+    flow: &Flow,
 ) -> Response {
     if !auth::csrf_ok(&headers, &f.csrf) {
         return forbidden(&state);
     }
     let caller = auth::caller(&headers, peer, Channel::Web);
-    match state
-        .accounts
-        .start_password_reset(&f.identifier, &caller)
-        .await
-    {
+    let started = if flow.reset {
+        state
+            .accounts
+            .start_password_reset(&f.identifier, &caller)
+            .await
+    } else {
+        state
+            .accounts
+            .start_unfreeze(&f.identifier, &f.password, &caller)
+            .await
+    };
+    match started {
         Ok(attempt) => redirect_with(
-            "/recuperar/codigo",
-            vec![keep(RESET_COOKIE, &f.identifier, &attempt)],
+            flow.finish.action,
+            vec![keep(flow.cookie, &f.identifier, &attempt)],
         ),
         Err(e) => {
             let message = state.messages.text(Lang::Es, e.code());
@@ -222,7 +267,7 @@ pub(crate) async fn view_reset_post(
                 step_page(
                     &state,
                     &f.csrf,
-                    &RESET_START,
+                    &flow.start,
                     &f.identifier,
                     Some(("identifier", message)),
                 ),
@@ -232,38 +277,37 @@ pub(crate) async fn view_reset_post(
     }
 }
 
-pub(crate) async fn view_reset_code_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    if pending(&headers, RESET_COOKIE).is_none() {
-        return Redirect::to("/recuperar").into_response();
-    }
-    show(state, headers, &RESET_FINISH).await
-}
-
-pub(crate) async fn view_reset_code_post(
+async fn finish_post(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
     Form(f): Form<Fields>,
+    flow: &Flow,
 ) -> Response {
     if !auth::csrf_ok(&headers, &f.csrf) {
         return forbidden(&state);
     }
-    let Some((identifier, attempt)) = pending(&headers, RESET_COOKIE) else {
-        return Redirect::to("/recuperar").into_response();
+    let Some((identifier, attempt)) = pending(&headers, flow.cookie) else {
+        return Redirect::to(flow.start.action).into_response();
     };
     let caller = auth::caller(&headers, peer, Channel::Web);
-    match state
-        .accounts
-        .finish_password_reset(&identifier, &attempt, &f.code, &f.new_password, &caller)
-        .await
-    {
+    let finished = if flow.reset {
+        state
+            .accounts
+            .finish_password_reset(&identifier, &attempt, &f.code, &f.new_password, &caller)
+            .await
+    } else {
+        state
+            .accounts
+            .finish_unfreeze(&identifier, &attempt, &f.code, &caller)
+            .await
+    };
+    match finished {
+        // A new password ends every session, this browser's included.
         Ok(()) => redirect_with(
-            "/entrar?restablecida=1",
+            flow.done,
             vec![
-                auth::clear_cookie(RESET_COOKIE),
+                auth::clear_cookie(flow.cookie),
                 auth::clear_cookie(SESSION_COOKIE),
             ],
         ),
@@ -275,7 +319,7 @@ pub(crate) async fn view_reset_code_post(
             };
             let message = state.messages.text(Lang::Es, e.code());
             render(
-                step_page(&state, &f.csrf, &RESET_FINISH, "", Some((field, message))),
+                step_page(&state, &f.csrf, &flow.finish, "", Some((field, message))),
                 Vec::new(),
             )
         }
@@ -303,96 +347,6 @@ pub(crate) async fn freeze_post(
         "/entrar?congelada=1",
         vec![auth::clear_cookie(SESSION_COOKIE)],
     )
-}
-
-pub(crate) async fn view_unfreeze_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    show(state, headers, &UNFREEZE_START).await
-}
-
-pub(crate) async fn view_unfreeze_post(
-    State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    Form(f): Form<Fields>,
-) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    match state
-        .accounts
-        .start_unfreeze(&f.identifier, &f.password, &caller)
-        .await
-    {
-        Ok(attempt) => redirect_with(
-            "/descongelar/codigo",
-            vec![keep(UNFREEZE_COOKIE, &f.identifier, &attempt)],
-        ),
-        Err(e) => {
-            let message = state.messages.text(Lang::Es, e.code());
-            render(
-                step_page(
-                    &state,
-                    &f.csrf,
-                    &UNFREEZE_START,
-                    &f.identifier,
-                    Some(("identifier", message)),
-                ),
-                Vec::new(),
-            )
-        }
-    }
-}
-
-pub(crate) async fn view_unfreeze_code_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    if pending(&headers, UNFREEZE_COOKIE).is_none() {
-        return Redirect::to("/descongelar").into_response();
-    }
-    show(state, headers, &UNFREEZE_FINISH).await
-}
-
-pub(crate) async fn view_unfreeze_code_post(
-    State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    Form(f): Form<Fields>,
-) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let Some((identifier, attempt)) = pending(&headers, UNFREEZE_COOKIE) else {
-        return Redirect::to("/descongelar").into_response();
-    };
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    match state
-        .accounts
-        .finish_unfreeze(&identifier, &attempt, &f.code, &caller)
-        .await
-    {
-        Ok(()) => redirect_with(
-            "/entrar?descongelada=1",
-            vec![auth::clear_cookie(UNFREEZE_COOKIE)],
-        ),
-        Err(e) => {
-            let message = state.messages.text(Lang::Es, e.code());
-            render(
-                step_page(
-                    &state,
-                    &f.csrf,
-                    &UNFREEZE_FINISH,
-                    "",
-                    Some(("code", message)),
-                ),
-                Vec::new(),
-            )
-        }
-    }
 }
 
 pub(crate) async fn resend_activation_post(
