@@ -57,37 +57,48 @@ impl Accounts {
             .ok_or(RecoveryError::Code("sign_in_failed"))?;
         let acceptable = super::check_password_for(&member.person, &account.email, new)
             .map_err(|e| RecoveryError::Password(e.code()))?;
-        let hash = self.passwords.hash(&acceptable).await.map_err(store_err)?;
-        let id = account.member_id.0;
-        let audit = [self.audit(
-            caller,
-            format!("member:{id}"),
+        self.replace_password(
+            &account,
+            &acceptable,
             "password_changed",
-            Some(id),
-            "{}".into(),
-        )];
+            Some(context.session.session_id),
+            "La contraseña de tu cuenta cambió y se cerraron tus otras sesiones. Si no fuiste tú, congela tu cuenta y llama a Infonatel al 800 008 3900.",
+            caller,
+        )
+        .await
+    }
+
+    /// Stores a new password hash, ends the sessions (all but `keep`) and tells the member.
+    pub(crate) async fn replace_password(
+        &self,
+        account: &store::Account,
+        acceptable: &domain::auth::password::AcceptablePassword,
+        reason: &'static str,
+        keep: Option<i64>,
+        notice: &str,
+        caller: &Caller,
+    ) -> Result<(), RecoveryError> {
+        let hash = self.passwords.hash(acceptable).await.map_err(store_err)?;
+        let id = account.member_id.0;
+        let actor = format!("member:{id}");
+        let audit = [self.audit(caller, actor.clone(), reason, Some(id), "{}".into())];
         self.store
             .set_password_hash(account.account_id, &hash, &audit)
             .await
             .map_err(store_err)?;
-        let ended = [self.audit(
-            caller,
-            format!("member:{id}"),
-            "sessions_ended",
-            Some(id),
-            "{\"reason\":\"password_changed\"}".into(),
-        )];
+        let details = format!("{{\"reason\":\"{reason}\"}}");
+        let ended = [self.audit(caller, actor, "sessions_ended", Some(id), details)];
         self.store
-            .end_all_sessions(
-                account.account_id,
-                Some(context.session.session_id),
-                self.clock.now(),
-                "password_changed",
-                &ended,
-            )
+            .end_all_sessions(account.account_id, keep, self.clock.now(), reason, &ended)
             .await
             .map_err(store_err)?;
-        self.notify_address(&account.email, "Cambiaste tu contraseña de Vivienda", "La contraseña de tu cuenta cambió y se cerraron tus otras sesiones. Si no fuiste tú, congela tu cuenta y llama a Infonatel al 800 008 3900.").await.map_err(store_err)
+        self.notify_address(
+            &account.email,
+            "Cambiaste tu contraseña de Vivienda",
+            notice,
+        )
+        .await
+        .map_err(store_err)
     }
 
     /// First step of an e-mail change: the current password, then a code to the new address.

@@ -150,32 +150,15 @@ impl Accounts {
             caller,
         )
         .await?;
-        let hash = self.passwords.hash(&acceptable).await.map_err(store_err)?;
-        let id = account.member_id.0;
-        let now = self.clock.now();
-        let audit = [self.audit(
-            caller,
-            format!("member:{id}"),
+        self.replace_password(
+            &account,
+            &acceptable,
             "password_reset",
-            Some(id),
-            "{}".into(),
-        )];
-        self.store
-            .set_password_hash(account.account_id, &hash, &audit)
-            .await
-            .map_err(store_err)?;
-        let ended = [self.audit(
+            None,
+            "La contraseña de tu cuenta se cambió con un código enviado a este correo. Todas tus sesiones se cerraron.\n\nSi no fuiste tú, llama a Infonatel al 800 008 3900.",
             caller,
-            format!("member:{id}"),
-            "sessions_ended",
-            Some(id),
-            "{\"reason\":\"password_reset\"}".into(),
-        )];
-        self.store
-            .end_all_sessions(account.account_id, None, now, "password_reset", &ended)
-            .await
-            .map_err(store_err)?;
-        self.notify(&account, "Cambiaste tu contraseña de Vivienda", "La contraseña de tu cuenta se cambió con un código enviado a este correo. Todas tus sesiones se cerraron.\n\nSi no fuiste tú, llama a Infonatel al 800 008 3900.").await.map_err(store_err)
+        )
+        .await
     }
 
     /// "Congelar mi cuenta": ends every session and blocks sign-in and money-moving requests
