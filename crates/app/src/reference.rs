@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use domain::reference::{FILE_NAMES, ReferenceError, ReferenceSources, ReferenceTables};
+use domain::reference::{FILE_NAMES, ReferenceError, ReferenceTables};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -25,16 +25,12 @@ pub struct Loaded {
 pub fn load(data_dir: &Path) -> Result<Loaded, LoadError> {
     let embedded = ReferenceTables::embedded_sources();
     let mut texts: Vec<(&'static str, String)> = Vec::new();
-    let mut overridden = Vec::new();
     for name in FILE_NAMES {
         let path = data_dir.join(name);
         match std::fs::read_to_string(&path) {
             // Run from the repository, the data directory holds the built-in copies themselves.
             Ok(text) if Some(text.as_str()) == embedded.get(name) => {}
-            Ok(text) => {
-                overridden.push(name);
-                texts.push((name, text));
-            }
+            Ok(text) => texts.push((name, text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
                 return Err(LoadError::Read {
@@ -44,21 +40,46 @@ pub fn load(data_dir: &Path) -> Result<Loaded, LoadError> {
             }
         }
     }
-    let pick = |name: &str, builtin: &'static str| -> &str {
-        texts
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(builtin, |(_, t)| t.as_str())
-    };
-    let sources = ReferenceSources {
-        uma: pick("uma.csv", embedded.uma),
-        minimum_wage: pick("minimum_wage.csv", embedded.minimum_wage),
-        umi: pick("umi.csv", embedded.umi),
-        inflation: pick("inflation.csv", embedded.inflation),
-        yields: pick("yields.csv", embedded.yields),
-        states: pick("states.csv", embedded.states),
-        banks: pick("banks.csv", embedded.banks),
-    };
+    let mut sources = embedded;
+    for (name, text) in &texts {
+        sources.set(name, text)?;
+    }
     let tables = ReferenceTables::parse(&sources)?;
+    let overridden = texts.iter().map(|(name, _)| *name).collect();
     Ok(Loaded { tables, overridden })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("vivienda-reference-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_file_in_the_data_directory_replaces_the_built_in_copy() {
+        let dir = scratch("override");
+        let corrected = ReferenceTables::embedded_sources()
+            .yields
+            .replace("0.0633", "0.0640");
+        std::fs::write(dir.join("yields.csv"), corrected).unwrap();
+        let loaded = load(&dir).unwrap();
+        assert_eq!(loaded.overridden, vec!["yields.csv"]);
+        let (rate, _) = loaded.tables.yield_rate(2023).unwrap();
+        assert_eq!(rate.to_string(), "0.0640");
+    }
+
+    #[test]
+    fn an_identical_copy_is_not_an_override_and_a_broken_one_is_an_error() {
+        let dir = scratch("same");
+        std::fs::write(dir.join("uma.csv"), ReferenceTables::embedded_sources().uma).unwrap();
+        assert!(load(&dir).unwrap().overridden.is_empty());
+        std::fs::write(dir.join("banks.csv"), "code,name\nnot a bank line\n").unwrap();
+        assert!(matches!(load(&dir), Err(LoadError::Invalid(_))));
+    }
 }
