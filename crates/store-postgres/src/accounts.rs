@@ -296,12 +296,6 @@ impl AccountRepo for PgStore {
                 &[&id.0, &at],
             )
             .await?;
-            exec(
-                &tx,
-                "UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
-                &[&id.0, &at],
-            )
-            .await?;
         }
         commit(tx, audit, true).await
     }

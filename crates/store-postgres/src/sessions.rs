@@ -1,11 +1,9 @@
-//! Sessions and API tokens on PostgreSQL. Rows are kept after they end, for the statistics.
+//! Sessions on PostgreSQL (bearer tokens of the app are sessions with channel `app`). Rows are
+//! kept after they end, for the statistics.
 
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
-use store::{
-    AccountId, ApiToken, ApiTokenRepo, NewApiToken, NewSession, Session, SessionRepo, StoreError,
-    stored_instant,
-};
+use store::{AccountId, NewSession, Session, SessionRepo, StoreError, stored_instant};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -31,20 +29,6 @@ fn session(r: &Row) -> Result<Session, StoreError> {
         end_reason: get(r, 6, T)?,
         device: get(r, 7, T)?,
         origin: get(r, 8, T)?,
-    })
-}
-
-const TOKEN_COLUMNS: &str = "token_id, account_id, label, created_at, last_used_at, revoked_at";
-
-fn token(r: &Row) -> Result<ApiToken, StoreError> {
-    const T: &str = "api_tokens";
-    Ok(ApiToken {
-        token_id: get(r, 0, T)?,
-        account_id: AccountId(get(r, 1, T)?),
-        label: get(r, 2, T)?,
-        created_at: get(r, 3, T)?,
-        last_used_at: get(r, 4, T)?,
-        revoked_at: get(r, 5, T)?,
     })
 }
 
@@ -168,87 +152,5 @@ impl SessionRepo for PgStore {
         );
         let rows = self.fetch(&sql, &[&account.0, &i64::from(limit)]).await?;
         rows.iter().map(session).collect()
-    }
-}
-
-#[async_trait]
-impl ApiTokenRepo for PgStore {
-    async fn create_api_token(
-        &self,
-        new: &NewApiToken,
-        audit: &[AuditEntry],
-    ) -> Result<ApiToken, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db)?;
-        let at = stored_instant(new.created_at);
-        let rows = query(
-            &tx,
-            "INSERT INTO api_tokens (token_hash, account_id, label, created_at)
-             VALUES ($1, $2, $3, $4) RETURNING token_id",
-            &[&&new.token_hash[..], &new.account_id.0, &new.label, &at],
-        )
-        .await?;
-        let token_id = id_of(&rows, "api_tokens")?;
-        commit(tx, audit, true).await?;
-        Ok(ApiToken {
-            token_id,
-            account_id: new.account_id,
-            label: new.label.clone(),
-            created_at: at,
-            last_used_at: None,
-            revoked_at: None,
-        })
-    }
-
-    async fn live_api_token(&self, token_hash: &[u8; 32]) -> Result<Option<ApiToken>, StoreError> {
-        let sql = format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-        );
-        self.fetch(&sql, &[&&token_hash[..]])
-            .await?
-            .first()
-            .map(token)
-            .transpose()
-    }
-
-    async fn touch_api_token(&self, token_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
-        self.change(
-            "UPDATE api_tokens SET last_used_at = $2
-             WHERE token_id = $1 AND revoked_at IS NULL
-               AND (last_used_at IS NULL OR last_used_at < $2)",
-            &[&token_id, &at],
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiToken>, StoreError> {
-        let sql = format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = $1
-             ORDER BY created_at DESC, token_id DESC"
-        );
-        let rows = self.fetch(&sql, &[&account.0]).await?;
-        rows.iter().map(token).collect()
-    }
-
-    async fn revoke_api_token(
-        &self,
-        account: AccountId,
-        token_id: i64,
-        at: OffsetDateTime,
-        audit: &[AuditEntry],
-    ) -> Result<bool, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db)?;
-        let revoked = exec(
-            &tx,
-            "UPDATE api_tokens SET revoked_at = $3
-             WHERE token_id = $2 AND account_id = $1 AND revoked_at IS NULL",
-            &[&account.0, &token_id, &at],
-        )
-        .await?
-            == 1;
-        commit(tx, audit, revoked).await?;
-        Ok(revoked)
     }
 }

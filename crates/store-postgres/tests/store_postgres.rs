@@ -53,7 +53,6 @@ contract_cases!(
     account_changes_are_audited_with_them,
     one_time_codes_are_bound_single_use_and_limited,
     sessions_end_only_for_their_owner,
-    api_tokens_are_revocable_by_their_owner,
     throttle_counts_atomically_and_resets,
     outbox_claims_each_message_once,
     audit_appends_from_many_writers_verify,

@@ -56,18 +56,6 @@ CREATE TABLE sessions (
 CREATE UNIQUE INDEX sessions_id_hash ON sessions (id_hash);
 CREATE INDEX sessions_account ON sessions (account_id, created_at);
 
-CREATE TABLE api_tokens (
-    token_id     INTEGER PRIMARY KEY,
-    token_hash   BLOB NOT NULL,
-    account_id   INTEGER NOT NULL,
-    label        TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    last_used_at TEXT,
-    revoked_at   TEXT
-);
-CREATE UNIQUE INDEX api_tokens_token_hash ON api_tokens (token_hash);
-CREATE INDEX api_tokens_account ON api_tokens (account_id, created_at);
-
 CREATE TABLE throttles (
     scope           TEXT NOT NULL,
     key             TEXT NOT NULL,

@@ -266,13 +266,6 @@ impl AccountRepo for SqliteStore {
                 .map_err(db)?
                 .execute(params![id.0, at])
                 .map_err(db)?;
-                tx.prepare_cached(
-                    "UPDATE api_tokens SET revoked_at = ?2
-                     WHERE account_id = ?1 AND revoked_at IS NULL",
-                )
-                .map_err(db)?
-                .execute(params![id.0, at])
-                .map_err(db)?;
             }
             Ok(((), true))
         })

@@ -1,12 +1,10 @@
-//! Sessions and API tokens on SQLite. Rows are kept after they end, for the statistics.
+//! Sessions on SQLite (bearer tokens of the app are sessions with channel `app`). Rows are kept
+//! after they end, for the statistics.
 
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
 use rusqlite::{Row, params};
-use store::{
-    AccountId, ApiToken, ApiTokenRepo, NewApiToken, NewSession, Session, SessionRepo, StoreError,
-    stored_instant,
-};
+use store::{AccountId, NewSession, Session, SessionRepo, StoreError, stored_instant};
 use time::OffsetDateTime;
 
 use crate::stamp::{collect, get, get_ts, get_ts_opt, ts};
@@ -29,20 +27,6 @@ fn session(r: &Row) -> Result<Session, StoreError> {
         end_reason: get(r, 6, T)?,
         device: get(r, 7, T)?,
         origin: get(r, 8, T)?,
-    })
-}
-
-const TOKEN_COLUMNS: &str = "token_id, account_id, label, created_at, last_used_at, revoked_at";
-
-fn token(r: &Row) -> Result<ApiToken, StoreError> {
-    const T: &str = "api_tokens";
-    Ok(ApiToken {
-        token_id: get(r, 0, T)?,
-        account_id: AccountId(get(r, 1, T)?),
-        label: get(r, 2, T)?,
-        created_at: get_ts(r, 3, T)?,
-        last_used_at: get_ts_opt(r, 4, T)?,
-        revoked_at: get_ts_opt(r, 5, T)?,
     })
 }
 
@@ -166,96 +150,5 @@ impl SessionRepo for SqliteStore {
             );
             collect(c, &sql, params![account.0, limit], session)
         })
-    }
-}
-
-#[async_trait]
-impl ApiTokenRepo for SqliteStore {
-    async fn create_api_token(
-        &self,
-        new: &NewApiToken,
-        audit: &[AuditEntry],
-    ) -> Result<ApiToken, StoreError> {
-        let new = new.clone();
-        self.audited(audit, move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO api_tokens (token_hash, account_id, label, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .map_err(db)?
-            .execute(params![
-                &new.token_hash[..],
-                new.account_id.0,
-                new.label,
-                ts(new.created_at)
-            ])
-            .map_err(db)?;
-            let token = ApiToken {
-                token_id: tx.last_insert_rowid(),
-                account_id: new.account_id,
-                label: new.label,
-                created_at: stored_instant(new.created_at),
-                last_used_at: None,
-                revoked_at: None,
-            };
-            Ok((token, true))
-        })
-        .await
-    }
-
-    async fn live_api_token(&self, token_hash: &[u8; 32]) -> Result<Option<ApiToken>, StoreError> {
-        self.read(|c| {
-            let sql = format!(
-                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?1 AND revoked_at IS NULL"
-            );
-            Ok(collect(c, &sql, [&token_hash[..]], token)?.pop())
-        })
-    }
-
-    async fn touch_api_token(&self, token_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
-        self.write(move |c| {
-            c.prepare_cached(
-                "UPDATE api_tokens SET last_used_at = ?2
-                 WHERE token_id = ?1 AND revoked_at IS NULL
-                   AND (last_used_at IS NULL OR last_used_at < ?2)",
-            )
-            .map_err(db)?
-            .execute(params![token_id, ts(at)])
-            .map_err(db)?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiToken>, StoreError> {
-        self.read(|c| {
-            let sql = format!(
-                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE account_id = ?1
-                 ORDER BY created_at DESC, token_id DESC"
-            );
-            collect(c, &sql, [account.0], token)
-        })
-    }
-
-    async fn revoke_api_token(
-        &self,
-        account: AccountId,
-        token_id: i64,
-        at: OffsetDateTime,
-        audit: &[AuditEntry],
-    ) -> Result<bool, StoreError> {
-        self.audited(audit, move |tx| {
-            let revoked = tx
-                .prepare_cached(
-                    "UPDATE api_tokens SET revoked_at = ?3
-                     WHERE token_id = ?2 AND account_id = ?1 AND revoked_at IS NULL",
-                )
-                .map_err(db)?
-                .execute(params![account.0, token_id, ts(at)])
-                .map_err(db)?
-                == 1;
-            Ok((revoked, revoked))
-        })
-        .await
     }
 }

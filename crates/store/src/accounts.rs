@@ -304,51 +304,6 @@ pub trait SessionRepo {
     async fn sessions(&self, account: AccountId, limit: u32) -> Result<Vec<Session>, StoreError>;
 }
 
-#[derive(Clone, Debug)]
-pub struct NewApiToken {
-    /// SHA-256 of the opaque token; the token itself is never stored.
-    pub token_hash: [u8; 32],
-    pub account_id: AccountId,
-    pub label: String,
-    pub created_at: OffsetDateTime,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiToken {
-    pub token_id: i64,
-    pub account_id: AccountId,
-    pub label: String,
-    pub created_at: OffsetDateTime,
-    pub last_used_at: Option<OffsetDateTime>,
-    pub revoked_at: Option<OffsetDateTime>,
-}
-
-/// Bearer tokens for the mobile app, in a table of their own (`api_tokens`): they carry a
-/// label and are revoked rather than ended.
-#[async_trait]
-pub trait ApiTokenRepo {
-    async fn create_api_token(
-        &self,
-        new: &NewApiToken,
-        audit: &[AuditEntry],
-    ) -> Result<ApiToken, StoreError>;
-    /// The token with this hash, if it has not been revoked.
-    async fn live_api_token(&self, token_hash: &[u8; 32]) -> Result<Option<ApiToken>, StoreError>;
-    /// Records a use (moves `last_used_at` forward). Not audited.
-    async fn touch_api_token(&self, token_id: i64, at: OffsetDateTime) -> Result<(), StoreError>;
-    /// The account's tokens, newest first, revoked ones included.
-    async fn api_tokens(&self, account: AccountId) -> Result<Vec<ApiToken>, StoreError>;
-    /// Revokes one of the account's live tokens; `false` if it is not the account's or is
-    /// already revoked.
-    async fn revoke_api_token(
-        &self,
-        account: AccountId,
-        token_id: i64,
-        at: OffsetDateTime,
-        audit: &[AuditEntry],
-    ) -> Result<bool, StoreError>;
-}
-
 /// Consecutive failures counted under a (scope, key): ("account", "123"), ("address", "10.0.0.1").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Throttle {

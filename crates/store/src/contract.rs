@@ -16,8 +16,8 @@ use time::macros::{date, datetime};
 
 use crate::{
     Account, AccountId, AccountState, AuditVerdict, CodeCheck, CodeKey, ContactChange,
-    FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewApiToken, NewCode,
-    NewMessage, NewSession, OutboxChannel, OutboxStatus, Store, StoreError,
+    FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewCode, NewMessage,
+    NewSession, OutboxChannel, OutboxStatus, Store, StoreError,
 };
 
 /// Expands to one `#[tokio::test]` per contract case, each on a fresh store from `$fresh().await`.
@@ -30,7 +30,7 @@ macro_rules! contract_tests {
             movement_filter_and_order, counts_and_import_records,
             accounts_round_trip_and_conflicts, account_changes_are_audited_with_them,
             one_time_codes_are_bound_single_use_and_limited, sessions_end_only_for_their_owner,
-            api_tokens_are_revocable_by_their_owner, throttle_counts_atomically_and_resets,
+            throttle_counts_atomically_and_resets,
             outbox_claims_each_message_once, audit_appends_from_many_writers_verify);
     };
     (@cases $fresh:path; $($case:ident),*) => {
@@ -610,13 +610,10 @@ pub async fn accounts_round_trip_and_conflicts(store: &impl Store) {
         .unwrap();
     assert_eq!(store.recovery_codes_left(id).await.unwrap(), 1);
 
-    // Freezing ends sessions and revokes tokens; unfreezing needs a frozen account.
+    // Freezing ends sessions (bearer tokens of the app are sessions too); unfreezing needs a
+    // frozen account.
     let session = store
         .create_session(&new_session(id, 1, Channel::Web, 200), &[])
-        .await
-        .unwrap();
-    let token = store
-        .create_api_token(&new_token(id, 2, 200), &[])
         .await
         .unwrap();
     assert_eq!(
@@ -633,11 +630,6 @@ pub async fn accounts_round_trip_and_conflicts(store: &impl Store) {
     assert_eq!(
         (ended.session_id, ended.end_reason.as_deref()),
         (session.session_id, Some("account_frozen"))
-    );
-    assert!(store.live_api_token(&[2; 32]).await.unwrap().is_none());
-    assert_eq!(
-        store.api_tokens(id).await.unwrap()[0].token_id,
-        token.token_id
     );
     assert_eq!(
         conflict(store.set_frozen(id, true, at(301), &[]).await),
@@ -819,15 +811,6 @@ fn new_session(account: AccountId, hash: u8, channel: Channel, created: i64) -> 
     }
 }
 
-fn new_token(account: AccountId, hash: u8, created: i64) -> NewApiToken {
-    NewApiToken {
-        token_hash: [hash; 32],
-        account_id: account,
-        label: "Mi teléfono".into(),
-        created_at: at(created),
-    }
-}
-
 pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
     let ana = member_with_account(store, 44).await.account_id;
     let luis = member_with_account(store, 45).await.account_id;
@@ -925,66 +908,6 @@ pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
         store.live_session(&[4; 32]).await.unwrap().unwrap().channel,
         other.channel
     );
-}
-
-pub async fn api_tokens_are_revocable_by_their_owner(store: &impl Store) {
-    let ana = member_with_account(store, 46).await.account_id;
-    let luis = member_with_account(store, 47).await.account_id;
-    let old = store
-        .create_api_token(&new_token(ana, 1, 0), &[])
-        .await
-        .unwrap();
-    let new = store
-        .create_api_token(&new_token(ana, 2, 10), &[])
-        .await
-        .unwrap();
-    assert_eq!(
-        store.live_api_token(&[1; 32]).await.unwrap(),
-        Some(old.clone())
-    );
-    store.touch_api_token(old.token_id, at(50)).await.unwrap();
-    assert_eq!(
-        store
-            .live_api_token(&[1; 32])
-            .await
-            .unwrap()
-            .unwrap()
-            .last_used_at,
-        Some(at(50))
-    );
-    let listed: Vec<i64> = store
-        .api_tokens(ana)
-        .await
-        .unwrap()
-        .iter()
-        .map(|t| t.token_id)
-        .collect();
-    assert_eq!(listed, [new.token_id, old.token_id]);
-    assert!(
-        !store
-            .revoke_api_token(luis, old.token_id, at(60), &[])
-            .await
-            .unwrap()
-    );
-    assert!(
-        store
-            .revoke_api_token(ana, old.token_id, at(60), &[])
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .revoke_api_token(ana, old.token_id, at(61), &[])
-            .await
-            .unwrap()
-    );
-    assert!(store.live_api_token(&[1; 32]).await.unwrap().is_none());
-    assert!(store.live_api_token(&[2; 32]).await.unwrap().is_some());
-    assert_eq!(
-        store.api_tokens(ana).await.unwrap()[1].revoked_at,
-        Some(at(60))
-    );
-    assert!(store.api_tokens(luis).await.unwrap().is_empty());
 }
 
 pub async fn throttle_counts_atomically_and_resets(store: &impl Store) {

@@ -11,10 +11,9 @@ mod registry;
 pub mod contract;
 
 pub use accounts::{
-    Account, AccountId, AccountRepo, AccountState, ApiToken, ApiTokenRepo, CodeCheck, CodeKey,
-    CodeRepo, ContactChange, NewAccount, NewApiToken, NewCode, NewMessage, NewSession, OneTimeCode,
-    OutboxChannel, OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle,
-    ThrottleRepo, stored_instant,
+    Account, AccountId, AccountRepo, AccountState, CodeCheck, CodeKey, CodeRepo, ContactChange,
+    NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel, OutboxMessage,
+    OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo, stored_instant,
 };
 pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
@@ -33,7 +32,6 @@ pub trait Store:
     + AccountRepo
     + CodeRepo
     + SessionRepo
-    + ApiTokenRepo
     + ThrottleRepo
     + OutboxRepo
     + AuditRepo
@@ -50,7 +48,6 @@ impl<T> Store for T where
         + AccountRepo
         + CodeRepo
         + SessionRepo
-        + ApiTokenRepo
         + ThrottleRepo
         + OutboxRepo
         + AuditRepo
