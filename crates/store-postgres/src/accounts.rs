@@ -310,11 +310,32 @@ impl AccountRepo for PgStore {
         let tx = client.transaction().await.map_err(db)?;
         update_account(
             &tx,
-            "UPDATE accounts SET totp_secret = $2 WHERE account_id = $1",
+            "UPDATE accounts SET totp_secret = $2, totp_last_step = NULL WHERE account_id = $1",
             &[&id.0, &secret],
         )
         .await?;
         commit(tx, audit, true).await
+    }
+
+    async fn use_totp_step(
+        &self,
+        id: AccountId,
+        step: i64,
+        audit: &[AuditEntry],
+    ) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let used = exec(
+            &tx,
+            "UPDATE accounts SET totp_last_step = $2
+             WHERE account_id = $1 AND totp_secret IS NOT NULL
+               AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            &[&id.0, &step],
+        )
+        .await?
+            == 1;
+        commit(tx, audit, used).await?;
+        Ok(used)
     }
 
     async fn replace_recovery_codes(

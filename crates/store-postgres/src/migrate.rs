@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/0002_accounts.sql"),
     ),
+    (
+        3,
+        "second_factor_and_drafts",
+        include_str!("../migrations/0003_second_factor_and_drafts.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
-use store::{AccountId, NewSession, Session, SessionRepo, StoreError, stored_instant};
+use domain::registry::MemberId;
+use store::{
+    AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError, stored_instant,
+};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -92,6 +95,15 @@ impl SessionRepo for PgStore {
             .transpose()
     }
 
+    async fn session_by_hash(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
+        self.fetch(&sql, &[&&id_hash[..]])
+            .await?
+            .first()
+            .map(session)
+            .transpose()
+    }
+
     async fn touch_session(&self, session_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
         self.change(
             "UPDATE sessions SET last_seen_at = $2
@@ -152,5 +164,59 @@ impl SessionRepo for PgStore {
         );
         let rows = self.fetch(&sql, &[&account.0, &i64::from(limit)]).await?;
         rows.iter().map(session).collect()
+    }
+}
+
+#[async_trait]
+impl DraftRepo for PgStore {
+    async fn save_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        self.change(
+            "INSERT INTO drafts (member_id, draft_hash, path, sealed, created_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (member_id, draft_hash)
+             DO UPDATE SET path = excluded.path, sealed = excluded.sealed,
+                           created_at = excluded.created_at",
+            &[
+                &draft.member_id.0,
+                &&draft.draft_hash[..],
+                &draft.path,
+                &draft.sealed,
+                &draft.created_at,
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn take_draft(
+        &self,
+        member: MemberId,
+        draft_hash: &[u8; 32],
+        since: OffsetDateTime,
+    ) -> Result<Option<Draft>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let rows = query(
+            &tx,
+            "DELETE FROM drafts WHERE member_id = $1 AND (draft_hash = $2 OR created_at < $3)
+             RETURNING draft_hash = $2 AND created_at >= $3, path, sealed, created_at",
+            &[&member.0, &&draft_hash[..], &since],
+        )
+        .await?;
+        let mut found = None;
+        for r in &rows {
+            let wanted: bool = get(r, 0, "drafts")?;
+            if wanted {
+                found = Some(Draft {
+                    member_id: member,
+                    draft_hash: *draft_hash,
+                    path: get(r, 1, "drafts")?,
+                    sealed: get(r, 2, "drafts")?,
+                    created_at: get(r, 3, "drafts")?,
+                });
+            }
+        }
+        commit(tx, &[], false).await?;
+        Ok(found)
     }
 }

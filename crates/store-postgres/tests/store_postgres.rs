@@ -54,6 +54,7 @@ contract_cases!(
     one_time_codes_are_bound_single_use_and_limited,
     sessions_end_only_for_their_owner,
     throttle_counts_atomically_and_resets,
+    second_factor_steps_and_drafts,
     outbox_claims_each_message_once,
     audit_appends_from_many_writers_verify,
 );

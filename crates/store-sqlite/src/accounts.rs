@@ -282,9 +282,31 @@ impl AccountRepo for SqliteStore {
         self.audited(audit, move |tx| {
             update_account(
                 tx,
-                "UPDATE accounts SET totp_secret = ?2 WHERE account_id = ?1",
+                "UPDATE accounts SET totp_secret = ?2, totp_last_step = NULL WHERE account_id = ?1",
                 params![id.0, secret],
             )
+        })
+        .await
+    }
+
+    async fn use_totp_step(
+        &self,
+        id: AccountId,
+        step: i64,
+        audit: &[AuditEntry],
+    ) -> Result<bool, StoreError> {
+        self.audited(audit, move |tx| {
+            let used = tx
+                .prepare_cached(
+                    "UPDATE accounts SET totp_last_step = ?2
+                     WHERE account_id = ?1 AND totp_secret IS NOT NULL
+                       AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                )
+                .map_err(db)?
+                .execute(params![id.0, step])
+                .map_err(db)?
+                == 1;
+            Ok((used, used))
         })
         .await
     }

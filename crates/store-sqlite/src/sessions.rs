@@ -3,8 +3,11 @@
 
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
+use domain::registry::MemberId;
 use rusqlite::{Row, params};
-use store::{AccountId, NewSession, Session, SessionRepo, StoreError, stored_instant};
+use store::{
+    AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError, stored_instant,
+};
 use time::OffsetDateTime;
 
 use crate::stamp::{collect, get, get_ts, get_ts_opt, ts};
@@ -81,6 +84,13 @@ impl SessionRepo for SqliteStore {
         })
     }
 
+    async fn session_by_hash(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        self.read(|c| {
+            let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1");
+            Ok(collect(c, &sql, [&id_hash[..]], session)?.pop())
+        })
+    }
+
     async fn touch_session(&self, session_id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
         self.write(move |c| {
             c.prepare_cached(
@@ -150,5 +160,66 @@ impl SessionRepo for SqliteStore {
             );
             collect(c, &sql, params![account.0, limit], session)
         })
+    }
+}
+
+#[async_trait]
+impl DraftRepo for SqliteStore {
+    async fn save_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        let draft = draft.clone();
+        self.write(move |c| {
+            c.prepare_cached(
+                "INSERT OR REPLACE INTO drafts (member_id, draft_hash, path, sealed, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(db)?
+            .execute(params![
+                draft.member_id.0,
+                &draft.draft_hash[..],
+                draft.path,
+                draft.sealed,
+                ts(draft.created_at)
+            ])
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_draft(
+        &self,
+        member: MemberId,
+        draft_hash: &[u8; 32],
+        since: OffsetDateTime,
+    ) -> Result<Option<Draft>, StoreError> {
+        let hash = *draft_hash;
+        self.write(move |c| {
+            let tx = c.transaction().map_err(db)?;
+            let found = collect(
+                &tx,
+                "SELECT path, sealed, created_at FROM drafts
+                 WHERE member_id = ?1 AND draft_hash = ?2 AND created_at >= ?3",
+                params![member.0, &hash[..], ts(since)],
+                |r| {
+                    Ok(Draft {
+                        member_id: member,
+                        draft_hash: hash,
+                        path: get(r, 0, "drafts")?,
+                        sealed: get(r, 1, "drafts")?,
+                        created_at: get_ts(r, 2, "drafts")?,
+                    })
+                },
+            )?
+            .pop();
+            tx.prepare_cached(
+                "DELETE FROM drafts WHERE member_id = ?1 AND (draft_hash = ?2 OR created_at < ?3)",
+            )
+            .map_err(db)?
+            .execute(params![member.0, &hash[..], ts(since)])
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
+            Ok(found)
+        })
+        .await
     }
 }

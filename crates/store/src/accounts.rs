@@ -133,13 +133,23 @@ pub trait AccountRepo {
         at: OffsetDateTime,
         audit: &[AuditEntry],
     ) -> Result<(), StoreError>;
-    /// Sets (already encrypted) or clears the authenticator-app secret.
+    /// Sets (already encrypted) or clears the authenticator-app secret, forgetting the last
+    /// step used with the previous one.
     async fn set_totp_secret(
         &self,
         id: AccountId,
         secret: Option<&[u8]>,
         audit: &[AuditEntry],
     ) -> Result<(), StoreError>;
+    /// Records that the authenticator code for `step` was used; `false` (and no audit row) when
+    /// a code for this step or a later one was already used, so each code works once even
+    /// under concurrent sign-ins.
+    async fn use_totp_step(
+        &self,
+        id: AccountId,
+        step: i64,
+        audit: &[AuditEntry],
+    ) -> Result<bool, StoreError>;
     /// Replaces every recovery code with these hashes.
     async fn replace_recovery_codes(
         &self,
@@ -280,6 +290,9 @@ pub trait SessionRepo {
     ) -> Result<Session, StoreError>;
     /// The session with this cookie hash, if it has not ended.
     async fn live_session(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+    /// The session with this cookie hash whether or not it has ended: after a time-out it
+    /// still says whose it was.
+    async fn session_by_hash(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
     /// Moves `last_seen_at` forward to `at` (never back) on a live session. Not audited.
     async fn touch_session(&self, session_id: i64, at: OffsetDateTime) -> Result<(), StoreError>;
     /// Ends one live session of this account; `false` if it is not the account's or has ended.
@@ -302,6 +315,33 @@ pub trait SessionRepo {
     ) -> Result<u64, StoreError>;
     /// The account's sessions, most recent first (at most `limit`).
     async fn sessions(&self, account: AccountId, limit: u32) -> Result<Vec<Session>, StoreError>;
+}
+
+/// What a member was typing when their session timed out, kept for when they sign in again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub member_id: MemberId,
+    /// SHA-256 of the random token in the member's browser.
+    pub draft_hash: [u8; 32],
+    /// The page the form belongs to.
+    pub path: String,
+    /// The typed fields, sealed by the caller: the store never sees them in the clear.
+    pub sealed: Vec<u8>,
+    pub created_at: OffsetDateTime,
+}
+
+#[async_trait]
+pub trait DraftRepo {
+    /// Keeps a draft, replacing one with the same member and hash.
+    async fn save_draft(&self, draft: &Draft) -> Result<(), StoreError>;
+    /// Removes and returns the member's draft with this hash if it was saved at or after
+    /// `since`; the member's older drafts are removed too.
+    async fn take_draft(
+        &self,
+        member: MemberId,
+        draft_hash: &[u8; 32],
+        since: OffsetDateTime,
+    ) -> Result<Option<Draft>, StoreError>;
 }
 
 /// Consecutive failures counted under a (scope, key): ("account", "123"), ("address", "10.0.0.1").

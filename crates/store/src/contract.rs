@@ -30,7 +30,7 @@ macro_rules! contract_tests {
             movement_filter_and_order, counts_and_import_records,
             accounts_round_trip_and_conflicts, account_changes_are_audited_with_them,
             one_time_codes_are_bound_single_use_and_limited, sessions_end_only_for_their_owner,
-            throttle_counts_atomically_and_resets,
+            throttle_counts_atomically_and_resets, second_factor_steps_and_drafts,
             outbox_claims_each_message_once, audit_appends_from_many_writers_verify);
     };
     (@cases $fresh:path; $($case:ident),*) => {
@@ -907,6 +907,111 @@ pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
     assert_eq!(
         store.live_session(&[4; 32]).await.unwrap().unwrap().channel,
         other.channel
+    );
+}
+
+pub async fn second_factor_steps_and_drafts(store: &impl Store) {
+    let ana = member_with_account(store, 46).await;
+    let luis = member_with_account(store, 47).await;
+    let id = ana.account_id;
+    assert!(
+        !store.use_totp_step(id, 10, &[]).await.unwrap(),
+        "no secret, no step"
+    );
+    store
+        .set_totp_secret(id, Some(&[9; 20]), &[])
+        .await
+        .unwrap();
+    // Each step works once and never an earlier one, even from two callers at once.
+    let both = join_all(vec![
+        store.use_totp_step(id, 100, &[]),
+        store.use_totp_step(id, 100, &[]),
+    ])
+    .await;
+    let wins = both
+        .into_iter()
+        .filter(|won| *won.as_ref().unwrap())
+        .count();
+    assert_eq!(wins, 1, "exactly one of two concurrent uses wins");
+    assert!(!store.use_totp_step(id, 99, &[]).await.unwrap());
+    assert!(store.use_totp_step(id, 101, &[]).await.unwrap());
+    assert!(
+        !store
+            .use_totp_step(luis.account_id, 102, &[])
+            .await
+            .unwrap()
+    );
+    // A new secret starts afresh.
+    store
+        .set_totp_secret(id, Some(&[8; 20]), &[])
+        .await
+        .unwrap();
+    assert!(store.use_totp_step(id, 50, &[]).await.unwrap());
+
+    // An ended session is still found by its hash, with its reason.
+    let session = store
+        .create_session(&new_session(id, 7, Channel::Web, 0), &[])
+        .await
+        .unwrap();
+    store
+        .end_session(id, session.session_id, at(10), "idle_timeout", &[])
+        .await
+        .unwrap();
+    assert_eq!(store.live_session(&[7; 32]).await.unwrap(), None);
+    let ended = store.session_by_hash(&[7; 32]).await.unwrap().unwrap();
+    assert_eq!(ended.end_reason.as_deref(), Some("idle_timeout"));
+    assert_eq!(store.session_by_hash(&[6; 32]).await.unwrap(), None);
+
+    // Drafts: found once, by their member and hash, only while fresh.
+    let draft = |hash: u8, created: i64| crate::Draft {
+        member_id: ana.member_id,
+        draft_hash: [hash; 32],
+        path: "/cuenta/correo".into(),
+        sealed: vec![hash, 1, 2],
+        created_at: at(created),
+    };
+    store.save_draft(&draft(1, 100)).await.unwrap();
+    store.save_draft(&draft(2, 10)).await.unwrap();
+    assert_eq!(
+        store
+            .take_draft(luis.member_id, &[1; 32], at(0))
+            .await
+            .unwrap(),
+        None,
+        "another member never gets it"
+    );
+    assert_eq!(
+        store
+            .take_draft(ana.member_id, &[1; 32], at(50))
+            .await
+            .unwrap(),
+        Some(draft(1, 100))
+    );
+    assert_eq!(
+        store
+            .take_draft(ana.member_id, &[1; 32], at(50))
+            .await
+            .unwrap(),
+        None,
+        "taken once"
+    );
+    assert_eq!(
+        store
+            .take_draft(ana.member_id, &[2; 32], at(50))
+            .await
+            .unwrap(),
+        None,
+        "a stale draft is not returned"
+    );
+    store.save_draft(&draft(3, 200)).await.unwrap();
+    store.save_draft(&draft(3, 210)).await.unwrap();
+    assert_eq!(
+        store
+            .take_draft(ana.member_id, &[3; 32], at(0))
+            .await
+            .unwrap(),
+        Some(draft(3, 210)),
+        "saving again replaces"
     );
 }
 

@@ -12,8 +12,9 @@ pub mod contract;
 
 pub use accounts::{
     Account, AccountId, AccountRepo, AccountState, CodeCheck, CodeKey, CodeRepo, ContactChange,
-    NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel, OutboxMessage,
-    OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo, stored_instant,
+    Draft, DraftRepo, NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel,
+    OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo,
+    stored_instant,
 };
 pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
@@ -32,6 +33,7 @@ pub trait Store:
     + AccountRepo
     + CodeRepo
     + SessionRepo
+    + DraftRepo
     + ThrottleRepo
     + OutboxRepo
     + AuditRepo
@@ -48,6 +50,7 @@ impl<T> Store for T where
         + AccountRepo
         + CodeRepo
         + SessionRepo
+        + DraftRepo
         + ThrottleRepo
         + OutboxRepo
         + AuditRepo
