@@ -8,4 +8,5 @@ pub mod import;
 pub mod notify;
 pub mod population;
 pub mod reference;
+pub mod seal;
 pub mod validate;

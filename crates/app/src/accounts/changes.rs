@@ -18,7 +18,7 @@ fn store_err<E: std::fmt::Display>(e: E) -> RecoveryError {
 }
 
 impl Accounts {
-    async fn reauthenticate(
+    pub(crate) async fn reauthenticate(
         &self,
         context: &SessionContext,
         current: &str,

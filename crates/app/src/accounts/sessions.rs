@@ -5,7 +5,11 @@ use domain::registry::MemberId;
 use store::{AccountId, AccountState, Session, StoreError};
 use time::Duration;
 
-use super::{Accounts, Caller, sha256};
+use super::{Accounts, Caller, random_token, sha256};
+use crate::seal::Sealer;
+
+/// How long what a member typed is kept after their session timed out.
+pub const DRAFT_LIFETIME: Duration = Duration::hours(1);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionPolicy {
@@ -174,5 +178,86 @@ impl Accounts {
                 &audit,
             )
             .await
+    }
+}
+
+/// Field names whose values are never kept in a draft.
+fn secret_field(name: &str) -> bool {
+    name == "csrf" || name.contains("password") || name.contains("code") || name == "ticket"
+}
+
+impl Accounts {
+    fn draft_sealer(&self) -> Sealer {
+        Sealer::new(&self.code_key, "draft")
+    }
+
+    /// Keeps what was typed into the form at `path` when the session behind `token` has
+    /// timed out, so it is there again after the member signs in. Returns the draft's token
+    /// for the member's browser, or `None` if the session did not time out (unknown, signed
+    /// out or ended by the member: nothing is kept for whoever holds the cookie then).
+    /// Passwords, codes and the CSRF token are never kept.
+    pub async fn keep_draft(
+        &self,
+        token: &str,
+        path: &str,
+        fields: &[(String, String)],
+    ) -> Result<Option<String>, StoreError> {
+        if !path.starts_with('/') || path.starts_with("//") {
+            return Ok(None);
+        }
+        let Some(session) = self.store.session_by_hash(&sha256(token)).await? else {
+            return Ok(None);
+        };
+        let timed_out = matches!(
+            session.end_reason.as_deref(),
+            Some("idle_timeout" | "absolute_timeout")
+        );
+        let now = self.clock.now();
+        if !timed_out || session.ended_at.is_none_or(|at| now - at > DRAFT_LIFETIME) {
+            return Ok(None);
+        }
+        let Some(account) = self.store.account(session.account_id).await? else {
+            return Ok(None);
+        };
+        let kept: Vec<&(String, String)> = fields
+            .iter()
+            .filter(|(name, _)| !secret_field(name))
+            .collect();
+        let plain = serde_json::to_vec(&kept).unwrap_or_default();
+        let draft_token = random_token();
+        let context = format!("draft:{}:{path}", account.member_id.0);
+        self.store
+            .save_draft(&store::Draft {
+                member_id: account.member_id,
+                draft_hash: sha256(&draft_token),
+                path: path.to_owned(),
+                sealed: self.draft_sealer().seal(&plain, context.as_bytes()),
+                created_at: store::stored_instant(now),
+            })
+            .await?;
+        Ok(Some(draft_token))
+    }
+
+    /// The page and fields of the signed-in member's draft with this token, once.
+    pub async fn take_draft(
+        &self,
+        session: &SessionContext,
+        draft_token: &str,
+    ) -> Result<Option<(String, Vec<(String, String)>)>, StoreError> {
+        let since = self.clock.now() - DRAFT_LIFETIME;
+        let Some(draft) = self
+            .store
+            .take_draft(session.member_id, &sha256(draft_token), since)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let context = format!("draft:{}:{}", session.member_id.0, draft.path);
+        let fields = self
+            .draft_sealer()
+            .open(&draft.sealed, context.as_bytes())
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .unwrap_or_default();
+        Ok(Some((draft.path, fields)))
     }
 }

@@ -26,6 +26,16 @@ pub enum SignInError {
     NotActivated,
     #[error("account_frozen")]
     Frozen,
+    /// The password was right and the account has an authenticator app: finish with
+    /// `sign_in_second_factor(ticket, code)` within ten minutes.
+    #[error("second_factor_required")]
+    SecondFactorRequired { ticket: String },
+    /// The authenticator or recovery code is not right (the failure was counted).
+    #[error("second_factor_wrong")]
+    SecondFactorWrong,
+    /// The ticket is unknown, used, expired or out of attempts: sign in again.
+    #[error("second_factor_expired")]
+    SecondFactorExpired,
     #[error("{0}")]
     Store(String),
 }
@@ -38,6 +48,9 @@ impl SignInError {
             SignInError::CodeRequired { .. } => "sign_in_code_required",
             SignInError::NotActivated => "account_not_activated",
             SignInError::Frozen => "account_frozen",
+            SignInError::SecondFactorRequired { .. } => "second_factor_required",
+            SignInError::SecondFactorWrong => "second_factor_wrong",
+            SignInError::SecondFactorExpired => "second_factor_expired",
             SignInError::Store(_) => "service_unavailable",
         }
     }
@@ -50,8 +63,12 @@ pub struct SignedIn {
     pub session_id: i64,
 }
 
-const ACCOUNT: &str = "account";
-const ADDRESS: &str = "address";
+pub(crate) fn store_err(e: StoreError) -> SignInError {
+    SignInError::Store(e.to_string())
+}
+
+pub(crate) const ACCOUNT: &str = "account";
+pub(crate) const ADDRESS: &str = "address";
 
 impl Accounts {
     pub async fn sign_in(
@@ -83,7 +100,6 @@ impl Accounts {
         step_up: Option<(&str, &str)>,
         caller: &Caller,
     ) -> Result<SignedIn, SignInError> {
-        let store_err = |e: StoreError| SignInError::Store(e.to_string());
         let account = self.find_account_for(identifier).await.map_err(store_err)?;
         // Unknown identifiers are throttled under a key of their own, so probing them costs
         // the same as probing real accounts.
@@ -97,24 +113,11 @@ impl Accounts {
             |a| a.account_id.0.to_string(),
         );
         let now = self.clock.now();
-        let counter = |t: Option<store::Throttle>| {
-            t.map_or((0, Duration::ZERO), |t| {
-                (t.failures, now - t.last_failure_at)
-            })
-        };
-        let by_account = counter(
-            self.store
-                .failures(ACCOUNT, &account_key)
-                .await
-                .map_err(store_err)?,
-        );
-        let by_address = counter(
-            self.store
-                .failures(ADDRESS, &caller.origin)
-                .await
-                .map_err(store_err)?,
-        );
-        let code_required = match throttle::decide(by_account, by_address) {
+        let code_required = match self
+            .throttle_decision(&account_key, caller)
+            .await
+            .map_err(store_err)?
+        {
             Decision::Wait(wait) => return Err(SignInError::Wait(wait)),
             Decision::Proceed { code_required } => code_required,
         };
@@ -168,19 +171,34 @@ impl Accounts {
             AccountState::Frozen => return Err(SignInError::Frozen),
             AccountState::Active => {}
         }
-        self.store
-            .reset_failures(ACCOUNT, &account_key)
+        if account.totp_secret.is_some() {
+            // The failure counters stay as they are until the second factor is right too.
+            let ticket = self
+                .second_factor_ticket(&account, caller)
+                .await
+                .map_err(store_err)?;
+            return Err(SignInError::SecondFactorRequired { ticket });
+        }
+        self.open_session(&account, caller, "password")
             .await
-            .map_err(store_err)?;
-        self.store
-            .reset_failures(ADDRESS, &caller.origin)
-            .await
-            .map_err(store_err)?;
+            .map_err(store_err)
+    }
+
+    /// Ends a successful sign-in: clears the failure counters, creates the session (a new id
+    /// every time), audits it and alerts the member when the device is new.
+    pub(crate) async fn open_session(
+        &self,
+        account: &Account,
+        caller: &Caller,
+        factors: &str,
+    ) -> Result<SignedIn, StoreError> {
+        let account_key = account.account_id.0.to_string();
+        self.store.reset_failures(ACCOUNT, &account_key).await?;
+        self.store.reset_failures(ADDRESS, &caller.origin).await?;
         let new_device = !self
             .store
             .sessions(account.account_id, 50)
-            .await
-            .map_err(store_err)?
+            .await?
             .iter()
             .any(|s| s.device == caller.device);
         let token = random_token();
@@ -190,8 +208,9 @@ impl Accounts {
             format!("member:{id}"),
             "sign_in",
             Some(id),
-            format!("{{\"new_device\":{new_device}}}"),
+            format!("{{\"new_device\":{new_device},\"factors\":\"{factors}\"}}"),
         )];
+        let now = self.clock.now();
         let session = self
             .store
             .create_session(
@@ -205,17 +224,31 @@ impl Accounts {
                 },
                 &audit,
             )
-            .await
-            .map_err(store_err)?;
+            .await?;
         if new_device {
-            self.alert_new_device(&account, caller)
-                .await
-                .map_err(store_err)?;
+            self.alert_new_device(account, caller).await?;
         }
         Ok(SignedIn {
             token,
             session_id: session.session_id,
         })
+    }
+
+    /// The delay the failure counters impose on this account and address right now.
+    pub(crate) async fn throttle_decision(
+        &self,
+        account_key: &str,
+        caller: &Caller,
+    ) -> Result<Decision, StoreError> {
+        let now = self.clock.now();
+        let counter = |t: Option<store::Throttle>| {
+            t.map_or((0, Duration::ZERO), |t| {
+                (t.failures, now - t.last_failure_at)
+            })
+        };
+        let by_account = counter(self.store.failures(ACCOUNT, account_key).await?);
+        let by_address = counter(self.store.failures(ADDRESS, &caller.origin).await?);
+        Ok(throttle::decide(by_account, by_address))
     }
 
     pub(crate) async fn find_account_for(

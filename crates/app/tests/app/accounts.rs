@@ -16,18 +16,18 @@ use time::macros::datetime;
 
 use crate::{messages, scratch};
 
-const MARIA_NSS: &str = "01908567892";
+pub(crate) const MARIA_NSS: &str = "01908567892";
 const MARIA_CURP: &str = "GAHM850312MDFRRR09";
 const MARIA_RFC: &str = "GAHM850312K40";
-const PASSWORD: &str = "una casa con jardín y dos árboles";
+pub(crate) const PASSWORD: &str = "una casa con jardín y dos árboles";
 
-struct World {
-    accounts: Accounts,
-    clock: Arc<TestClock>,
-    store: Arc<store_sqlite::SqliteStore>,
+pub(crate) struct World {
+    pub(crate) accounts: Accounts,
+    pub(crate) clock: Arc<TestClock>,
+    pub(crate) store: Arc<store_sqlite::SqliteStore>,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let (dir, store) = scratch();
     let members = dir.join("members.csv");
     std::fs::copy(
@@ -60,7 +60,7 @@ async fn world() -> World {
     }
 }
 
-fn web(origin: &str) -> Caller {
+pub(crate) fn web(origin: &str) -> Caller {
     Caller {
         channel: Channel::Web,
         origin: origin.into(),
@@ -228,7 +228,7 @@ async fn an_expired_code_or_too_many_tries_needs_a_new_code() {
     );
 }
 
-async fn active_member(w: &World) {
+pub(crate) async fn active_member(w: &World) {
     let caller = web("10.0.0.1");
     let started = w.accounts.sign_up(&form(), &caller).await.unwrap();
     let code = last_code(w).await;

@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod drafts;
 mod imports;
 mod mail;
 mod population;
+mod second_factor;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -24,6 +24,10 @@ pub enum Purpose {
     ContactChange,
     SignInStepUp,
     Unfreeze,
+    /// The ticket between a correct password and the authenticator code at sign-in.
+    SecondFactor,
+    /// A single-use recovery code, kept in place of the authenticator app.
+    RecoveryCode,
 }
 
 impl Purpose {
@@ -34,6 +38,8 @@ impl Purpose {
             Purpose::ContactChange => "contact_change",
             Purpose::SignInStepUp => "sign_in_step_up",
             Purpose::Unfreeze => "unfreeze",
+            Purpose::SecondFactor => "second_factor",
+            Purpose::RecoveryCode => "recovery_code",
         }
     }
 }

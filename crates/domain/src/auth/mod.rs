@@ -4,5 +4,6 @@
 
 pub mod code;
 pub mod password;
+pub mod recovery;
 pub mod throttle;
 pub mod totp;
