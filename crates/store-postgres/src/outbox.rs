@@ -137,13 +137,15 @@ impl OutboxRepo for PgStore {
     async fn claim_messages(
         &self,
         limit: u32,
+        channel: OutboxChannel,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         let sql = format!(
             "WITH claimed AS (
                  SELECT id FROM outbox
-                 WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+                 WHERE status = 'pending' AND channel = $4
+                   AND (lease_until IS NULL OR lease_until <= $1)
                  ORDER BY id LIMIT $3
                  FOR UPDATE SKIP LOCKED)
              UPDATE outbox o SET attempts = o.attempts + 1, lease_until = $2
@@ -156,7 +158,10 @@ impl OutboxRepo for PgStore {
                 .join(", ")
         );
         let rows = self
-            .fetch(&sql, &[&now, &lease_until, &i64::from(limit)])
+            .fetch(
+                &sql,
+                &[&now, &lease_until, &i64::from(limit), &channel.code()],
+            )
             .await?;
         let mut claimed = rows.iter().map(message).collect::<Result<Vec<_>, _>>()?;
         claimed.sort_by_key(|m| m.id);
@@ -173,12 +178,18 @@ impl OutboxRepo for PgStore {
         )
     }
 
-    async fn mark_failed(&self, id: i64, error: &str, give_up: bool) -> Result<(), StoreError> {
+    async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        give_up: bool,
+        retry_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let status = if give_up { "failed" } else { "pending" };
         found(
             self.change(
-                "UPDATE outbox SET status = $2, last_error = $3, lease_until = NULL WHERE id = $1",
-                &[&id, &status, &error],
+                "UPDATE outbox SET status = $2, last_error = $3, lease_until = $4 WHERE id = $1",
+                &[&id, &status, &error, &retry_at],
             )
             .await?,
         )

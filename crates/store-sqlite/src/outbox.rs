@@ -136,6 +136,7 @@ impl OutboxRepo for SqliteStore {
     async fn claim_messages(
         &self,
         limit: u32,
+        channel: OutboxChannel,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
@@ -144,11 +145,17 @@ impl OutboxRepo for SqliteStore {
             let sql = format!(
                 "UPDATE outbox SET attempts = attempts + 1, lease_until = ?2
                  WHERE id IN (SELECT id FROM outbox
-                              WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= ?1)
+                              WHERE status = 'pending' AND channel = ?4
+                                AND (lease_until IS NULL OR lease_until <= ?1)
                               ORDER BY id LIMIT ?3)
                  RETURNING {COLUMNS}"
             );
-            let mut claimed = collect(c, &sql, params![ts(now), ts(lease_until), limit], message)?;
+            let mut claimed = collect(
+                c,
+                &sql,
+                params![ts(now), ts(lease_until), limit, channel.code()],
+                message,
+            )?;
             claimed.sort_by_key(|m| m.id);
             Ok(claimed)
         })
@@ -170,17 +177,23 @@ impl OutboxRepo for SqliteStore {
         .await
     }
 
-    async fn mark_failed(&self, id: i64, error: &str, give_up: bool) -> Result<(), StoreError> {
+    async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        give_up: bool,
+        retry_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let error = error.to_owned();
         let status = if give_up { "failed" } else { "pending" };
         self.write(move |c| {
             let n = c
                 .prepare_cached(
-                    "UPDATE outbox SET status = ?2, last_error = ?3, lease_until = NULL
+                    "UPDATE outbox SET status = ?2, last_error = ?3, lease_until = ?4
                      WHERE id = ?1",
                 )
                 .map_err(db)?
-                .execute(params![id, status, error])
+                .execute(params![id, status, error, ts(retry_at)])
                 .map_err(db)?;
             found(n)
         })

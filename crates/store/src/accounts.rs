@@ -450,15 +450,24 @@ pub trait OutboxRepo {
     ) -> Result<i64, StoreError>;
     /// The latest messages, newest first.
     async fn recent_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
-    /// Claims up to `limit` pending messages whose lease is free at `now`, oldest first,
-    /// counting an attempt on each; no two senders get the same message while leased.
+    /// Claims up to `limit` pending messages of one channel whose lease is free at `now`,
+    /// oldest first, counting an attempt on each; no two senders get the same message while
+    /// leased.
     async fn claim_messages(
         &self,
         limit: u32,
+        channel: OutboxChannel,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn mark_sent(&self, id: i64, at: OffsetDateTime) -> Result<(), StoreError>;
-    /// Records a failed send: back to pending for another attempt, or `failed` if `give_up`.
-    async fn mark_failed(&self, id: i64, error: &str, give_up: bool) -> Result<(), StoreError>;
+    /// Records a failed send: `failed` for good if `give_up`, else pending again and free to
+    /// be claimed from `retry_at`.
+    async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        give_up: bool,
+        retry_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
 }

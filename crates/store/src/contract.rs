@@ -1084,9 +1084,11 @@ pub async fn outbox_claims_each_message_once(store: &impl Store) {
     );
     assert_eq!(recent[0].status, OutboxStatus::Pending);
 
-    // Concurrent senders never share a message.
+    // Concurrent senders never share a message, and each claims only its channel.
+    let email = OutboxChannel::Email;
+    let sms = OutboxChannel::Sms;
     let claims: Vec<_> = (0..3)
-        .map(|_| store.claim_messages(2, at(100), at(160)))
+        .map(|_| store.claim_messages(2, email, at(100), at(160)))
         .collect();
     let mut claimed: Vec<i64> = join_all(claims)
         .await
@@ -1095,10 +1097,18 @@ pub async fn outbox_claims_each_message_once(store: &impl Store) {
         .map(|m| m.id)
         .collect();
     claimed.sort_unstable();
-    assert_eq!(claimed, ids);
+    assert_eq!(claimed, [ids[0], ids[2], ids[4]]);
+    let texts = store
+        .claim_messages(10, sms, at(100), at(160))
+        .await
+        .unwrap();
+    assert_eq!(
+        texts.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [ids[1], ids[3], ids[5]]
+    );
     assert!(
         store
-            .claim_messages(10, at(120), at(180))
+            .claim_messages(10, email, at(120), at(180))
             .await
             .unwrap()
             .is_empty(),
@@ -1106,19 +1116,43 @@ pub async fn outbox_claims_each_message_once(store: &impl Store) {
     );
 
     store.mark_sent(ids[0], at(130)).await.unwrap();
-    store.mark_failed(ids[1], "smtp 451", false).await.unwrap();
-    store.mark_failed(ids[2], "bad number", true).await.unwrap();
-    // Before the lease ends only the message released for retry comes back.
-    let retry = store.claim_messages(10, at(140), at(200)).await.unwrap();
+    store
+        .mark_failed(ids[1], "provider busy", false, at(150))
+        .await
+        .unwrap();
+    store
+        .mark_failed(ids[2], "bad address", true, at(130))
+        .await
+        .unwrap();
+    // A message to retry comes back from its retry time, not before.
+    assert!(
+        store
+            .claim_messages(10, sms, at(140), at(200))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retry = store
+        .claim_messages(10, sms, at(150), at(200))
+        .await
+        .unwrap();
     assert_eq!(retry.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[1]]);
     assert_eq!(retry[0].attempts, 2);
-    assert_eq!(retry[0].last_error.as_deref(), Some("smtp 451"));
-    // After it, the other leased ones (their sender died) come back, oldest first.
-    let expired = store.claim_messages(10, at(170), at(230)).await.unwrap();
+    assert_eq!(retry[0].last_error.as_deref(), Some("provider busy"));
+    // After their lease, the other leased ones (their sender died) come back, oldest first.
+    let expired = store
+        .claim_messages(10, sms, at(170), at(230))
+        .await
+        .unwrap();
     assert_eq!(
         expired.iter().map(|m| m.id).collect::<Vec<_>>(),
-        ids[3..].to_vec()
+        [ids[3], ids[5]]
     );
+    let expired = store
+        .claim_messages(10, email, at(170), at(230))
+        .await
+        .unwrap();
+    assert_eq!(expired.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[4]]);
 
     let all = store.recent_messages(10).await.unwrap();
     let by_id = |id: i64| all.iter().find(|m| m.id == id).unwrap();

@@ -29,6 +29,9 @@ pub struct Config {
     pub smtp_from: Option<String>,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<Secret>,
+    /// SMS leave through this provider webhook (see app::notify::sms); without it, they wait.
+    pub sms_webhook_url: Option<String>,
+    pub sms_webhook_token: Option<Secret>,
     /// The server's secret key (64 hex digits) for one-time codes. Every instance of one
     /// deployment needs the same; without it, one is created in the data directory.
     pub secret_key: Option<Secret>,
@@ -53,6 +56,8 @@ impl Default for Config {
             smtp_from: None,
             smtp_username: None,
             smtp_password: None,
+            sms_webhook_url: None,
+            sms_webhook_token: None,
             secret_key: None,
             behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
@@ -94,10 +99,17 @@ struct VerbatimEnv {
     smtp_password: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     secret_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sms_webhook_token: Option<String>,
 }
 
 impl VerbatimEnv {
-    const KEYS: [&str; 3] = ["smtp_username", "smtp_password", "secret_key"];
+    const KEYS: [&str; 4] = [
+        "smtp_username",
+        "smtp_password",
+        "secret_key",
+        "sms_webhook_token",
+    ];
 
     fn read() -> VerbatimEnv {
         let var = |key: &str| std::env::var(format!("VIVIENDA_{}", key.to_uppercase())).ok();
@@ -105,6 +117,7 @@ impl VerbatimEnv {
             smtp_username: var(Self::KEYS[0]),
             smtp_password: var(Self::KEYS[1]),
             secret_key: var(Self::KEYS[2]),
+            sms_webhook_token: var(Self::KEYS[3]),
         }
     }
 }
@@ -137,6 +150,15 @@ impl Config {
             }))
             .extract()
             .with_context(|| format!("invalid configuration (file {})", file.display()))
+    }
+
+    /// The SMS provider's webhook, when `sms_webhook_url` is set.
+    pub fn sms_webhook(&self) -> Option<app::notify::WebhookSmsConfig> {
+        let url = self.sms_webhook_url.as_deref().map(str::trim)?;
+        (!url.is_empty()).then(|| app::notify::WebhookSmsConfig {
+            url: url.to_owned(),
+            token: self.sms_webhook_token.as_ref().map(|t| t.0.clone()),
+        })
     }
 
     /// The SMTP server, when `smtp_host` is set; `smtp_from` is then required.

@@ -1,26 +1,16 @@
 //! `vivienda outbox` lists the latest notifications: with no SMTP server configured, this is
 //! where an operator (or a developer running the demo) reads the codes that were sent.
-//! `vivienda outbox send` delivers pending e-mail through the configured SMTP server. There is
-//! no SMS provider yet, so SMS messages stay pending.
+//! `vivienda outbox send` delivers what is pending through the configured SMTP server and SMS
+//! webhook; a channel that is not configured keeps its messages pending.
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
-use app::notify::{Mailer, NotifyError, SmtpMailer};
-use store::{OutboxChannel, OutboxMessage, Store};
+use app::notify::{Mailer, SmsSender, SmtpMailer, WebhookSms, deliver};
 use time::macros::format_description;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::config::Config;
 use crate::wiring;
-
-/// Messages claimed at a time.
-const BATCH: u32 = 50;
-/// How long a claimed message stays this run's: far longer than a batch takes to send.
-const LEASE: Duration = Duration::minutes(15);
-/// A message that keeps failing is given up on at this attempt.
-const MAX_ATTEMPTS: u32 = 5;
-const NO_SMS_PROVIDER: &str = "no SMS provider is configured";
 
 pub async fn list(config: &Config, limit: u32, with_body: bool) -> anyhow::Result<ExitCode> {
     let store = wiring::open_store(config, "vivienda.db").await?;
@@ -62,98 +52,32 @@ pub async fn list(config: &Config, limit: u32, with_body: bool) -> anyhow::Resul
 }
 
 pub async fn send(config: &Config) -> anyhow::Result<ExitCode> {
-    let Some(smtp) = config.smtp()? else {
+    let mailer = config
+        .smtp()?
+        .map(|smtp| SmtpMailer::new(&smtp))
+        .transpose()?;
+    let sms = config.sms_webhook().map(WebhookSms::new).transpose()?;
+    if mailer.is_none() && sms.is_none() {
         anyhow::bail!(
-            "no SMTP server is configured (set smtp_host and smtp_from, or VIVIENDA_SMTP_HOST \
-             and VIVIENDA_SMTP_FROM); `vivienda outbox --body` shows the waiting messages"
+            "no SMTP server and no SMS provider are configured (set smtp_host and smtp_from, \
+             or sms_webhook_url); `vivienda outbox --body` shows the waiting messages"
         );
-    };
-    let mailer = SmtpMailer::new(&smtp)?;
+    }
     let store = wiring::open_store(config, "vivienda.db").await?;
-    let done = deliver(store.as_ref(), &mailer).await?;
+    let done = deliver(
+        store.as_ref(),
+        mailer.as_ref().map(|m| m as &dyn Mailer),
+        sms.as_ref().map(|s| s as &dyn SmsSender),
+        // A run by hand leaves what failed ready for the next run.
+        |_| time::Duration::ZERO,
+    )
+    .await?;
     println!("{}", done.summary());
     Ok(if done.retry + done.given_up > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// What one run of `outbox send` did.
-#[derive(Debug, Default)]
-struct Delivery {
-    sent: u64,
-    /// Failed this time, pending for another run.
-    retry: u64,
-    /// Failed for good: a bad address, or too many attempts.
-    given_up: u64,
-    sms_waiting: u64,
-}
-
-impl Delivery {
-    fn summary(&self) -> String {
-        let mut line = format!(
-            "outbox: {} e-mail sent, {} to retry, {} given up",
-            self.sent, self.retry, self.given_up
-        );
-        if self.sms_waiting > 0 {
-            line.push_str(&format!(
-                "; {} SMS left pending: {NO_SMS_PROVIDER}",
-                self.sms_waiting
-            ));
-        }
-        line
-    }
-}
-
-/// Claims every pending message and sends the e-mail ones. Messages to try again later (and
-/// SMS) are handed back only at the end, so this run does not claim them a second time.
-async fn deliver(store: &dyn Store, mailer: &dyn Mailer) -> anyhow::Result<Delivery> {
-    let mut done = Delivery::default();
-    let mut seen = HashSet::new();
-    let mut hand_back: Vec<(i64, String)> = Vec::new();
-    loop {
-        let now = OffsetDateTime::now_utc();
-        let claimed = store.claim_messages(BATCH, now, now + LEASE).await?;
-        // A lease that ran out while this run was busy: those rows are already handled.
-        let fresh: Vec<OutboxMessage> = claimed.into_iter().filter(|m| seen.insert(m.id)).collect();
-        if fresh.is_empty() {
-            break;
-        }
-        for message in fresh {
-            if message.channel == OutboxChannel::Sms {
-                done.sms_waiting += 1;
-                hand_back.push((message.id, NO_SMS_PROVIDER.to_owned()));
-                continue;
-            }
-            match mailer
-                .send(&message.recipient, &message.subject, &message.body)
-                .await
-            {
-                Ok(()) => {
-                    store
-                        .mark_sent(message.id, OffsetDateTime::now_utc())
-                        .await?;
-                    done.sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(id = message.id, attempts = message.attempts, error = %e, "e-mail not delivered");
-                    let permanent = matches!(e, NotifyError::Address(_) | NotifyError::Message(_));
-                    if permanent || message.attempts >= MAX_ATTEMPTS {
-                        store.mark_failed(message.id, &e.to_string(), true).await?;
-                        done.given_up += 1;
-                    } else {
-                        hand_back.push((message.id, e.to_string()));
-                        done.retry += 1;
-                    }
-                }
-            }
-        }
-    }
-    for (id, reason) in hand_back {
-        store.mark_failed(id, &reason, false).await?;
-    }
-    Ok(done)
 }
 
 /// An instant as operators read it in this listing: UTC, to the second.

@@ -14,7 +14,8 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    let state = wiring::app_state(config, store)?;
+    let state = wiring::app_state(config, store.clone())?;
+    start_sender(config, store)?;
     tracing::info!(%address, engine = state.store.engine(), "serving");
     println!("Vivienda escucha en http://{address}/");
     web::serve(
@@ -26,6 +27,30 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
     .await
     .context("the server stopped with an error")?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Sends the outbox in the background when e-mail or SMS is configured, so codes leave within
+/// seconds; without either, messages wait for `vivienda outbox`.
+fn start_sender(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    let mailer = config
+        .smtp()?
+        .map(|smtp| app::notify::SmtpMailer::new(&smtp))
+        .transpose()?
+        .map(|m| Arc::new(m) as Arc<dyn app::notify::Mailer>);
+    let sms = config
+        .sms_webhook()
+        .map(app::notify::WebhookSms::new)
+        .transpose()?
+        .map(|s| Arc::new(s) as Arc<dyn app::notify::SmsSender>);
+    if mailer.is_some() || sms.is_some() {
+        tokio::spawn(app::notify::keep_delivering(
+            store,
+            mailer,
+            sms,
+            Duration::from_secs(2),
+        ));
+    }
     Ok(())
 }
 

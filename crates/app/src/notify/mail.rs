@@ -1,6 +1,4 @@
-//! Sending e-mail. Messages are first written to the outbox in the same transaction as the
-//! change that causes them; a sender then delivers them. `SmtpMailer` is the real delivery,
-//! over SMTP with lettre, used when an SMTP server is configured.
+//! E-mail over SMTP with lettre, used when an SMTP server is configured.
 
 use async_trait::async_trait;
 use lettre::message::Mailbox;
@@ -9,15 +7,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, thiserror::Error)]
-pub enum NotifyError {
-    #[error("invalid address {0}")]
-    Address(String),
-    #[error("cannot build the message: {0}")]
-    Message(String),
-    #[error("delivery failed: {0}")]
-    Delivery(String),
-}
+use super::NotifyError;
 
 /// Where e-mail goes out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
