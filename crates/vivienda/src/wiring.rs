@@ -147,5 +147,6 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         metrics: Arc::new(web::Metrics::default()),
         accounts,
         behind_tls: config.behind_tls,
+        demo: false,
     })
 }

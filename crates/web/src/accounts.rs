@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use app::accounts::{ActivationError, SignInError, SignUpError, SignUpForm};
-use app::i18n::Lang;
 use askama::Template;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,6 +17,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{self, SESSION_COOKIE, SIGN_UP_COOKIE};
+pub(crate) use crate::components::FieldView;
 use crate::page::{ErrorLine, Page};
 
 /// The account pages and API.
@@ -59,7 +59,7 @@ pub(crate) fn render(template: impl Template, set: Vec<HeaderValue>) -> Response
 }
 
 pub(crate) fn forbidden(state: &AppState) -> Response {
-    let text = state.messages.text(Lang::Es, "csrf_failed");
+    let text = state.messages.text(crate::page::lang(), "csrf_failed");
     (
         StatusCode::FORBIDDEN,
         [(header::CACHE_CONTROL, "no-store")],
@@ -78,16 +78,6 @@ pub(crate) fn redirect_with(to: &str, cookies: Vec<HeaderValue>) -> Response {
 
 // ----- sign-up ---------------------------------------------------------------------------
 
-pub(crate) struct FieldView {
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub autocomplete: &'static str,
-    pub label: String,
-    pub hint: String,
-    pub value: String,
-    pub error: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "sign_up.html")]
 struct SignUpPage {
@@ -95,6 +85,7 @@ struct SignUpPage {
     errors: Vec<ErrorLine>,
     fields: Vec<FieldView>,
     accept_terms: bool,
+    terms_error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -161,6 +152,10 @@ fn sign_up_page(
             .collect(),
         fields,
         accept_terms: form.accept_terms.is_some(),
+        terms_error: errors
+            .iter()
+            .find(|(f, _)| f == "accept_terms")
+            .map(|(_, m)| m.clone()),
         page,
     }
 }
@@ -202,17 +197,24 @@ pub(crate) async fn view_sign_up_post(
         }
         Err(SignUpError::Invalid(fields)) => fields
             .into_iter()
-            .map(|f| (f.field.to_owned(), state.messages.text(Lang::Es, f.code)))
+            .map(|f| {
+                (
+                    f.field.to_owned(),
+                    state.messages.text(crate::page::lang(), f.code),
+                )
+            })
             .collect(),
         Err(SignUpError::AccountExists) => vec![(
             "nss".into(),
-            state.messages.text(Lang::Es, "account_exists"),
+            state.messages.text(crate::page::lang(), "account_exists"),
         )],
         Err(e) => {
             tracing::error!(error = %e, "sign-up failed");
             vec![(
                 "nss".into(),
-                state.messages.text(Lang::Es, "service_unavailable"),
+                state
+                    .messages
+                    .text(crate::page::lang(), "service_unavailable"),
             )]
         }
     };
@@ -306,7 +308,7 @@ pub(crate) async fn view_activate_post(
         Err(e) => {
             let line = ErrorLine {
                 field: "code".into(),
-                message: state.messages.text(Lang::Es, e.code()),
+                message: state.messages.text(crate::page::lang(), e.code()),
             };
             render(
                 activate_page(&state, &post.csrf, member, &attempt, vec![line]),
@@ -490,7 +492,7 @@ pub(crate) async fn view_account_get(
         }
     };
     let mut page = Page::new(&state.messages, "account-title", &csrf);
-    page.signed_in = true;
+    page.signed_in_as(&ctx);
     let rows = sessions
         .into_iter()
         .map(|s| SessionRow {
@@ -515,7 +517,7 @@ pub(crate) async fn view_account_get(
 #[derive(Deserialize)]
 pub(crate) struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 pub(crate) async fn sign_out_post(
@@ -569,7 +571,7 @@ pub(crate) async fn end_session_post(
         // Someone else's session looks exactly like one that does not exist.
         Ok(false) => (
             StatusCode::NOT_FOUND,
-            state.messages.text(Lang::Es, "not-found"),
+            state.messages.text(crate::page::lang(), "not-found"),
         )
             .into_response(),
         Err(e) => {
@@ -582,7 +584,7 @@ pub(crate) async fn end_session_post(
 // ----- API -------------------------------------------------------------------------------
 
 fn api_error(state: &AppState, status: StatusCode, code: &str) -> Response {
-    let body = json!({ "error": code, "message": state.messages.text(Lang::Es, code) });
+    let body = json!({ "error": code, "message": state.messages.text(crate::page::lang(), code) });
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 

@@ -1,23 +1,43 @@
-//! The home page. The full design system arrives with the web-experience work; this page
-//! already takes every string from the translation files.
+//! The pages anyone can read without signing in: the home page and help (phone line,
+//! appointments, frequently asked questions).
 
-use app::i18n::Lang;
+use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use crate::AppState;
+use crate::accounts::render;
+use crate::auth;
+use crate::page::Page;
 
-pub(crate) async fn view_home_get(State(state): State<AppState>) -> Html<String> {
-    let t = |id| state.messages.text(Lang::Es, id);
-    Html(format!(
-        "<!doctype html>\n<html lang=\"es-MX\">\n<head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{name}</title></head>\n<body>\n<header><p>{name}</p></header>\n\
-         <main>\n<h1>{tagline}</h1>\n<p>{free}</p>\n</main>\n\
-         <footer><p>{phone}</p></footer>\n</body>\n</html>\n",
-        name = t("app-name"),
-        tagline = t("tagline"),
-        free = t("free-and-personal"),
-        phone = t("help-phone"),
-    ))
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+}
+
+pub(crate) async fn view_home_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = auth::csrf_token(&headers);
+    let page = Page::new(&state.messages, "home-title", &csrf);
+    render(HomePage { page }, set.into_iter().collect())
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    page: Page,
+    questions: Vec<(String, String)>,
+}
+
+const QUESTIONS: [&str; 3] = ["faq-free", "faq-nss", "faq-code"];
+
+pub(crate) async fn view_help_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = auth::csrf_token(&headers);
+    let page = Page::new(&state.messages, "help-page-title", &csrf);
+    let questions = QUESTIONS
+        .iter()
+        .map(|q| (page.t(&format!("{q}-q")), page.t(&format!("{q}-a"))))
+        .collect();
+    render(HelpPage { page, questions }, set.into_iter().collect())
 }

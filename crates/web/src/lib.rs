@@ -3,12 +3,18 @@
 //! load balancer.
 
 mod accounts;
+mod assets;
 mod auth;
+mod components;
+mod format;
+mod gallery;
 mod health;
 mod home;
+mod language;
 mod metrics;
 mod page;
 mod recovery;
+mod session_timeout;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,8 +24,10 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use store::Store;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -36,6 +44,8 @@ pub struct AppState {
     pub accounts: app::accounts::Accounts,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
     pub behind_tls: bool,
+    /// The demo server: adds the component gallery at `/demo/componentes`.
+    pub demo: bool,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -43,14 +53,26 @@ pub fn router(state: AppState) -> Router {
         let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
     });
-    Router::new()
+    // Fonts are compressed already; everything else text-like is sent gzip or brotli.
+    let compress = CompressionLayer::new()
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/")));
+    let mut pages = Router::new()
         .route("/", get(home::view_home_get))
+        .route("/ayuda", get(home::view_help_get))
+        .route("/idioma", post(language::language_post))
+        .route("/sesion/extender", post(session_timeout::extend_post))
+        .route("/static/{file}", get(assets::static_get))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics_get))
         .merge(accounts::routes())
         .merge(recovery::routes())
-        .merge(recovery::change_routes())
+        .merge(recovery::change_routes());
+    if state.demo {
+        pages = pages.route("/demo/componentes", get(gallery::view_gallery_get));
+    }
+    pages
+        .layer(middleware::from_fn(page::request_context))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -59,6 +81,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        .layer(compress)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

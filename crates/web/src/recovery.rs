@@ -2,7 +2,6 @@
 //! account from "Mi cuenta" and unfreeze it with password and code. The attempt a code is bound
 //! to travels in a short-lived secure cookie, never in a URL.
 
-use app::i18n::Lang;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
@@ -262,7 +261,7 @@ async fn start_post(
             vec![keep(flow.cookie, &f.identifier, &attempt)],
         ),
         Err(e) => {
-            let message = state.messages.text(Lang::Es, e.code());
+            let message = state.messages.text(crate::page::lang(), e.code());
             render(
                 step_page(
                     &state,
@@ -317,7 +316,7 @@ async fn finish_post(
             } else {
                 "code"
             };
-            let message = state.messages.text(Lang::Es, e.code());
+            let message = state.messages.text(crate::page::lang(), e.code());
             render(
                 step_page(&state, &f.csrf, &flow.finish, "", Some((field, message))),
                 Vec::new(),
@@ -377,16 +376,16 @@ pub(crate) async fn resend_activation_post(
                 app::accounts::ResendError::Wait(wait) => {
                     format!(
                         "{} ({} s)",
-                        state.messages.text(Lang::Es, "code_resend_wait"),
+                        state.messages.text(crate::page::lang(), "code_resend_wait"),
                         wait.whole_seconds().max(1)
                     )
                 }
-                app::accounts::ResendError::Limit => {
-                    state.messages.text(Lang::Es, "code_resend_limit")
-                }
-                app::accounts::ResendError::Store(_) => {
-                    state.messages.text(Lang::Es, "service_unavailable")
-                }
+                app::accounts::ResendError::Limit => state
+                    .messages
+                    .text(crate::page::lang(), "code_resend_limit"),
+                app::accounts::ResendError::Store(_) => state
+                    .messages
+                    .text(crate::page::lang(), "service_unavailable"),
             };
             activate_page(
                 &state,
@@ -458,6 +457,7 @@ async fn signed_in(
 
 fn step_error(
     state: &AppState,
+    ctx: &app::accounts::SessionContext,
     csrf: &str,
     step: &Step,
     e: &app::accounts::RecoveryError,
@@ -469,19 +469,19 @@ fn step_error(
         app::accounts::RecoveryError::Password(_) => "new_password",
         _ => step.fields.first().map_or("code", |f| f.0),
     };
-    let message = state.messages.text(Lang::Es, e.code());
+    let message = state.messages.text(crate::page::lang(), e.code());
     let mut page = step_page(state, csrf, step, "", Some((field, message)));
-    page.page.signed_in = true;
+    page.page.signed_in_as(ctx);
     render(page, Vec::new())
 }
 
 async fn show_signed_in(state: AppState, peer: Peer, headers: HeaderMap, step: &Step) -> Response {
-    if signed_in(&state, &headers, peer).await.is_none() {
+    let Some((ctx, _)) = signed_in(&state, &headers, peer).await else {
         return Redirect::to("/entrar").into_response();
-    }
+    };
     let (csrf, set) = auth::csrf_token(&headers);
     let mut page = step_page(&state, &csrf, step, "", None);
-    page.page.signed_in = true;
+    page.page.signed_in_as(&ctx);
     render(page, set.into_iter().collect())
 }
 
@@ -511,7 +511,7 @@ pub(crate) async fn view_change_password_post(
         .await
     {
         Ok(()) => Redirect::to("/cuenta?cambio=contrasena").into_response(),
-        Err(e) => step_error(&state, &f.csrf, &PASSWORD_CHANGE, &e),
+        Err(e) => step_error(&state, &ctx, &f.csrf, &PASSWORD_CHANGE, &e),
     }
 }
 
@@ -626,7 +626,7 @@ async fn change_post(
             kind.code_path,
             vec![auth::set_cookie(kind.cookie, &hex::encode(attempt))],
         ),
-        Err(e) => step_error(&state, &f.csrf, &kind.change, &e),
+        Err(e) => step_error(&state, &ctx, &f.csrf, &kind.change, &e),
     }
 }
 
@@ -675,6 +675,6 @@ async fn code_post(
     };
     match finished {
         Ok(()) => redirect_with(kind.done, vec![auth::clear_cookie(kind.cookie)]),
-        Err(e) => step_error(&state, &f.csrf, &kind.confirm, &e),
+        Err(e) => step_error(&state, &ctx, &f.csrf, &kind.confirm, &e),
     }
 }

@@ -45,7 +45,10 @@ pub async fn run(
     } else {
         println!("La población de demostración ya estaba cargada.");
     }
-    let state = wiring::app_state(config, store.clone())?;
+    let state = web::AppState {
+        demo: true,
+        ..wiring::app_state(config, store.clone())?
+    };
     let system = app::accounts::Caller {
         channel: domain::audit::Channel::System,
         origin: "demo".into(),

@@ -53,6 +53,7 @@ pub async fn spawn_app() -> TestApp {
         metrics: Arc::new(web::Metrics::default()),
         accounts,
         behind_tls: true,
+        demo: true,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());

@@ -1,0 +1,105 @@
+//! Money and dates as a member reads them: "$12,345.67", "25 de noviembre de 2026" or
+//! "25 November 2026". Pure functions, so pages and PDFs format alike.
+
+use app::i18n::Lang;
+use domain::money::Money;
+use time::{Date, Month};
+
+/// Pesos with a thousands comma and two decimals, the way Mexican banks print them (the same
+/// in English): "$12,345.67", "-$80.00".
+pub(crate) fn money(amount: Money) -> String {
+    let centavos = amount.centavos();
+    let abs = centavos.unsigned_abs();
+    let pesos = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(pesos.len() + pesos.len() / 3);
+    for (i, digit) in pesos.chars().enumerate() {
+        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if centavos < 0 { "-" } else { "" };
+    format!("{sign}${grouped}.{:02}", abs % 100)
+}
+
+/// A date in words: "25 de noviembre de 2026" in Spanish, "25 November 2026" in English.
+pub(crate) fn date(day: Date, lang: Lang) -> String {
+    let month = month_name(day.month(), lang);
+    match lang {
+        Lang::Es => format!("{} de {month} de {}", day.day(), day.year()),
+        Lang::En => format!("{} {month} {}", day.day(), day.year()),
+    }
+}
+
+fn month_name(month: Month, lang: Lang) -> &'static str {
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let index = usize::from(u8::from(month) - 1);
+    match lang {
+        Lang::Es => ES[index],
+        Lang::En => EN[index],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn money_has_thousands_commas_and_two_decimals() {
+        let cases = [
+            (1_234_567, "$12,345.67"),
+            (0, "$0.00"),
+            (5, "$0.05"),
+            (99_999, "$999.99"),
+            (100_000, "$1,000.00"),
+            (12_345_678_900, "$123,456,789.00"),
+            (-8_000, "-$80.00"),
+        ];
+        for (centavos, text) in cases {
+            assert_eq!(money(Money::from_centavos(centavos)), text);
+        }
+        assert_eq!(
+            money(Money::from_centavos(i64::MIN)),
+            "-$92,233,720,368,547,758.08"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_out_in_each_language() {
+        assert_eq!(
+            date(date!(2026 - 11 - 25), Lang::Es),
+            "25 de noviembre de 2026"
+        );
+        assert_eq!(date(date!(2026 - 11 - 25), Lang::En), "25 November 2026");
+        assert_eq!(date(date!(2027 - 01 - 01), Lang::Es), "1 de enero de 2027");
+        assert_eq!(date(date!(2024 - 02 - 29), Lang::En), "29 February 2024");
+    }
+}
