@@ -337,6 +337,8 @@ pub(crate) struct SignInQuery {
     restablecida: Option<String>,
     congelada: Option<String>,
     descongelada: Option<String>,
+    caducada: Option<String>,
+    caducado: Option<String>,
 }
 
 pub(crate) async fn view_sign_in_get(
@@ -351,6 +353,8 @@ pub(crate) async fn view_sign_in_get(
         (query.restablecida.is_some(), "password-was-reset"),
         (query.congelada.is_some(), "account-was-frozen"),
         (query.descongelada.is_some(), "account-was-unfrozen"),
+        (query.caducada.is_some(), "session-timed-out-draft-kept"),
+        (query.caducado.is_some(), "second_factor_expired"),
     ]
     .into_iter()
     .find(|(on, _)| *on)
@@ -409,9 +413,16 @@ pub(crate) async fn view_sign_in_post(
             .await
     };
     match result {
-        Ok(signed_in) => redirect_with(
-            "/cuenta",
+        Ok(signed_in) => crate::drafts::after_sign_in(
+            &headers,
             vec![auth::set_cookie(SESSION_COOKIE, &signed_in.token)],
+        ),
+        Err(SignInError::SecondFactorRequired { ticket }) => redirect_with(
+            "/entrar/codigo",
+            vec![auth::set_cookie(
+                crate::second_factor::TICKET_COOKIE,
+                &ticket,
+            )],
         ),
         Err(e) => {
             let mut page = Page::new(&state.messages, "sign-in-title", &post.csrf);
@@ -583,7 +594,7 @@ pub(crate) async fn end_session_post(
 
 // ----- API -------------------------------------------------------------------------------
 
-fn api_error(state: &AppState, status: StatusCode, code: &str) -> Response {
+pub(crate) fn api_error(state: &AppState, status: StatusCode, code: &str) -> Response {
     let body = json!({ "error": code, "message": state.messages.text(crate::page::lang(), code) });
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
@@ -625,6 +636,21 @@ pub(crate) async fn api_sessions_post(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
         ),
+        Err(SignInError::SecondFactorRequired { ticket }) => {
+            let message = state
+                .messages
+                .text(crate::page::lang(), "second_factor_required");
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({
+                    "error": "second_factor_required",
+                    "message": message,
+                    "ticket": ticket,
+                })),
+            )
+                .into_response()
+        }
         Err(e) => api_error(&state, StatusCode::UNAUTHORIZED, e.code()),
     }
 }

@@ -18,7 +18,7 @@ impl FieldView {
     /// The keyboard phones should offer: digits for codes and the NSS.
     pub(crate) fn inputmode(&self) -> &'static str {
         match (self.name, self.kind, self.autocomplete) {
-            (_, _, "one-time-code") | ("nss", _, _) => "numeric",
+            ("code", _, "one-time-code") | ("nss", _, _) => "numeric",
             (_, "tel", _) => "tel",
             (_, "email", _) => "email",
             _ => "text",
@@ -32,6 +32,11 @@ impl FieldView {
 
     pub(crate) fn is_code(&self) -> bool {
         self.autocomplete == "one-time-code"
+    }
+
+    /// Six digits exactly: one-time codes (a second-factor field also takes recovery codes).
+    pub(crate) fn is_six_digits(&self) -> bool {
+        self.is_code() && self.name == "code"
     }
 
     /// The ids of the hint and the error, for `aria-describedby`.

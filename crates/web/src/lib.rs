@@ -6,6 +6,7 @@ mod accounts;
 mod assets;
 mod auth;
 mod components;
+mod drafts;
 mod format;
 mod gallery;
 mod health;
@@ -14,6 +15,7 @@ mod language;
 mod metrics;
 mod page;
 mod recovery;
+mod second_factor;
 mod session_timeout;
 
 use std::sync::Arc;
@@ -67,11 +69,16 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics_get))
         .merge(accounts::routes())
         .merge(recovery::routes())
-        .merge(recovery::change_routes());
+        .merge(recovery::change_routes())
+        .merge(second_factor::routes());
     if state.demo {
         pages = pages.route("/demo/componentes", get(gallery::view_gallery_get));
     }
     pages
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            drafts::keep_on_timeout,
+        ))
         .layer(middleware::from_fn(page::request_context))
         .layer(middleware::from_fn_with_state(
             state.clone(),

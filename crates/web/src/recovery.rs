@@ -150,16 +150,29 @@ fn step_page(
     identifier: &str,
     error: Option<(&'static str, String)>,
 ) -> FormPage {
+    step_page_with(state, csrf, step, identifier, &[], error)
+}
+
+/// A step's page with some fields filled in already (from a draft kept across a time-out).
+fn step_page_with(
+    state: &AppState,
+    csrf: &str,
+    step: &Step,
+    identifier: &str,
+    values: &[(String, String)],
+    error: Option<(&'static str, String)>,
+) -> FormPage {
     let mut page = Page::new(&state.messages, step.title, csrf);
     page.has_errors = error.is_some();
     let fields = step
         .fields
         .iter()
         .map(|(name, kind, ac)| {
-            let value = if *name == "identifier" {
-                identifier
-            } else {
-                ""
+            let kept = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            let value = match (*name, kept) {
+                (_, Some(kept)) => kept,
+                ("identifier", None) => identifier,
+                _ => "",
             };
             let err = error
                 .as_ref()
@@ -480,9 +493,18 @@ async fn show_signed_in(state: AppState, peer: Peer, headers: HeaderMap, step: &
         return Redirect::to("/entrar").into_response();
     };
     let (csrf, set) = auth::csrf_token(&headers);
-    let mut page = step_page(&state, &csrf, step, "", None);
+    let mut cookies: Vec<_> = set.into_iter().collect();
+    let mut page = match crate::drafts::restored(&state, &headers, &ctx, step.action).await {
+        Some(values) => {
+            cookies.push(crate::drafts::clear());
+            let mut page = step_page_with(&state, &csrf, step, "", &values, None);
+            page.notice = page.page.t("draft-restored");
+            page
+        }
+        None => step_page(&state, &csrf, step, "", None),
+    };
     page.page.signed_in_as(&ctx);
-    render(page, set.into_iter().collect())
+    render(page, cookies)
 }
 
 pub(crate) async fn view_change_password_get(

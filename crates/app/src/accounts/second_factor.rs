@@ -94,6 +94,35 @@ impl Accounts {
         })
     }
 
+    /// The enrolment behind a token already handed out (to show its QR code again after a
+    /// mistyped code), if it is still this member's and not expired.
+    pub async fn reopen_totp_enrolment(
+        &self,
+        session: &SessionContext,
+        token: &str,
+    ) -> Option<Enrolment> {
+        let account = self.store.account(session.account_id).await.ok()??;
+        let (secret, started) = self.open_enrolment(&account, token)?;
+        let now = self.clock.now().unix_timestamp();
+        (now >= started && now - started <= ENROLMENT_LIFETIME.whole_seconds()).then(|| {
+            Enrolment {
+                secret: totp::base32(&secret),
+                uri: totp::otpauth_uri(&secret, ISSUER, &account.email),
+                token: token.to_owned(),
+            }
+        })
+    }
+
+    /// The secret and start time sealed in an enrolment token.
+    fn open_enrolment(&self, account: &Account, token: &str) -> Option<(Vec<u8>, i64)> {
+        let opened = hex::decode(token)
+            .ok()
+            .and_then(|sealed| self.enrolment_sealer().open(&sealed, &context(account)))
+            .filter(|plain| plain.len() == SECRET_BYTES + 8)?;
+        let (secret, started) = opened.split_at(SECRET_BYTES);
+        Some((secret.to_vec(), i64::from_be_bytes(started.try_into().ok()?)))
+    }
+
     /// Second step: a code from the app proves it works; the secret is stored and ten recovery
     /// codes are returned, to be shown once.
     pub async fn finish_totp_enrolment(
@@ -112,22 +141,18 @@ impl Accounts {
         if account.totp_secret.is_some() {
             return Err(RecoveryError::Code("second_factor_already_on"));
         }
-        let opened = hex::decode(token)
-            .ok()
-            .and_then(|sealed| self.enrolment_sealer().open(&sealed, &context(&account)))
-            .filter(|plain| plain.len() == SECRET_BYTES + 8)
+        let (secret, started) = self
+            .open_enrolment(&account, token)
             .ok_or(RecoveryError::Code("enrolment_expired"))?;
-        let (secret, started) = opened.split_at(SECRET_BYTES);
-        let started = i64::from_be_bytes(started.try_into().unwrap_or([0; 8]));
         let now = self.clock.now().unix_timestamp();
         if now - started > ENROLMENT_LIFETIME.whole_seconds() || now < started {
             return Err(RecoveryError::Code("enrolment_expired"));
         }
-        let step = totp::verify(secret, typed, now, None)
+        let step = totp::verify(&secret, typed, now, None)
             .ok_or(RecoveryError::Code("second_factor_wrong"))?;
         let id = account.member_id.0;
         let actor = format!("member:{id}");
-        let sealed = self.totp_sealer().seal(secret, &context(&account));
+        let sealed = self.totp_sealer().seal(&secret, &context(&account));
         let audit = [self.audit(
             caller,
             actor,
@@ -209,10 +234,13 @@ impl Accounts {
         account: &Account,
         caller: &Caller,
     ) -> Result<Vec<String>, RecoveryError> {
-        let mut rng = rand::rng();
-        let codes: Vec<String> = (0..recovery::COUNT)
-            .map(|_| recovery::generate(&mut rng))
-            .collect();
+        // The thread's generator is not `Send`: it must be gone before the first await.
+        let codes: Vec<String> = {
+            let mut rng = rand::rng();
+            (0..recovery::COUNT)
+                .map(|_| recovery::generate(&mut rng))
+                .collect()
+        };
         let hashes: Vec<Vec<u8>> = codes
             .iter()
             .filter_map(|c| recovery::normalize(c))
