@@ -8,17 +8,17 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::{TestApp, spawn_app};
 
-const NSS: &str = "01908567892";
-const PASSWORD: &str = "una casa con jardín y dos árboles";
+pub(crate) const NSS: &str = "01908567892";
+pub(crate) const PASSWORD: &str = "una casa con jardín y dos árboles";
 
 /// A browser: keeps cookies, reads the CSRF token from forms.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
-    cookies: HashMap<String, String>,
+    pub(crate) cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             cookies: HashMap::new(),
@@ -50,7 +50,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&mut self, path: &str) -> reqwest::Response {
         let r = self
             .app
             .client
@@ -63,7 +63,7 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let csrf = self.cookies.get("__Host-csrf").cloned().unwrap_or_default();
         let mut fields: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         fields.extend_from_slice(form);
@@ -81,19 +81,19 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(r: &reqwest::Response) -> &str {
+pub(crate) fn location(r: &reqwest::Response) -> &str {
     r.headers()
         .get(LOCATION)
         .map_or("", |v| v.to_str().unwrap())
 }
 
-async fn code_from_outbox(app: &TestApp) -> String {
+pub(crate) async fn code_from_outbox(app: &TestApp) -> String {
     let message = app.store.recent_messages(1).await.unwrap().remove(0);
     let at = message.body.find("código es ").unwrap() + "código es ".len();
     message.body[at..at + 6].to_owned()
 }
 
-async fn sign_up_and_activate(browser: &mut Browser<'_>) {
+pub(crate) async fn sign_up_and_activate(browser: &mut Browser<'_>) {
     browser.get("/registro").await;
     let r = browser
         .post(

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts;
+mod browser;
+mod design;
 
 pub struct TestApp {
     address: String,
@@ -15,7 +17,26 @@ pub struct TestApp {
 
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
+/// How a test wants the app: the session time-outs and whether it is the demo server.
+pub struct Options {
+    pub policy: app::accounts::SessionPolicy,
+    pub demo: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            policy: app::accounts::SessionPolicy::default(),
+            demo: true,
+        }
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "vivienda-web-test-{}-{:?}",
         std::process::id(),
@@ -45,7 +66,7 @@ pub async fn spawn_app() -> TestApp {
         app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
         b"test key",
         Arc::new(app::clock::SystemClock),
-        app::accounts::SessionPolicy::default(),
+        options.policy,
     );
     let state = web::AppState {
         store: store.clone(),
@@ -53,7 +74,7 @@ pub async fn spawn_app() -> TestApp {
         metrics: Arc::new(web::Metrics::default()),
         accounts,
         behind_tls: true,
-        demo: true,
+        demo: options.demo,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
