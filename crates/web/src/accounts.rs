@@ -429,7 +429,11 @@ pub(crate) async fn view_sign_in_post(
             page.has_errors = true;
             let message = match &e {
                 SignInError::Wait(wait) => {
-                    format!("{} ({} s)", page.t(e.code()), wait.whole_seconds().max(1))
+                    format!(
+                        "{} ({} s)",
+                        page.t(e.code()),
+                        crate::auth::seconds_to_wait(*wait)
+                    )
                 }
                 other => page.t(other.code()),
             };
@@ -626,7 +630,7 @@ pub(crate) async fn api_sessions_post(
             .into_response(),
         Err(SignInError::Wait(wait)) => {
             let mut r = api_error(&state, StatusCode::TOO_MANY_REQUESTS, "sign_in_wait");
-            if let Ok(v) = HeaderValue::from_str(&wait.whole_seconds().max(1).to_string()) {
+            if let Ok(v) = HeaderValue::from_str(&crate::auth::seconds_to_wait(wait).to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r

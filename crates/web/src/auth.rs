@@ -120,3 +120,10 @@ pub(crate) async fn member(
         }
     }
 }
+
+/// Whole seconds to wait, rounded up (never 0): a member told "1 s" who tries after 1 s must
+/// not be refused again.
+pub(crate) fn seconds_to_wait(wait: time::Duration) -> i64 {
+    let millis = wait.whole_milliseconds().max(1);
+    i64::try_from((millis + 999) / 1000).unwrap_or(i64::MAX)
+}

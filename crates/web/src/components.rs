@@ -18,7 +18,8 @@ impl FieldView {
     /// The keyboard phones should offer: digits for codes and the NSS.
     pub(crate) fn inputmode(&self) -> &'static str {
         match (self.name, self.kind, self.autocomplete) {
-            ("code", _, "one-time-code") | ("nss", _, _) => "numeric",
+            ("second_factor", _, _) => "text",
+            (_, _, "one-time-code") | ("nss", _, _) => "numeric",
             (_, "tel", _) => "tel",
             (_, "email", _) => "email",
             _ => "text",
@@ -36,7 +37,7 @@ impl FieldView {
 
     /// Six digits exactly: one-time codes (a second-factor field also takes recovery codes).
     pub(crate) fn is_six_digits(&self) -> bool {
-        self.is_code() && self.name == "code"
+        self.is_code() && self.name != "second_factor"
     }
 
     /// The ids of the hint and the error, for `aria-describedby`.

@@ -168,7 +168,10 @@ fn step_page_with(
         .fields
         .iter()
         .map(|(name, kind, ac)| {
-            let kept = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            let kept = values
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str());
             let value = match (*name, kept) {
                 (_, Some(kept)) => kept,
                 ("identifier", None) => identifier,
@@ -390,7 +393,7 @@ pub(crate) async fn resend_activation_post(
                     format!(
                         "{} ({} s)",
                         state.messages.text(crate::page::lang(), "code_resend_wait"),
-                        wait.whole_seconds().max(1)
+                        crate::auth::seconds_to_wait(*wait)
                     )
                 }
                 app::accounts::ResendError::Limit => state

@@ -31,7 +31,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/entrar/codigo",
             get(view_second_step_get).post(view_second_step_post),
         )
-        .route("/api/v1/sessions/second-factor", post(api_second_factor_post))
+        .route(
+            "/api/v1/sessions/second-factor",
+            post(api_second_factor_post),
+        )
 }
 
 #[derive(Template)]
@@ -103,7 +106,8 @@ fn qr_svg(uri: &str) -> String {
                 .render::<qrcode::render::svg::Color>()
                 .min_dimensions(200, 200)
                 .build();
-            svg.find("<svg").map_or(svg.clone(), |at| svg[at..].to_owned())
+            svg.find("<svg")
+                .map_or(svg.clone(), |at| svg[at..].to_owned())
         }
         Err(e) => {
             tracing::error!(error = %e, "QR code failed");
@@ -226,10 +230,7 @@ fn codes_page(
 ) -> Response {
     let mut page = Page::new(&state.messages, "recovery-codes-title", csrf);
     page.signed_in_as(ctx);
-    render(
-        CodesPage { page, codes },
-        Vec::new(),
-    )
+    render(CodesPage { page, codes }, Vec::new())
 }
 
 pub(crate) async fn confirm_post(
@@ -397,7 +398,11 @@ pub(crate) async fn view_second_step_post(
             let page = Page::new(&state.messages, "second-step-title", &f.csrf);
             let message = match &e {
                 SignInError::Wait(wait) => {
-                    format!("{} ({} s)", page.t(e.code()), wait.whole_seconds().max(1))
+                    format!(
+                        "{} ({} s)",
+                        page.t(e.code()),
+                        crate::auth::seconds_to_wait(*wait)
+                    )
                 }
                 other => page.t(other.code()),
             };
@@ -439,7 +444,11 @@ pub(crate) async fn api_second_factor_post(
             .into_response(),
         Err(SignInError::Store(e)) => {
             tracing::error!(error = %e, "second factor failed");
-            api_error(&state, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable")
+            api_error(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+            )
         }
         Err(SignInError::Wait(_)) => {
             api_error(&state, StatusCode::TOO_MANY_REQUESTS, "sign_in_wait")

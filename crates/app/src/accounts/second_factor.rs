@@ -104,12 +104,10 @@ impl Accounts {
         let account = self.store.account(session.account_id).await.ok()??;
         let (secret, started) = self.open_enrolment(&account, token)?;
         let now = self.clock.now().unix_timestamp();
-        (now >= started && now - started <= ENROLMENT_LIFETIME.whole_seconds()).then(|| {
-            Enrolment {
-                secret: totp::base32(&secret),
-                uri: totp::otpauth_uri(&secret, ISSUER, &account.email),
-                token: token.to_owned(),
-            }
+        (now >= started && now - started <= ENROLMENT_LIFETIME.whole_seconds()).then(|| Enrolment {
+            secret: totp::base32(&secret),
+            uri: totp::otpauth_uri(&secret, ISSUER, &account.email),
+            token: token.to_owned(),
         })
     }
 
@@ -120,7 +118,10 @@ impl Accounts {
             .and_then(|sealed| self.enrolment_sealer().open(&sealed, &context(account)))
             .filter(|plain| plain.len() == SECRET_BYTES + 8)?;
         let (secret, started) = opened.split_at(SECRET_BYTES);
-        Some((secret.to_vec(), i64::from_be_bytes(started.try_into().ok()?)))
+        Some((
+            secret.to_vec(),
+            i64::from_be_bytes(started.try_into().ok()?),
+        ))
     }
 
     /// Second step: a code from the app proves it works; the secret is stored and ten recovery

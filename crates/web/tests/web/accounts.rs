@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
-use crate::{TestApp, spawn_app};
+use crate::{Engine, TestApp, spawn_app_on};
 
 pub(crate) const NSS: &str = "01908567892";
 pub(crate) const PASSWORD: &str = "una casa con jardín y dos árboles";
@@ -118,9 +118,8 @@ pub(crate) async fn sign_up_and_activate(browser: &mut Browser<'_>) {
     assert_eq!(location(&r), "/entrar?activada=1");
 }
 
-#[tokio::test]
-async fn sign_up_activate_sign_in_see_sessions_and_sign_out() {
-    let app = spawn_app().await;
+async fn sign_up_activate_sign_in_see_sessions_and_sign_out(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     sign_up_and_activate(&mut browser).await;
     let page = browser
@@ -157,9 +156,8 @@ async fn sign_up_activate_sign_in_see_sessions_and_sign_out() {
     assert_eq!(location(&r), "/entrar", "signed out");
 }
 
-#[tokio::test]
-async fn a_bad_curp_shows_the_error_summary_and_keeps_what_was_typed() {
-    let app = spawn_app().await;
+async fn a_bad_curp_shows_the_error_summary_and_keeps_what_was_typed(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     browser.get("/registro").await;
     let r = browser
@@ -194,9 +192,8 @@ async fn a_bad_curp_shows_the_error_summary_and_keeps_what_was_typed() {
     assert!(!html.contains(PASSWORD), "the password is never sent back");
 }
 
-#[tokio::test]
-async fn forms_without_the_csrf_token_are_refused() {
-    let app = spawn_app().await;
+async fn forms_without_the_csrf_token_are_refused(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     browser.get("/entrar").await;
     let r = app
@@ -222,9 +219,8 @@ async fn forms_without_the_csrf_token_are_refused() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no cookie at all");
 }
 
-#[tokio::test]
-async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions() {
-    let app = spawn_app().await;
+async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     sign_up_and_activate(&mut browser).await;
     let r = app
@@ -279,9 +275,8 @@ async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn forgot_password_freeze_and_unfreeze_through_the_pages() {
-    let app = spawn_app().await;
+async fn forgot_password_freeze_and_unfreeze_through_the_pages(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     sign_up_and_activate(&mut browser).await;
 
@@ -328,9 +323,8 @@ async fn forgot_password_freeze_and_unfreeze_through_the_pages() {
     assert_eq!(location(&r), "/cuenta");
 }
 
-#[tokio::test]
-async fn ending_another_members_session_is_a_404_and_is_audited() {
-    let app = spawn_app().await;
+async fn ending_another_members_session_is_a_404_and_is_audited(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     // Juan has an account and a session on his phone.
     let mut juan = Browser::new(&app);
     juan.get("/registro").await;
@@ -395,9 +389,8 @@ async fn ending_another_members_session_is_a_404_and_is_audited() {
     assert_eq!(denied, 1);
 }
 
-#[tokio::test]
-async fn changing_password_and_email_from_my_account() {
-    let app = spawn_app().await;
+async fn changing_password_and_email_from_my_account(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     sign_up_and_activate(&mut browser).await;
     browser
@@ -458,9 +451,8 @@ async fn changing_password_and_email_from_my_account() {
     assert_eq!(location(&r), "/cuenta");
 }
 
-#[tokio::test]
-async fn changing_the_mobile_sends_the_code_by_sms() {
-    let app = spawn_app().await;
+async fn changing_the_mobile_sends_the_code_by_sms(engine: Engine) {
+    let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
     sign_up_and_activate(&mut browser).await;
     browser
@@ -483,3 +475,14 @@ async fn changing_the_mobile_sends_the_code_by_sms() {
         .await;
     assert_eq!(location(&r), "/cuenta?cambio=celular");
 }
+
+crate::on_both_engines!(
+    sign_up_activate_sign_in_see_sessions_and_sign_out,
+    a_bad_curp_shows_the_error_summary_and_keeps_what_was_typed,
+    forms_without_the_csrf_token_are_refused,
+    the_api_signs_in_with_a_bearer_token_and_lists_sessions,
+    forgot_password_freeze_and_unfreeze_through_the_pages,
+    ending_another_members_session_is_a_404_and_is_audited,
+    changing_password_and_email_from_my_account,
+    changing_the_mobile_sends_the_code_by_sms,
+);

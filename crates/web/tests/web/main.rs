@@ -1,4 +1,6 @@
-//! The HTTP tier started for real on port 0 over a fresh SQLite store, driven like a client.
+//! The HTTP tier started for real on port 0 over a fresh store, driven like a client. The
+//! account journeys run twice, on SQLite and on PostgreSQL (in a schema of their own, when
+//! `VIVIENDA_TEST_POSTGRES_URL` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
@@ -7,12 +9,93 @@ use std::time::Duration;
 mod accounts;
 mod browser;
 mod design;
+mod second_factor;
 
 pub struct TestApp {
     address: String,
     client: reqwest::Client,
     store: Arc<dyn store::Store>,
+    /// Set when the test asked to move time by hand.
+    clock: Option<Arc<app::clock::TestClock>>,
+    /// The PostgreSQL schema to drop when the test ends.
+    pg_schema: Option<(String, String)>,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some((url, schema)) = self.pg_schema.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime; a thread of its own can block on another.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok((client, connection)) =
+                    tokio_postgres::connect(&url, tokio_postgres::NoTls).await
+                {
+                    tokio::spawn(connection);
+                    let _ = client
+                        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The database a test app runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub const POSTGRES_URL_VAR: &str = "VIVIENDA_TEST_POSTGRES_URL";
+
+fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// Runs each named journey (an `async fn(Engine)`) as one test per engine. Without
+/// `VIVIENDA_TEST_POSTGRES_URL` the PostgreSQL ones say they were skipped.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($journey:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $journey() {
+                    super::$journey($crate::Engine::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $journey() {
+                    if $crate::skip_postgres() {
+                        return;
+                    }
+                    super::$journey($crate::Engine::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+pub fn skip_postgres() -> bool {
+    let skip = postgres_url().is_none();
+    if skip {
+        println!("PostgreSQL journey skipped: {POSTGRES_URL_VAR} is not set");
+    }
+    skip
 }
 
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -21,6 +104,9 @@ static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0)
 pub struct Options {
     pub policy: app::accounts::SessionPolicy,
     pub demo: bool,
+    pub engine: Engine,
+    /// Time moves only when the test says (`TestApp::advance`).
+    pub clock_by_hand: bool,
 }
 
 impl Default for Options {
@@ -28,6 +114,35 @@ impl Default for Options {
         Options {
             policy: app::accounts::SessionPolicy::default(),
             demo: true,
+            engine: Engine::Sqlite,
+            clock_by_hand: false,
+        }
+    }
+}
+
+pub async fn spawn_app_on(engine: Engine) -> TestApp {
+    spawn_app_with(Options {
+        engine,
+        clock_by_hand: true,
+        ..Options::default()
+    })
+    .await
+}
+
+impl TestApp {
+    /// Moves the app's clock forward (only for an app spawned with `clock_by_hand`).
+    pub fn advance(&self, by: time::Duration) {
+        self.clock
+            .as_ref()
+            .expect("spawned with clock_by_hand")
+            .advance(by);
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        use app::clock::Clock;
+        match &self.clock {
+            Some(clock) => clock.now(),
+            None => time::OffsetDateTime::now_utc(),
         }
     }
 }
@@ -43,8 +158,32 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn store::Store> =
-        Arc::new(store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap());
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut pg_schema = None;
+    let store: Arc<dyn store::Store> = match options.engine {
+        Engine::Sqlite => Arc::new(store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap()),
+        Engine::Postgres => {
+            let url = postgres_url().expect("a PostgreSQL journey needs its URL");
+            // Named like the store crate's test schemas, so a crashed run's are cleaned up.
+            let schema = format!(
+                "vivienda_test_{}_web{}",
+                std::process::id(),
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let store = store_postgres::PgStore::connect_with_schema(&url, &schema)
+                .await
+                .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set, but: {e}"));
+            pg_schema = Some((url, schema));
+            Arc::new(store)
+        }
+    };
+    let clock = options
+        .clock_by_hand
+        .then(|| Arc::new(app::clock::TestClock::at(time::OffsetDateTime::now_utc())));
+    let app_clock: Arc<dyn app::clock::Clock> = match &clock {
+        Some(c) => c.clone(),
+        None => Arc::new(app::clock::SystemClock),
+    };
     let messages = Arc::new(app::i18n::Messages::load().unwrap());
     let members = dir.join("members.csv");
     std::fs::copy(
@@ -65,7 +204,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         store.clone(),
         app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
         b"test key",
-        Arc::new(app::clock::SystemClock),
+        app_clock,
         options.policy,
     );
     let state = web::AppState {
@@ -95,6 +234,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         address,
         client,
         store,
+        clock,
+        pg_schema,
         _stop: stop,
     }
 }
