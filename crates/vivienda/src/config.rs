@@ -35,6 +35,9 @@ pub struct Config {
     /// The server's secret key (64 hex digits) for one-time codes. Every instance of one
     /// deployment needs the same; without it, one is created in the data directory.
     pub secret_key: Option<Secret>,
+    /// Proxies and load balancers whose `X-Forwarded-For` is believed: IP addresses separated
+    /// by commas ("10.0.0.1, 10.0.0.2"); empty believes none.
+    pub trusted_proxies: String,
     /// Browsers reach Vivienda over HTTPS (directly or through a TLS proxy): send HSTS.
     pub behind_tls: bool,
     /// Argon2id cost for member passwords.
@@ -59,6 +62,7 @@ impl Default for Config {
             sms_webhook_url: None,
             sms_webhook_token: None,
             secret_key: None,
+            trusted_proxies: String::new(),
             behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
         }
@@ -150,6 +154,18 @@ impl Config {
             }))
             .extract()
             .with_context(|| format!("invalid configuration (file {})", file.display()))
+    }
+
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<std::net::IpAddr>> {
+        self.trusted_proxies
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                p.trim()
+                    .parse()
+                    .with_context(|| format!("trusted_proxies: {p:?} is not an IP address"))
+            })
+            .collect()
     }
 
     /// The SMS provider's webhook, when `sms_webhook_url` is set.

@@ -148,5 +148,6 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         accounts,
         behind_tls: config.behind_tls,
         demo: false,
+        trusted_proxies: config.trusted_proxies()?.into(),
     })
 }

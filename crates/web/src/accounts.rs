@@ -607,6 +607,11 @@ pub(crate) fn api_error(state: &AppState, status: StatusCode, code: &str) -> Res
 pub(crate) struct ApiSignIn {
     identifier: String,
     password: String,
+    /// After `sign_in_code_required`: the attempt it returned and the code sent by e-mail.
+    #[serde(default)]
+    attempt: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// Signs in for the mobile app: the answer carries a bearer token for later calls.
@@ -617,11 +622,21 @@ pub(crate) async fn api_sessions_post(
     Json(body): Json<ApiSignIn>,
 ) -> Response {
     let caller = auth::caller(&headers, peer, Channel::App);
-    match state
-        .accounts
-        .sign_in(&body.identifier, &body.password, &caller)
-        .await
-    {
+    let result = match (&body.attempt, &body.code) {
+        (Some(attempt), Some(code)) => {
+            state
+                .accounts
+                .sign_in_with_code(&body.identifier, &body.password, attempt, code, &caller)
+                .await
+        }
+        _ => {
+            state
+                .accounts
+                .sign_in(&body.identifier, &body.password, &caller)
+                .await
+        }
+    };
+    match result {
         Ok(s) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, "no-store")],
@@ -640,6 +655,21 @@ pub(crate) async fn api_sessions_post(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
         ),
+        Err(SignInError::CodeRequired { attempt }) => {
+            let message = state
+                .messages
+                .text(crate::page::lang(), "sign_in_code_required");
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(json!({
+                    "error": "sign_in_code_required",
+                    "message": message,
+                    "attempt": attempt,
+                })),
+            )
+                .into_response()
+        }
         Err(SignInError::SecondFactorRequired { ticket }) => {
             let message = state
                 .messages

@@ -5,6 +5,7 @@
 mod accounts;
 mod assets;
 mod auth;
+mod client_address;
 mod components;
 mod drafts;
 mod format;
@@ -48,6 +49,9 @@ pub struct AppState {
     pub behind_tls: bool,
     /// The demo server: adds the component gallery at `/demo/componentes`.
     pub demo: bool,
+    /// Load balancers and proxies whose `X-Forwarded-For` is believed: behind them the
+    /// member's own address is what throttling counts and the audit log records.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -80,6 +84,10 @@ pub fn router(state: AppState) -> Router {
             drafts::keep_on_timeout,
         ))
         .layer(middleware::from_fn(page::request_context))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_address::behind_proxies,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,

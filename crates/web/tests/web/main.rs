@@ -8,6 +8,7 @@ use std::time::Duration;
 
 mod accounts;
 mod browser;
+mod burst;
 mod design;
 mod second_factor;
 
@@ -107,6 +108,7 @@ pub struct Options {
     pub engine: Engine,
     /// Time moves only when the test says (`TestApp::advance`).
     pub clock_by_hand: bool,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Options {
@@ -116,6 +118,7 @@ impl Default for Options {
             demo: true,
             engine: Engine::Sqlite,
             clock_by_hand: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -214,6 +217,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         accounts,
         behind_tls: true,
         demo: options.demo,
+        trusted_proxies: options.trusted_proxies.into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
