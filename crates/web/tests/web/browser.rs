@@ -71,7 +71,7 @@ async fn open_browser() -> Option<Browser> {
     let missing = |what: &str| {
         assert!(
             !required,
-            "VIVIENDA_REQUIRE_BROWSER=1 but {what}; run ./scripts/test, which installs it"
+            "VIVIENDA_REQUIRE_BROWSER=1 but {what} (.ci/run installs chromium and chromium-driver, ./scripts/test installs axe-core)"
         );
         eprintln!(
             "note: browser test skipped: {what} (apt-get install chromium chromium-driver; ./scripts/test installs axe-core)"
