@@ -6,6 +6,7 @@
 //! Without chromedriver or axe-core (`./scripts/test` installs axe-core) the tests print why and
 //! pass as skipped, unless `VIVIENDA_REQUIRE_BROWSER=1`, as in CI, where they fail instead.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -43,7 +44,9 @@ fn axe_script() -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-/// chromedriver and the Chromium it drives; both end when this is dropped.
+/// chromedriver and the Chromium it drives. A test ends the session with [`Browser::quit`];
+/// when a test fails half-way, dropping this ends chromedriver's whole process group, Chromium
+/// included, so no browser outlives its test.
 struct Browser {
     client: Client,
     driver: Child,
@@ -52,7 +55,11 @@ struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.wait();
     }
 }
@@ -71,7 +78,7 @@ async fn open_browser() -> Option<Browser> {
     let missing = |what: &str| {
         assert!(
             !required,
-            "VIVIENDA_REQUIRE_BROWSER=1 but {what}; run ./scripts/test, which installs it"
+            "VIVIENDA_REQUIRE_BROWSER=1 but {what} (.ci/run installs chromium and chromium-driver, ./scripts/test installs axe-core)"
         );
         eprintln!(
             "note: browser test skipped: {what} (apt-get install chromium chromium-driver; ./scripts/test installs axe-core)"
@@ -87,6 +94,7 @@ async fn open_browser() -> Option<Browser> {
     let port = free_port();
     let driver = Command::new(chromedriver)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -128,6 +136,11 @@ async fn open_browser() -> Option<Browser> {
 }
 
 impl Browser {
+    /// Ends the WebDriver session, which closes Chromium.
+    async fn quit(self) {
+        self.client.clone().close().await.unwrap();
+    }
+
     async fn goto(&self, app: &TestApp, path: &str) {
         self.client
             .goto(&format!("{}{path}", app.address))
@@ -383,6 +396,7 @@ async fn a_new_member_signs_up_activates_signs_in_sees_the_profile_and_signs_out
         .await;
     assert_eq!(browser.path().await, "/entrar");
     browser.check_accessibility().await;
+    browser.quit().await;
 }
 
 #[tokio::test]
@@ -410,6 +424,7 @@ async fn a_bad_curp_moves_focus_to_the_error_summary() {
     // The summary's link takes focus to the field.
     browser.click("#resumen-errores a[href='#curp']").await;
     assert_eq!(browser.focused().await, "curp");
+    browser.quit().await;
 }
 
 #[tokio::test]
@@ -457,6 +472,7 @@ async fn the_time_out_warning_appears_extends_the_session_and_then_says_it_ended
     browser.wait_for_path("/entrar").await;
     browser.goto(&app, "/cuenta").await;
     browser.wait_for_path("/entrar").await;
+    browser.quit().await;
 }
 
 #[tokio::test]
@@ -502,4 +518,5 @@ async fn sign_up_and_sign_in_with_the_keyboard_only() {
     browser.tab_to("Salir").await;
     browser.press(Key::Enter).await;
     browser.wait_for_path("/entrar").await;
+    browser.quit().await;
 }
