@@ -99,3 +99,7 @@ demo-step-check = Check your answers
 demo-step-send = Send
 demo-dialog = Session time-out warning
 demo-formats = Amounts and dates
+demo-banner = Demo mode: no e-mail or SMS leaves this machine.
+demo-messages-title = Messages sent
+demo-messages-intro = In the demo, the e-mail and SMS the portal would send (with their codes) are shown here, newest first.
+demo-messages-none = No message has been sent yet.

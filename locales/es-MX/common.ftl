@@ -99,3 +99,7 @@ demo-step-check = Revisa tus respuestas
 demo-step-send = Envía
 demo-dialog = Aviso de fin de sesión
 demo-formats = Montos y fechas
+demo-banner = Modo demostración: los correos y SMS no salen de este equipo.
+demo-messages-title = Mensajes enviados
+demo-messages-intro = En la demostración, los correos y SMS que el portal enviaría (con sus códigos) se muestran aquí, del más reciente al más antiguo.
+demo-messages-none = Todavía no se ha enviado ningún mensaje.

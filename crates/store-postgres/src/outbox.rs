@@ -171,7 +171,7 @@ impl OutboxRepo for PgStore {
     async fn mark_sent(&self, id: i64, at: OffsetDateTime) -> Result<(), StoreError> {
         found(
             self.change(
-                "UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL WHERE id = $1",
+                "UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL, body = '' WHERE id = $1",
                 &[&id, &at],
             )
             .await?,

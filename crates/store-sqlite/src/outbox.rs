@@ -166,7 +166,7 @@ impl OutboxRepo for SqliteStore {
         self.write(move |c| {
             let n = c
                 .prepare_cached(
-                    "UPDATE outbox SET status = 'sent', sent_at = ?2, lease_until = NULL
+                    "UPDATE outbox SET status = 'sent', sent_at = ?2, lease_until = NULL, body = ''
                      WHERE id = ?1",
                 )
                 .map_err(db)?

@@ -460,6 +460,8 @@ pub trait OutboxRepo {
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Marks a message sent and erases its body: codes stay in the database only until they
+    /// have left.
     async fn mark_sent(&self, id: i64, at: OffsetDateTime) -> Result<(), StoreError>;
     /// Records a failed send: `failed` for good if `give_up`, else pending again and free to
     /// be claimed from `retry_at`.

@@ -1158,6 +1158,8 @@ pub async fn outbox_claims_each_message_once(store: &impl Store) {
     let by_id = |id: i64| all.iter().find(|m| m.id == id).unwrap();
     assert_eq!(by_id(ids[0]).status, OutboxStatus::Sent);
     assert_eq!(by_id(ids[0]).sent_at, Some(at(130)));
+    assert_eq!(by_id(ids[0]).body, "", "a sent message keeps no body");
+    assert_eq!(by_id(ids[2]).body, "message 2");
     assert_eq!(by_id(ids[2]).status, OutboxStatus::Failed);
     assert_eq!(by_id(ids[1]).channel, OutboxChannel::Sms);
     assert_eq!(

@@ -478,17 +478,6 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
 }
 
-fn when(at: time::OffsetDateTime) -> String {
-    // Shown in Mexico City time (UTC−6, no daylight saving since 2022).
-    let local = at.to_offset(time::UtcOffset::from_hms(-6, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    format!(
-        "{} {:02}:{:02}",
-        domain::dates::iso(local.date()),
-        local.hour(),
-        local.minute()
-    )
-}
-
 pub(crate) async fn view_account_get(
     State(state): State<AppState>,
     peer: Peer,
@@ -514,8 +503,8 @@ pub(crate) async fn view_account_get(
             id: s.session_id,
             device: s.device.clone(),
             channel: s.channel.code(),
-            started: when(s.created_at),
-            last_use: when(s.last_seen_at),
+            started: crate::format::date_time(crate::page::lang(), s.created_at),
+            last_use: crate::format::date_time(crate::page::lang(), s.last_seen_at),
             live: s.ended_at.is_none(),
             current: s.session_id == ctx.session.session_id,
         })

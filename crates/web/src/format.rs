@@ -31,6 +31,23 @@ pub(crate) fn date(day: Date, lang: Lang) -> String {
     }
 }
 
+/// Mexico City's offset: UTC−6 all year since daylight saving time ended there in 2022.
+const MEXICO_CITY: time::UtcOffset = match time::UtcOffset::from_hms(-6, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => time::UtcOffset::UTC,
+};
+
+/// An instant as a member in Mexico reads it: "25 de noviembre de 2026, 12:04".
+pub(crate) fn date_time(lang: Lang, at: time::OffsetDateTime) -> String {
+    let local = at.to_offset(MEXICO_CITY);
+    format!(
+        "{}, {:02}:{:02}",
+        date(local.date(), lang),
+        local.hour(),
+        local.minute()
+    )
+}
+
 fn month_name(month: Month, lang: Lang) -> &'static str {
     const ES: [&str; 12] = [
         "enero",
@@ -69,6 +86,14 @@ fn month_name(month: Month, lang: Lang) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn instants_are_shown_in_mexico_city_time() {
+        let at = time::macros::datetime!(2026-11-26 03:05 UTC);
+        assert_eq!(date_time(Lang::Es, at), "25 de noviembre de 2026, 21:05");
+        assert_eq!(date_time(Lang::En, at), "25 November 2026, 21:05");
+    }
+
     use super::*;
     use time::macros::date;
 

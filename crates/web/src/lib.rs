@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod client_address;
 mod components;
+mod demo_messages;
 mod drafts;
 mod format;
 mod gallery;
@@ -76,14 +77,19 @@ pub fn router(state: AppState) -> Router {
         .merge(recovery::change_routes())
         .merge(second_factor::routes());
     if state.demo {
-        pages = pages.route("/demo/componentes", get(gallery::view_gallery_get));
+        pages = pages
+            .route("/demo/componentes", get(gallery::view_gallery_get))
+            .route("/demo/mensajes", get(demo_messages::view_demo_messages_get));
     }
     pages
         .layer(middleware::from_fn_with_state(
             state.clone(),
             drafts::keep_on_timeout,
         ))
-        .layer(middleware::from_fn(page::request_context))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page::request_context,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             client_address::behind_proxies,

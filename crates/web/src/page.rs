@@ -25,6 +25,7 @@ const LONGEST_WARNING_SECONDS: i64 = 5 * 60;
 struct RequestContext {
     lang: Lang,
     path: String,
+    demo: bool,
 }
 
 tokio::task_local! {
@@ -32,13 +33,18 @@ tokio::task_local! {
 }
 
 /// Reads the language cookie and the path, for every page rendered while answering `req`.
-pub(crate) async fn request_context(req: Request, next: Next) -> Response {
+pub(crate) async fn request_context(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let lang = auth::cookie(req.headers(), LANG_COOKIE)
         .and_then(Lang::from_tag)
         .unwrap_or_default();
     let context = RequestContext {
         lang,
         path: req.uri().path().to_owned(),
+        demo: state.demo,
     };
     REQUEST.scope(context, next.run(req)).await
 }
@@ -46,6 +52,11 @@ pub(crate) async fn request_context(req: Request, next: Next) -> Response {
 /// The language of the request being answered (Spanish outside a request).
 pub(crate) fn lang() -> Lang {
     REQUEST.try_with(|r| r.lang).unwrap_or_default()
+}
+
+/// Whether the server runs in demo mode (messages are read on a page, not sent).
+fn demo() -> bool {
+    REQUEST.try_with(|r| r.demo).unwrap_or(false)
 }
 
 fn request_path() -> String {
@@ -82,6 +93,8 @@ pub(crate) struct Page {
     pub session_warn: i64,
     /// The path of this page, where the language switch comes back to.
     pub path: String,
+    /// The demo server: a banner links to the messages page.
+    pub demo: bool,
     lang_id: Lang,
     messages: Arc<Messages>,
 }
@@ -98,6 +111,7 @@ impl Page {
             session_idle: 0,
             session_warn: 0,
             path: request_path(),
+            demo: demo(),
             lang_id,
             messages: messages.clone(),
         }

@@ -40,6 +40,9 @@ pub async fn list(config: &Config, limit: u32, with_body: bool) -> anyhow::Resul
             m.subject
         );
         if with_body {
+            if m.status == store::OutboxStatus::Sent {
+                println!("        (erased once sent)");
+            }
             for line in m.body.lines() {
                 println!("        {line}");
             }

@@ -333,3 +333,40 @@ async fn metrics_count_requests_by_route() {
     );
     assert!(text.contains("vivienda_http_request_duration_seconds_count{route=\"/healthz\"} 3"));
 }
+
+#[tokio::test]
+async fn the_demo_shows_the_messages_it_would_have_sent_and_only_the_demo() {
+    let app = spawn_app().await;
+    let mut browser = accounts::Browser::new(&app);
+    accounts::sign_up_and_activate(&mut browser).await;
+    let code = accounts::code_from_outbox(&app).await;
+    let page = browser.get("/demo/mensajes").await.text().await.unwrap();
+    assert!(page.contains("Mensajes enviados"), "{page}");
+    assert!(page.contains("maria@example.mx"), "{page}");
+    let home = browser.get("/").await.text().await.unwrap();
+    assert!(home.contains("href=\"/demo/mensajes\""), "the demo banner links it");
+    drop(code);
+
+    let real = spawn_app_with(Options {
+        demo: false,
+        ..Options::default()
+    })
+    .await;
+    let r = real
+        .client
+        .get(format!("{}/demo/mensajes", real.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let home = real
+        .client
+        .get(&real.address)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!home.contains("/demo/mensajes"));
+}
