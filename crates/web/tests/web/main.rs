@@ -344,7 +344,10 @@ async fn the_demo_shows_the_messages_it_would_have_sent_and_only_the_demo() {
     assert!(page.contains("Mensajes enviados"), "{page}");
     assert!(page.contains("maria@example.mx"), "{page}");
     let home = browser.get("/").await.text().await.unwrap();
-    assert!(home.contains("href=\"/demo/mensajes\""), "the demo banner links it");
+    assert!(
+        home.contains("href=\"/demo/mensajes\""),
+        "the demo banner links it"
+    );
     drop(code);
 
     let real = spawn_app_with(Options {
