@@ -41,8 +41,13 @@ macro_rules! locale_files {
     };
 }
 
-const FILES: &[(Lang, &str, &str)] =
-    locale_files!("common.ftl", "ids.ftl", "import.ftl", "accounts.ftl");
+const FILES: &[(Lang, &str, &str)] = locale_files!(
+    "common.ftl",
+    "ids.ftl",
+    "import.ftl",
+    "accounts.ftl",
+    "savings.ftl"
+);
 
 pub struct Messages {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,

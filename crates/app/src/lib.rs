@@ -8,5 +8,6 @@ pub mod import;
 pub mod notify;
 pub mod population;
 pub mod reference;
+pub mod savings;
 pub mod seal;
 pub mod validate;

@@ -11,3 +11,4 @@ pub mod ids;
 pub mod money;
 pub mod reference;
 pub mod registry;
+pub mod savings;

@@ -141,7 +141,9 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         Arc::new(app::clock::SystemClock),
         app::accounts::SessionPolicy::default(),
     );
+    let tables = Arc::new(reference_tables(&config.data_dir)?);
     Ok(web::AppState {
+        savings: app::savings::Savings::new(store.clone(), tables),
         store,
         messages: messages()?,
         metrics: Arc::new(web::Metrics::default()),

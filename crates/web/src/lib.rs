@@ -5,10 +5,12 @@
 mod accounts;
 mod assets;
 mod auth;
+mod calculator;
 mod client_address;
 mod components;
 mod demo_messages;
 mod drafts;
+mod employment;
 mod format;
 mod gallery;
 mod health;
@@ -17,6 +19,7 @@ mod language;
 mod metrics;
 mod page;
 mod recovery;
+mod savings;
 mod second_factor;
 mod session_timeout;
 
@@ -46,6 +49,7 @@ pub struct AppState {
     pub messages: Arc<app::i18n::Messages>,
     pub metrics: Arc<Metrics>,
     pub accounts: app::accounts::Accounts,
+    pub savings: app::savings::Savings,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
     pub behind_tls: bool,
     /// The demo server: adds the component gallery at `/demo/componentes`.
@@ -75,7 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(recovery::routes())
         .merge(recovery::change_routes())
-        .merge(second_factor::routes());
+        .merge(second_factor::routes())
+        .merge(savings::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -68,7 +68,7 @@ fn request_path() -> String {
 /// The areas of the portal, in menu order, each with the path of its first page. An area is
 /// shown once that page exists: adding one is giving it its path here.
 const AREAS: &[(&str, Option<&str>)] = &[
-    ("area-savings", None),
+    ("area-savings", Some("/ahorro")),
     ("area-want-credit", None),
     ("area-my-credit", None),
     ("area-procedures", None),
@@ -134,6 +134,15 @@ impl Page {
         let mut fluent = fluent_bundle::FluentArgs::new();
         for (name, value) in args {
             fluent.set(*name, *value);
+        }
+        self.messages.format(self.lang_id, id, Some(&fluent))
+    }
+
+    /// A translation with text in it, such as "{ $closing } dentro de { $years } años".
+    pub(crate) fn t_text(&self, id: &str, args: &[(&'static str, String)]) -> String {
+        let mut fluent = fluent_bundle::FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, value.clone());
         }
         self.messages.format(self.lang_id, id, Some(&fluent))
     }

@@ -65,6 +65,17 @@ impl Accounts {
         }
     }
 
+    /// The time now, by the clock the accounts run on (a test clock in tests).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today's date in Mexico City (UTC−6 all year since 2022), the date rules are applied on.
+    pub fn today(&self) -> time::Date {
+        let offset = time::UtcOffset::from_hms(-6, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        self.clock.now().to_offset(offset).date()
+    }
+
     pub(crate) fn audit(
         &self,
         caller: &Caller,

@@ -382,6 +382,30 @@ async fn a_new_member_signs_up_activates_signs_in_sees_the_profile_and_signs_out
     assert_eq!(nav.text().await.unwrap(), "Mi perfil");
     browser.goto(&app, "/cuenta/contrasena").await;
     browser.check_accessibility().await;
+    browser.goto(&app, "/cuenta/verificacion").await;
+    browser.check_page("verificacion").await;
+
+    // Mi ahorro: the balance, the movements, the employment history, the calculator.
+    browser.goto(&app, "/ahorro").await;
+    browser.check_page("ahorro").await;
+    let body = browser.run("return document.body.innerText").await;
+    assert!(body.as_str().unwrap_or("").contains("$3,476.62"), "{body}");
+    browser.goto(&app, "/ahorro/movimientos").await;
+    browser.check_page("movimientos").await;
+    browser
+        .goto(&app, "/ahorro/movimientos?desde=2015-13-01")
+        .await;
+    browser.check_accessibility().await;
+    browser.goto(&app, "/ahorro/relaciones").await;
+    browser.check_page("relaciones").await;
+    browser.goto(&app, "/ahorro/calculadora").await;
+    browser.click("main form button").await;
+    browser
+        .wait_until("return document.querySelector('svg.chart') !== null", 10)
+        .await;
+    browser.check_page("calculadora").await;
+    browser.goto(&app, "/demo/mensajes").await;
+    browser.check_page("mensajes").await;
 
     browser.goto(&app, "/cuenta").await;
     browser.click("header form[action='/salir'] button").await;

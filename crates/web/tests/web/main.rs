@@ -10,6 +10,7 @@ mod accounts;
 mod browser;
 mod burst;
 mod design;
+mod savings;
 mod second_factor;
 
 pub struct TestApp {
@@ -188,21 +189,25 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         None => Arc::new(app::clock::SystemClock),
     };
     let messages = Arc::new(app::i18n::Messages::load().unwrap());
-    let members = dir.join("members.csv");
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/members.csv"),
-        &members,
-    )
-    .unwrap();
-    app::import::import_file(
-        store.as_ref(),
-        store::ImportKind::Members,
-        &members,
-        &messages,
-        &mut |_| {},
-    )
-    .await
-    .unwrap();
+    // The documented example files: María and Juan, their employers, jobs and contributions.
+    for (kind, file) in [
+        (store::ImportKind::Members, "members.csv"),
+        (store::ImportKind::Employers, "employers.csv"),
+        (store::ImportKind::Relations, "relations.csv"),
+        (store::ImportKind::Contributions, "contributions.csv"),
+    ] {
+        let copy = dir.join(file);
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs/examples")
+                .join(file),
+            &copy,
+        )
+        .unwrap();
+        app::import::import_file(store.as_ref(), kind, &copy, &messages, &mut |_| {})
+            .await
+            .unwrap();
+    }
     let accounts = app::accounts::Accounts::new(
         store.clone(),
         app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
@@ -210,7 +215,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         app_clock,
         options.policy,
     );
+    let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
     let state = web::AppState {
+        savings: app::savings::Savings::new(store.clone(), tables),
         store: store.clone(),
         messages,
         metrics: Arc::new(web::Metrics::default()),
