@@ -168,6 +168,55 @@ impl RegistryRepo for PgStore {
         )
     }
 
+    async fn periods_of_employers(
+        &self,
+        nrps: &[Nrp],
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<RelationPeriod>, StoreError> {
+        let list: Vec<&str> = nrps.iter().map(Nrp::as_str).collect();
+        let sql = "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
+                   FROM employment_periods
+                   WHERE nrp = ANY($1) AND start_date <= $3 AND (end_date IS NULL OR end_date >= $2)
+                   ORDER BY member_id, start_date, wage_from";
+        all(self.rows(sql, &[&list, &from, &to]).await?, rows::relation)
+    }
+
+    async fn yield_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, Bucket)>,
+        limit: u32,
+    ) -> Result<Vec<store::YieldBase>, StoreError> {
+        let (member, bucket) = after.map_or((-1i64, 0i16), |(m, b)| (m.0, b.number()));
+        let rows = self
+            .fetch(
+                "SELECT b.member_id, b.bucket, b.balance,
+                        EXISTS (SELECT 1 FROM subaccount_movements m
+                                WHERE m.member_id = b.member_id AND m.bucket = b.bucket
+                                  AND m.kind = 2 AND m.period = $1 AND m.source = 0)
+                 FROM subaccount_balances b
+                 WHERE b.bucket IN (2, 3, 4) AND (b.member_id, b.bucket) > ($2, $3)
+                 ORDER BY b.member_id, b.bucket
+                 LIMIT $4",
+                &[&year, &member, &bucket, &i64::from(limit)],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                const T: &str = "subaccount_balances";
+                let bucket: i16 = crate::columns::get(r, 1, T)?;
+                Ok(store::YieldBase {
+                    member_id: MemberId(crate::columns::get(r, 0, T)?),
+                    bucket: Bucket::from_number(i64::from(bucket))
+                        .ok_or_else(|| StoreError::corrupt(T, "bucket"))?,
+                    balance: Money::from_centavos(crate::columns::get(r, 2, T)?),
+                    already_posted: crate::columns::get(r, 3, T)?,
+                })
+            })
+            .collect()
+    }
+
     async fn counts(&self) -> Result<RegistryCounts, StoreError> {
         let sql = "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM employers),
                           (SELECT count(*) FROM employment_periods),

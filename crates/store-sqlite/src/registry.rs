@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use store::{LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, StoreError};
 
 use crate::rows::{self, MEMBER_COLUMNS};
+use crate::stamp::get;
 use crate::{SqliteStore, db};
 
 fn member_where(
@@ -200,6 +201,69 @@ impl RegistryRepo for SqliteStore {
                 credits: count("credits")?,
                 credit_movements: count("credit_movements")?,
             })
+        })
+    }
+
+    async fn periods_of_employers(
+        &self,
+        nrps: &[Nrp],
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Vec<RelationPeriod>, StoreError> {
+        let list: Vec<String> = nrps.iter().map(|n| n.as_str().to_owned()).collect();
+        let store = self.clone();
+        let (from, to) = (domain::dates::iso(from), domain::dates::iso(to));
+        tokio::task::spawn_blocking(move || {
+            store.read(|c| {
+                let mut found = Vec::new();
+                for nrp in &list {
+                    found.extend(collect(
+                        c,
+                        "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
+                         FROM employment_periods
+                         WHERE nrp = ?1 AND start_date <= ?3 AND (end_date IS NULL OR end_date >= ?2)
+                         ORDER BY member_id, start_date, wage_from",
+                        params![nrp, from, to],
+                        rows::relation,
+                    )?);
+                }
+                Ok(found)
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+
+    async fn yield_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, Bucket)>,
+        limit: u32,
+    ) -> Result<Vec<store::YieldBase>, StoreError> {
+        let (member, bucket) = after.map_or((-1, 0), |(m, b)| (m.0, b.number()));
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT b.member_id, b.bucket, b.balance,
+                        EXISTS (SELECT 1 FROM subaccount_movements m
+                                WHERE m.member_id = b.member_id AND m.bucket = b.bucket
+                                  AND m.kind = 2 AND m.period = ?1 AND m.source = 0)
+                 FROM subaccount_balances b
+                 WHERE b.bucket IN (2, 3, 4) AND (b.member_id, b.bucket) > (?2, ?3)
+                 ORDER BY b.member_id, b.bucket
+                 LIMIT ?4",
+                rusqlite::params![year, member, bucket, limit],
+                |r| {
+                    let bucket: i64 = get(r, 1, "subaccount_balances")?;
+                    Ok(store::YieldBase {
+                        member_id: MemberId(get(r, 0, "subaccount_balances")?),
+                        bucket: Bucket::from_number(bucket)
+                            .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
+                        balance: Money::from_centavos(get(r, 2, "subaccount_balances")?),
+                        already_posted: get(r, 3, "subaccount_balances")?,
+                    })
+                },
+            )
         })
     }
 

@@ -20,6 +20,10 @@ pub enum ImportKind {
     CreditMovements,
     /// A population written by the synthetic generator (demo, generate).
     Synthetic,
+    /// A year's yield posted by `vivienda batch yield`.
+    YieldPosting,
+    /// A bimester's employer payments posted by `vivienda batch contributions`.
+    ContributionPosting,
 }
 
 impl ImportKind {
@@ -41,14 +45,20 @@ impl ImportKind {
             ImportKind::Credits => "credits",
             ImportKind::CreditMovements => "credit-movements",
             ImportKind::Synthetic => "synthetic",
+            ImportKind::YieldPosting => "yield",
+            ImportKind::ContributionPosting => "contribution-batch",
         }
     }
 
     pub fn from_code(code: &str) -> Option<ImportKind> {
-        [ImportKind::Synthetic]
-            .into_iter()
-            .chain(ImportKind::FILE_KINDS)
-            .find(|k| k.code() == code)
+        [
+            ImportKind::Synthetic,
+            ImportKind::YieldPosting,
+            ImportKind::ContributionPosting,
+        ]
+        .into_iter()
+        .chain(ImportKind::FILE_KINDS)
+        .find(|k| k.code() == code)
     }
 }
 

@@ -24,6 +24,7 @@ pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use registry::{
     LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts, RegistryRepo,
+    YieldBase,
 };
 
 /// Everything the application needs from a database.

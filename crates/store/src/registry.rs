@@ -56,6 +56,16 @@ pub struct LedgerCheck {
     pub mismatches: Vec<LedgerMismatch>,
 }
 
+/// One balance the yearly yield applies to, and whether that year's yield is already posted
+/// on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct YieldBase {
+    pub member_id: MemberId,
+    pub bucket: Bucket,
+    pub balance: Money,
+    pub already_posted: bool,
+}
+
 #[async_trait]
 pub trait RegistryRepo {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError>;
@@ -85,6 +95,23 @@ pub trait RegistryRepo {
         credit: &CreditNumber,
     ) -> Result<Vec<CreditMovement>, StoreError>;
     async fn counts(&self) -> Result<RegistryCounts, StoreError>;
+    /// Every employment period with one of these employers that overlaps `from..=to`: who
+    /// an employer should have paid for in a bimester.
+    async fn periods_of_employers(
+        &self,
+        nrps: &[Nrp],
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<RelationPeriod>, StoreError>;
+    /// The balances of the buckets that earn yield (SCV 92, SCV 97, Solo Infonavit), in
+    /// (member, bucket) order after `after`, at most `limit`, each saying whether `year`'s yield
+    /// was already posted on it.
+    async fn yield_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, Bucket)>,
+        limit: u32,
+    ) -> Result<Vec<YieldBase>, StoreError>;
     /// Proves every stored balance equals the sum of its movements (`vivienda audit ledger`).
     async fn check_ledger(&self) -> Result<LedgerCheck, StoreError>;
 }

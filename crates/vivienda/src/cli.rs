@@ -77,6 +77,11 @@ pub enum Command {
         #[command(subcommand)]
         what: AuditCommand,
     },
+    /// Post money to the ledger: a bimester's employer payments, or a year's yield
+    Batch {
+        #[command(subcommand)]
+        what: BatchCommand,
+    },
     /// List the latest notifications (how codes are read when no SMTP server is configured),
     /// or deliver the pending ones with `outbox send`
     Outbox {
@@ -108,6 +113,18 @@ pub enum AuditCommand {
 pub enum OutboxCommand {
     /// Deliver pending e-mail through the configured SMTP server, marking each sent or failed
     Send,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BatchCommand {
+    /// Post one bimester's employer payments (nss,nrp,bimester,amount[,paid_on]); bad rows go
+    /// to FILE.rejects.csv, unpaid employees to FILE.arrears.csv
+    Contributions { file: PathBuf },
+    /// Post year Y's yield on every SCV 92, SCV 97 and Solo Infonavit balance, once
+    Yield {
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -92,9 +92,10 @@ impl Chunk {
             ImportKind::Relations => Rows::Relations(Vec::new()),
             ImportKind::Contributions => Rows::Contributions(Vec::new()),
             ImportKind::Credits => Rows::Credits(Vec::new()),
-            ImportKind::CreditMovements | ImportKind::Synthetic => {
-                Rows::CreditMovements(Vec::new())
-            }
+            ImportKind::CreditMovements
+            | ImportKind::Synthetic
+            | ImportKind::YieldPosting
+            | ImportKind::ContributionPosting => Rows::CreditMovements(Vec::new()),
         };
         Chunk {
             raw: String::new(),

@@ -106,7 +106,10 @@ pub fn header(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Relations => rows::RELATIONS,
         ImportKind::Contributions => rows::CONTRIBUTIONS,
         ImportKind::Credits => rows::CREDITS,
-        ImportKind::CreditMovements | ImportKind::Synthetic => rows::CREDIT_MOVEMENTS,
+        ImportKind::CreditMovements
+        | ImportKind::Synthetic
+        | ImportKind::YieldPosting
+        | ImportKind::ContributionPosting => rows::CREDIT_MOVEMENTS,
     }
 }
 

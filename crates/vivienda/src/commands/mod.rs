@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod audit;
+mod batch;
 mod bench;
 mod demo;
 mod import;
@@ -10,7 +11,7 @@ mod validate;
 
 use std::process::ExitCode;
 
-use crate::cli::{AuditCommand, BenchCommand, Command, OutboxCommand};
+use crate::cli::{AuditCommand, BatchCommand, BenchCommand, Command, OutboxCommand};
 use crate::config::Config;
 use crate::wiring;
 
@@ -44,6 +45,12 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             what: AuditCommand::Verify,
         } => audit::verify(&config).await,
+        Command::Batch {
+            what: BatchCommand::Contributions { file },
+        } => batch::contributions(&config, &file).await,
+        Command::Batch {
+            what: BatchCommand::Yield { year },
+        } => batch::yields(&config, year).await,
         Command::Outbox {
             what: None,
             limit,

@@ -1,0 +1,68 @@
+//! `vivienda batch contributions FILE` and `vivienda batch yield --year Y`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::wiring;
+
+pub async fn contributions(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(config, "vivienda.db").await?;
+    let tables = wiring::reference_tables(&config.data_dir)?;
+    let started = std::time::Instant::now();
+    let report =
+        app::batch::contributions::post_contributions(store.as_ref(), &tables, file).await?;
+    if let Some(batch) = report.previous_batch {
+        println!(
+            "{}: already posted as batch {batch}; nothing changed",
+            file.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}: bimester {}, {} rows in {:.2} s: {} posted ({}), {} rejected, {} unpaid by their employer",
+        file.display(),
+        report.bimester.as_deref().unwrap_or("?"),
+        report.rows,
+        started.elapsed().as_secs_f64(),
+        report.posted,
+        report.total,
+        report.rejected,
+        report.arrears
+    );
+    for path in [&report.rejects_file, &report.arrears_file]
+        .into_iter()
+        .flatten()
+    {
+        println!("  see {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn yields(config: &Config, year: i32) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(config, "vivienda.db").await?;
+    let tables = wiring::reference_tables(&config.data_dir)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let bar = wiring::progress_bar(0, "balances");
+    let started = std::time::Instant::now();
+    let report = app::batch::yields::post_yield(store.as_ref(), &tables, year, today, &mut |n| {
+        bar.set_message(format!("{n} balances"));
+    })
+    .await?;
+    bar.finish_and_clear();
+    if let Some(batch) = report.previous_batch {
+        println!("yield {year}: already posted as batch {batch}; nothing changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "yield {year} at {} ({}): {} balances read, {} postings, total {} in {:.2} s; {} already had it",
+        report.rate,
+        report.rate_source,
+        report.balances_read,
+        report.postings,
+        report.total,
+        started.elapsed().as_secs_f64(),
+        report.already_posted
+    );
+    Ok(ExitCode::SUCCESS)
+}
