@@ -8,6 +8,9 @@ use time::Duration;
 use super::{Accounts, Caller, random_token, sha256};
 use crate::seal::Sealer;
 
+/// How often a busy session's last use is written: the idle time-out is kept to this.
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+
 /// How long what a member typed is kept after their session timed out.
 pub const DRAFT_LIFETIME: Duration = Duration::hours(1);
 
@@ -75,7 +78,10 @@ impl Accounts {
         if account.state != AccountState::Active {
             return Ok(None);
         }
-        self.store.touch_session(session.session_id, now).await?;
+        // Last use is kept to the minute: one write a minute per session, not one a request.
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            self.store.touch_session(session.session_id, now).await?;
+        }
         Ok(Some(SessionContext {
             account_id: account.account_id,
             member_id: account.member_id,

@@ -1,0 +1,58 @@
+//! `vivienda batch yield` and `vivienda batch contributions` on a demo population.
+
+use crate::{scratch, text, vivienda};
+
+#[test]
+fn batches_post_once_and_explain_what_they_cannot_do() {
+    let dir = scratch("batch");
+    let out = vivienda(&dir)
+        .args(["demo", "--members", "60", "--no-serve"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    let db = ["--database-url", "data/demo.db"];
+
+    let out = vivienda(&dir)
+        .args(["batch", "yield", "--year", "2025"])
+        .args(db)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.starts_with("yield 2025 at 0.0369 (inflation): "), "{stdout}");
+    let again = vivienda(&dir)
+        .args(["batch", "yield", "--year", "2025"])
+        .args(db)
+        .output()
+        .unwrap();
+    assert!(
+        text(&again).0.contains("already posted as batch"),
+        "{:?}",
+        text(&again)
+    );
+
+    // A year whose rate is not known yet: one clear line, non-zero.
+    let out = vivienda(&dir)
+        .args(["batch", "yield", "--year", "2026"])
+        .args(db)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    let file = dir.join("pagos.csv");
+    std::fs::write(&file, "nss,nrp,bimester,amount\n12345678903,Y0000000002,2026-5,10.00\n")
+        .unwrap();
+    let out = vivienda(&dir)
+        .args(["batch", "contributions"])
+        .arg(&file)
+        .args(db)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("0 posted (0.00), 1 rejected"), "{stdout}");
+    let rejects = std::fs::read_to_string(dir.join("pagos.rejects.csv")).unwrap();
+    assert!(rejects.contains("unknown_nss"), "{rejects}");
+}
