@@ -79,13 +79,15 @@ impl Accounts {
             return Ok(None);
         }
         // Last use is kept to the minute: one write a minute per session, not one a request.
-        if now - session.last_seen_at >= TOUCH_EVERY {
+        let touched = now - session.last_seen_at >= TOUCH_EVERY;
+        if touched {
             self.store.touch_session(session.session_id, now).await?;
         }
+        let last_use = if touched { now } else { session.last_seen_at };
         Ok(Some(SessionContext {
             account_id: account.account_id,
             member_id: account.member_id,
-            idle_left: self.policy.idle,
+            idle_left: self.policy.idle - Duration::seconds((now - last_use).whole_seconds()),
             session,
         }))
     }

@@ -19,7 +19,10 @@ fn batches_post_once_and_explain_what_they_cannot_do() {
         .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stdout.starts_with("yield 2025 at 0.0369 (inflation): "), "{stdout}");
+    assert!(
+        stdout.starts_with("yield 2025 at 0.0369 (inflation): "),
+        "{stdout}"
+    );
     let again = vivienda(&dir)
         .args(["batch", "yield", "--year", "2025"])
         .args(db)
@@ -42,8 +45,11 @@ fn batches_post_once_and_explain_what_they_cannot_do() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 
     let file = dir.join("pagos.csv");
-    std::fs::write(&file, "nss,nrp,bimester,amount\n12345678903,Y0000000002,2026-5,10.00\n")
-        .unwrap();
+    std::fs::write(
+        &file,
+        "nss,nrp,bimester,amount\n12345678903,Y0000000002,2026-5,10.00\n",
+    )
+    .unwrap();
     let out = vivienda(&dir)
         .args(["batch", "contributions"])
         .arg(&file)

@@ -196,8 +196,9 @@ async fn signed_in_pages_show_the_areas_the_time_out_and_extend_the_session() {
     assert!(html.contains("data-session-idle=\"1800\" data-session-warn=\"300\""));
     assert!(html.contains("id=\"aviso-sesion\""));
     assert!(html.contains("<a href=\"/cuenta\" aria-current=\"page\">Mi perfil</a>"));
+    assert!(html.contains("<a href=\"/ahorro\">Mi ahorro</a>"));
     // Areas without pages yet are not offered.
-    assert!(!html.contains("Mi ahorro"));
+    assert!(!html.contains("Quiero un crédito"));
     assert!(html.contains("action=\"/salir\""));
 
     let r = browser.post("/sesion/extender", &[]).await;
