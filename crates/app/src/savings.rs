@@ -70,17 +70,15 @@ impl Savings {
     /// "Cuánto ahorro tengo".
     pub async fn summary(&self, member: MemberId) -> Result<Summary, StoreError> {
         let balances = self.store.balances(member).await?;
-        let recent = self
+        let last_contribution = self
             .store
-            .movements(
-                member,
-                &MovementFilter {
-                    kinds: vec![MovementKind::Contribution, MovementKind::Yield],
-                    ..MovementFilter::default()
-                },
-            )
+            .last_movement_on(member, MovementKind::Contribution)
             .await?;
-        Ok(Summary::new(&balances, &recent))
+        let last_yield = self
+            .store
+            .last_movement_on(member, MovementKind::Yield)
+            .await?;
+        Ok(Summary::new(&balances, last_contribution, last_yield))
     }
 
     /// The movements that pass `filter`, oldest first, each with the balance of the whole

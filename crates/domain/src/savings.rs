@@ -7,7 +7,7 @@ use time::Date;
 
 use crate::bimester::Bimester;
 use crate::money::Money;
-use crate::registry::{Bucket, BucketBalance, Movement, MovementKind};
+use crate::registry::{Bucket, BucketBalance, Movement};
 
 /// The employer pays 5% of the integrated daily wage (Ley Infonavit art. 29 fr. II).
 pub const CONTRIBUTION_RATE: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
@@ -84,7 +84,11 @@ pub struct BucketLine {
 }
 
 impl Summary {
-    pub fn new(balances: &[BucketBalance], movements: &[Movement]) -> Summary {
+    pub fn new(
+        balances: &[BucketBalance],
+        last_contribution: Option<Date>,
+        last_yield: Option<Date>,
+    ) -> Summary {
         let buckets: Vec<BucketLine> = Bucket::ALL
             .into_iter()
             .map(|bucket| BucketLine {
@@ -98,13 +102,6 @@ impl Summary {
                 earns_yield: earns_yield(bucket),
             })
             .collect();
-        let last = |kind: MovementKind| {
-            movements
-                .iter()
-                .filter(|m| m.kind == kind)
-                .map(|m| m.booked_on)
-                .max()
-        };
         Summary {
             total: buckets.iter().map(|b| b.balance).sum(),
             usable_for_credit: buckets
@@ -113,8 +110,8 @@ impl Summary {
                 .map(|b| b.balance)
                 .sum(),
             buckets,
-            last_contribution: last(MovementKind::Contribution),
-            last_yield: last(MovementKind::Yield),
+            last_contribution,
+            last_yield,
         }
     }
 }
@@ -269,7 +266,7 @@ pub fn project(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::MemberId;
+    use crate::registry::{MemberId, MovementKind};
     use time::macros::date;
 
     fn pesos(text: &str) -> Money {
@@ -331,27 +328,11 @@ mod tests {
                 balance: pesos("50000.50"),
             },
         ];
-        let movements = [
-            movement(
-                Bucket::Scv97,
-                MovementKind::Contribution,
-                "100",
-                date!(2026 - 09 - 17),
-            ),
-            movement(
-                Bucket::Scv97,
-                MovementKind::Yield,
-                "10",
-                date!(2025 - 12 - 31),
-            ),
-            movement(
-                Bucket::Scv97,
-                MovementKind::Contribution,
-                "100",
-                date!(2026 - 07 - 17),
-            ),
-        ];
-        let s = Summary::new(&balances, &movements);
+        let s = Summary::new(
+            &balances,
+            Some(date!(2026 - 09 - 17)),
+            Some(date!(2025 - 12 - 31)),
+        );
         assert_eq!(s.buckets.len(), 4);
         assert_eq!(s.total, pesos("51000.50"));
         assert_eq!(s.usable_for_credit, pesos("50000.50"));

@@ -168,6 +168,28 @@ impl RegistryRepo for PgStore {
         )
     }
 
+    async fn last_movement_on(
+        &self,
+        id: MemberId,
+        kind: domain::registry::MovementKind,
+    ) -> Result<Option<time::Date>, StoreError> {
+        // Within (member, bucket, kind) the key orders by period: one index seek per bucket.
+        let rows = self
+            .fetch(
+                "SELECT max(latest) FROM (
+                     SELECT (SELECT booked_on FROM subaccount_movements m
+                             WHERE m.member_id = $1 AND m.bucket = b AND m.kind = $2
+                             ORDER BY m.period DESC LIMIT 1) AS latest
+                     FROM unnest(ARRAY[1, 2, 3, 4]::smallint[]) AS b) AS per_bucket",
+                &[&id.0, &kind.number()],
+            )
+            .await?;
+        match rows.first() {
+            Some(r) => crate::columns::get(r, 0, "subaccount_movements"),
+            None => Ok(None),
+        }
+    }
+
     async fn periods_of_employers(
         &self,
         nrps: &[Nrp],

@@ -204,6 +204,37 @@ impl RegistryRepo for SqliteStore {
         })
     }
 
+    async fn last_movement_on(
+        &self,
+        id: MemberId,
+        kind: domain::registry::MovementKind,
+    ) -> Result<Option<time::Date>, StoreError> {
+        self.read(|c| {
+            // Within (member, bucket, kind) the key orders by period, and a later period is
+            // booked later: one index seek per bucket.
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT booked_on FROM subaccount_movements
+                     WHERE member_id = ?1 AND bucket = ?2 AND kind = ?3
+                     ORDER BY period DESC LIMIT 1",
+                )
+                .map_err(db)?;
+            let mut latest: Option<time::Date> = None;
+            for bucket in Bucket::ALL {
+                let found: Option<String> = stmt
+                    .query_row(params![id.0, bucket.number(), kind.number()], |r| r.get(0))
+                    .optional()
+                    .map_err(db)?;
+                if let Some(text) = found {
+                    let day = domain::dates::parse_iso(&text)
+                        .map_err(|_| StoreError::corrupt("subaccount_movements", "booked_on"))?;
+                    latest = latest.max(Some(day));
+                }
+            }
+            Ok(latest)
+        })
+    }
+
     async fn periods_of_employers(
         &self,
         nrps: &[Nrp],

@@ -95,6 +95,13 @@ pub trait RegistryRepo {
         credit: &CreditNumber,
     ) -> Result<Vec<CreditMovement>, StoreError>;
     async fn counts(&self) -> Result<RegistryCounts, StoreError>;
+    /// The booking date of the member's latest movement of `kind` in any bucket (a few index
+    /// look-ups, not a scan of the ledger).
+    async fn last_movement_on(
+        &self,
+        id: MemberId,
+        kind: MovementKind,
+    ) -> Result<Option<Date>, StoreError>;
     /// Every employment period with one of these employers that overlaps `from..=to`: who
     /// an employer should have paid for in a bimester.
     async fn periods_of_employers(
