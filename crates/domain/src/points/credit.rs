@@ -107,7 +107,9 @@ pub(crate) fn monthly_unit(reference: &ReferenceTables, date: Date) -> Result<Mo
         Ok(uma) => Ok(uma.monthly),
         Err(err) if date < reference.uma.first_date() => {
             let wage = reference.minimum_wage.value_on(date).map_err(|_| err)?;
-            wage.general.times(DAYS_PER_MONTH).map_err(|_| PointsError::OutOfRange)
+            wage.general
+                .times(DAYS_PER_MONTH)
+                .map_err(|_| PointsError::OutOfRange)
         }
         Err(err) => Err(err.into()),
     }
@@ -300,4 +302,180 @@ pub(crate) fn score_share(
         at_minimum.value + along * (Decimal::ONE - at_minimum.value)
     };
     Ok((share.round_dp(4), at_minimum.estimate || full.estimate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::evaluate;
+    use crate::points::test_support::{
+        REFERENCE, TABLES, daily_for_monthly, member, pesos, years_before,
+    };
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    fn offer(input: &PointsInput) -> Conditions {
+        let evaluation = evaluate(input, &TABLES, &REFERENCE).unwrap();
+        conditions(input, &evaluation, &REFERENCE, &TABLES).unwrap()
+    }
+
+    fn with_monthly(input: PointsInput, monthly: &str) -> PointsInput {
+        let daily = daily_for_monthly(pesos(monthly).centavos());
+        PointsInput {
+            current_daily_wage: daily,
+            average_daily_wage_6_bimesters: daily,
+            ..input
+        }
+    }
+
+    fn rate(monthly: &str, date: Date) -> Decimal {
+        rate_on(pesos(monthly), date, &REFERENCE, &TABLES)
+            .unwrap()
+            .rate
+    }
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn term_limits_by_age_and_sex() {
+        let as_of = date!(2024 - 01 - 01);
+        let at = |age, sex| {
+            offer(&PointsInput {
+                birth_date: years_before(as_of, age),
+                sex,
+                ..member(as_of)
+            })
+            .term_years
+        };
+        assert_eq!(at(55, Sex::Male), 15);
+        assert_eq!(at(55, Sex::Female), 20);
+        assert_eq!(at(30, Sex::Male), 30);
+        assert_eq!(at(45, Sex::Female), 30);
+        assert_eq!(at(40, Sex::Male), 30);
+        assert_eq!(at(41, Sex::Male), 29);
+        assert_eq!(at(70, Sex::Male), 0);
+        let old = PointsInput {
+            birth_date: years_before(as_of, 72),
+            ..member(as_of)
+        };
+        assert_eq!(offer(&old).credit, Money::ZERO);
+    }
+
+    #[test]
+    fn the_2021_rate_bands_at_their_edges() {
+        let june = date!(2021 - 06 - 15);
+        // 2021 monthly UMA: 2,724.45.
+        assert_eq!(rate("4086.68", june), dec("0.0191")); // 1.5 UMA
+        assert_eq!(rate("4086.67", june), dec("0.0191")); // 1.4 UMA
+        assert_eq!(rate("5448.90", june), dec("0.0333")); // 2.0
+        assert_eq!(rate("5721.35", june), dec("0.0355")); // 2.1
+        assert_eq!(rate("8173.35", june), dec("0.0551")); // 3.0
+        assert_eq!(rate("8445.80", june), dec("0.0570"));
+        assert_eq!(rate("10897.80", june), dec("0.0721"));
+        assert_eq!(rate("11170.25", june), dec("0.0741"));
+        assert_eq!(rate("13622.25", june), dec("0.0886"));
+        assert_eq!(rate("13894.70", june), dec("0.0903"));
+        assert_eq!(rate("16346.70", june), dec("0.1042"));
+        assert_eq!(rate("16619.15", june), dec("0.1045"));
+        assert_eq!(rate("90000", june), dec("0.1045"));
+        // Inside a band: 3.5 UMA is 4/9 of the way from 5.70% (3.1) to 7.21% (4.0).
+        assert_eq!(rate("9535.58", june), dec("0.0637"));
+        // Before June 2021 every credit was 12%.
+        assert_eq!(rate("9535.58", date!(2021 - 05 - 31)), dec("0.12"));
+        assert_eq!(rate("1000", date!(2015 - 05 - 31)), dec("0.12"));
+    }
+
+    #[test]
+    fn the_lowest_rates_reported_later_follow_from_the_minimum_wage() {
+        // 2024: 248.93 × 30.4 = 7,567.47, 2.2 UMA of 3,300.53 → 3.77% (reported "3.76%").
+        assert_eq!(rate("7567.47", date!(2024 - 06 - 01)), dec("0.0377"));
+    }
+
+    #[test]
+    fn reproduces_the_2021_simulator_within_five_percent() {
+        for (monthly, published) in [("5000", 348_000), ("10000", 457_000), ("12000", 485_000)] {
+            let input = with_monthly(member(date!(2021 - 06 - 15)), monthly);
+            let amount = offer(&input).amount_by_payment.centavos() / 100;
+            let off = (amount - published).abs() as f64 / published as f64;
+            assert!(off < 0.05, "{monthly}: {amount} against {published}");
+        }
+    }
+
+    #[test]
+    fn fees_are_waived_below_2_8_uma() {
+        let as_of = date!(2024 - 06 - 01);
+        // 2.8 × 3,300.53 = 9,241.484; 303.99 a day is 9,241.30 a month, 304.00 is 9,241.60.
+        let daily = |wage| PointsInput {
+            current_daily_wage: pesos(wage),
+            average_daily_wage_6_bimesters: pesos(wage),
+            ..member(as_of)
+        };
+        let below = offer(&daily("303.99"));
+        assert_eq!(below.monthly_salary, pesos("9241.30"));
+        assert!(below.fees_waived);
+        assert_eq!(below.fees, Money::ZERO);
+        let at = offer(&daily("304.00"));
+        assert!(!at.fees_waived);
+        assert_eq!(at.fees, at.credit.times(dec("0.03")).unwrap());
+    }
+
+    #[test]
+    fn the_subaccount_adds_and_the_t1000_score_sets_the_share() {
+        let input = member(date!(2024 - 01 - 01));
+        let conditions = offer(&input);
+        assert_eq!(conditions.subaccount, pesos("40000"));
+        assert_eq!(conditions.total, conditions.credit + pesos("40000"));
+        // 1,087 points: 80% + 7/100 of the remaining 20%.
+        assert_eq!(conditions.score_share, dec("0.814"));
+        let t100 = offer(&member(date!(2026 - 01 - 01)));
+        assert_eq!(t100.score_share, Decimal::ONE);
+        assert_eq!(t100.credit, t100.amount_by_payment);
+    }
+
+    #[test]
+    fn the_annuity_factor() {
+        assert_eq!(
+            annuity_factor(Decimal::ZERO, 12).unwrap(),
+            Decimal::from(12)
+        );
+        assert_eq!(annuity_factor(dec("0.01"), 0).unwrap(), Decimal::ZERO);
+        // 1% a month over 12 months: 11.2551.
+        assert_eq!(
+            annuity_factor(dec("0.01"), 12).unwrap().round_dp(4),
+            dec("11.2551")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_rate_never_falls_as_the_salary_rises(
+            a in 0i64..10_000_000, b in 0i64..10_000_000,
+            date in prop_oneof![Just(date!(2021 - 07 - 01)), Just(date!(2024 - 01 - 01)), Just(date!(2026 - 11 - 26))],
+        ) {
+            let (low, high) = (a.min(b), a.max(b));
+            let rate = |c| rate_on(Money::from_centavos(c), date, &REFERENCE, &TABLES).unwrap().rate;
+            prop_assert!(rate(low) <= rate(high));
+            prop_assert!(rate(low) >= dec("0.0191") && rate(high) <= dec("0.1045"));
+        }
+
+        #[test]
+        fn the_credit_never_exceeds_the_cap(
+            wage in 0i64..100_000_000, age in 18i32..80, woman: bool,
+            date in prop_oneof![Just(date!(2020 - 06 - 30)), Just(date!(2022 - 07 - 01)), Just(date!(2024 - 01 - 01)), Just(date!(2026 - 11 - 26))],
+        ) {
+            let input = PointsInput {
+                birth_date: years_before(date, age),
+                sex: if woman { Sex::Female } else { Sex::Male },
+                current_daily_wage: Money::from_centavos(wage),
+                average_daily_wage_6_bimesters: Money::from_centavos(wage),
+                ..member(date)
+            };
+            let conditions = offer(&input);
+            prop_assert!(conditions.credit <= conditions.cap);
+            prop_assert!(conditions.credit >= Money::ZERO);
+            prop_assert!(conditions.term_years <= 30);
+        }
+    }
 }

@@ -241,3 +241,428 @@ fn grid_score(grid: &GridVersion, age: i64, vsm: i64) -> FactorScore {
         estimate: grid.estimate.get(cell).copied().unwrap_or(false),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::test_support::{
+        REFERENCE, TABLES, member, pesos, with_measure, years_before,
+    };
+    use crate::points::{CreditHistory, Scheme};
+    use time::macros::date;
+
+    fn run(input: &PointsInput) -> Evaluation {
+        evaluate(input, &TABLES, &REFERENCE).unwrap()
+    }
+
+    fn points(evaluation: &Evaluation, factor: Factor) -> u32 {
+        evaluation.score(factor).unwrap().points
+    }
+
+    #[test]
+    fn the_worked_example_8000_pesos_at_62_33_is_4_27_vsm_and_65_points_at_39() {
+        let as_of = date!(2012 - 06 - 30);
+        let input = PointsInput {
+            birth_date: years_before(as_of, 39),
+            // 263.16 × 30.4 = 8,000.06 a month.
+            current_daily_wage: pesos("263.16"),
+            average_daily_wage_6_bimesters: pesos("263.16"),
+            ..member(as_of)
+        };
+        let evaluation = run(&input);
+        assert_eq!(evaluation.scheme, Scheme::Legacy116);
+        assert_eq!(evaluation.age, 39);
+        let score = evaluation.score(Factor::AgeSalary).unwrap();
+        assert_eq!(score.band.value, "4.27".parse::<Decimal>().unwrap());
+        assert_eq!(
+            score.band.from,
+            "2.7".parse::<Decimal>().unwrap() + Decimal::ONE
+        );
+        assert_eq!(score.band.last(), Some("5.29".parse().unwrap()));
+        assert_eq!(score.age_band.unwrap().from, Decimal::from(35));
+        assert_eq!(score.points, 65);
+        assert_eq!(score.max, 76);
+    }
+
+    #[test]
+    fn the_scheme_switches_on_its_effective_dates() {
+        for (as_of, scheme, minimum) in [
+            (date!(2020 - 06 - 30), Scheme::Legacy116, 116),
+            (date!(2021 - 05 - 23), Scheme::Legacy116, 116),
+            (date!(2021 - 05 - 24), Scheme::T1000, 1080),
+            (date!(2024 - 01 - 01), Scheme::T1000, 1080),
+            (date!(2025 - 08 - 17), Scheme::T1000, 1080),
+            (date!(2025 - 08 - 18), Scheme::T100, 100),
+            (date!(2026 - 11 - 26), Scheme::T100, 100),
+        ] {
+            let evaluation = run(&member(as_of));
+            assert_eq!(
+                (evaluation.scheme, evaluation.minimum),
+                (scheme, minimum),
+                "{as_of}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_member_under_each_scheme() {
+        let legacy = run(&member(date!(2020 - 06 - 30)));
+        let factors: Vec<Factor> = legacy.factors.iter().map(|s| s.factor).collect();
+        assert_eq!(
+            factors,
+            [Factor::AgeSalary, Factor::Savings, Factor::Continuity]
+        );
+        // 10,000.08 a month at 123.22 is 2.70 VSM; 40,000 is 4.00 monthly salaries; 30 bimesters.
+        assert_eq!(legacy.total, 61 + 37 + 38);
+        assert!(legacy.eligible);
+
+        let t1000 = run(&member(date!(2024 - 01 - 01)));
+        // 10,000.08 / 3,153.70 = 3.1 UMA.
+        assert_eq!(points(&t1000, Factor::Salary), 128);
+        assert_eq!(
+            t1000.total,
+            124 + 128 + 122 + 191 + 123 + 129 + 130 + 80 + 60 + 0
+        );
+        assert!(t1000.eligible, "{}", t1000.total);
+
+        let t100 = run(&member(date!(2026 - 11 - 26)));
+        // 10,000.08 / 3,566.22 = 2.8 UMA.
+        assert_eq!(t100.total, 19 + 18 + 19 + 50 + 20);
+        assert!(t100.eligible);
+    }
+
+    #[test]
+    fn the_woman_bonus_starts_on_its_date() {
+        let woman = |as_of| PointsInput {
+            sex: Sex::Female,
+            ..member(as_of)
+        };
+        assert_eq!(
+            points(&run(&woman(date!(2023 - 09 - 30))), Factor::WomanBonus),
+            0
+        );
+        assert_eq!(
+            points(&run(&woman(date!(2023 - 10 - 01))), Factor::WomanBonus),
+            20
+        );
+        assert_eq!(
+            points(&run(&member(date!(2023 - 10 - 01))), Factor::WomanBonus),
+            0
+        );
+        assert!(
+            run(&woman(date!(2026 - 01 - 01)))
+                .score(Factor::WomanBonus)
+                .is_none()
+        );
+    }
+
+    /// Every edge of every one-way table in force on a day of each scheme: a member exactly on
+    /// the edge gets the band's points, a member one step below gets the band below.
+    #[test]
+    fn every_band_edge_of_every_table() {
+        let mut checked = 0;
+        for period in TABLES.scheme_periods() {
+            let rules = TABLES.factors_of(period.value.scheme);
+            for rule in &rules.factors {
+                for version in &rule.versions {
+                    let as_of = version
+                        .valid_from
+                        .max(period.from)
+                        .max(date!(2016 - 02 - 01));
+                    if as_of > period.to {
+                        continue;
+                    }
+                    for (index, edge) in version.edges.iter().enumerate() {
+                        let on = with_measure(member(as_of), rule.factor, rule.unit, edge.from);
+                        let score = *run(&on).score(rule.factor).unwrap();
+                        let expected = Decimal::new(edge.from, rule.unit.decimals());
+                        assert_eq!(score.band.from, expected, "{:?} at {as_of}", rule.factor);
+                        assert_eq!(score.band.value, expected);
+                        assert_eq!(score.points, edge.points, "{:?} {expected}", rule.factor);
+                        if let Some(below) = index.checked_sub(1).and_then(|i| version.edges.get(i))
+                        {
+                            let under =
+                                with_measure(member(as_of), rule.factor, rule.unit, edge.from - 1);
+                            let score = run(&under).score(rule.factor).unwrap().points;
+                            assert_eq!(score, below.points, "{:?} below {expected}", rule.factor);
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn every_cell_of_table_a() {
+        let as_of = date!(2018 - 06 - 30);
+        let grid = &TABLES.factors_of(Scheme::Legacy116).age_salary[0];
+        for (row, age) in grid.ages.iter().enumerate() {
+            for (column, vsm) in grid.vsm.iter().enumerate() {
+                let input = with_measure(member(as_of), Factor::Age, Unit::Years, (*age).max(16));
+                let input = with_measure(input, Factor::Salary, Unit::Vsm, (*vsm).max(100));
+                let score = *run(&input).score(Factor::AgeSalary).unwrap();
+                assert_eq!(score.points, grid.points[row * grid.vsm.len() + column]);
+                if *vsm > 0 {
+                    let below = with_measure(input, Factor::Salary, Unit::Vsm, vsm - 1);
+                    let score = run(&below).score(Factor::AgeSalary).unwrap().points;
+                    assert_eq!(score, grid.points[row * grid.vsm.len() + column - 1]);
+                }
+            }
+        }
+    }
+
+    /// The published values, read back through the engine (catches a typo in a data file).
+    #[test]
+    fn the_published_bands() {
+        let cases: &[(Date, Factor, Unit, &[(i64, u32)])] = &[
+            (
+                date!(2019 - 03 - 01),
+                Factor::Continuity,
+                Unit::Bimesters,
+                &[
+                    (0, 0),
+                    (5, 0),
+                    (6, 16),
+                    (12, 16),
+                    (13, 23),
+                    (15, 23),
+                    (16, 38),
+                    (40, 38),
+                ],
+            ),
+            (
+                date!(2019 - 03 - 01),
+                Factor::Savings,
+                Unit::MonthlySalaries,
+                &[
+                    (0, 24),
+                    (170, 24),
+                    (171, 27),
+                    (220, 27),
+                    (221, 31),
+                    (260, 31),
+                    (261, 33),
+                    (310, 33),
+                    (311, 35),
+                    (370, 35),
+                    (371, 37),
+                    (450, 37),
+                    (451, 39),
+                ],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Continuity,
+                Unit::Bimesters,
+                &[
+                    (2, 0),
+                    (3, 90),
+                    (8, 90),
+                    (9, 123),
+                    (17, 123),
+                    (18, 149),
+                    (29, 149),
+                    (30, 191),
+                ],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Age,
+                Unit::Years,
+                &[
+                    (23, 105),
+                    (24, 118),
+                    (29, 118),
+                    (30, 124),
+                    (39, 124),
+                    (40, 128),
+                    (55, 128),
+                    (56, 114),
+                ],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Salary,
+                Unit::UmaMonthly,
+                &[(27, 111), (28, 128), (41, 128), (42, 144)],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Savings,
+                Unit::Pesos,
+                &[
+                    (999_999, 116),
+                    (1_000_000, 119),
+                    (2_499_999, 119),
+                    (2_500_000, 122),
+                    (4_999_999, 122),
+                    (5_000_000, 124),
+                ],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::WorkerType,
+                Unit::Flag,
+                &[(0, 100), (1, 123)],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::EmployerBehaviour,
+                Unit::Flag,
+                &[(0, 90), (1, 129)],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Stability,
+                Unit::Flag,
+                &[(0, 100), (1, 130)],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::Context,
+                Unit::Grade,
+                &[(0, 40), (3, 100)],
+            ),
+            (
+                date!(2024 - 03 - 01),
+                Factor::CreditBureau,
+                Unit::Grade,
+                &[(0, 0), (1, 60), (2, 110)],
+            ),
+            (
+                date!(2026 - 03 - 01),
+                Factor::Continuity,
+                Unit::Bimesters,
+                &[(2, 0), (3, 40), (6, 45), (12, 50)],
+            ),
+        ];
+        for (as_of, factor, unit, expected) in cases {
+            for (value, points_expected) in *expected {
+                let input = with_measure(member(*as_of), *factor, *unit, *value);
+                assert_eq!(
+                    points(&run(&input), *factor),
+                    *points_expected,
+                    "{factor:?} {value}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_refusal_reason() {
+        let as_of = date!(2024 - 01 - 01);
+        let cases = [
+            (
+                PointsInput {
+                    employed_last_bimester: false,
+                    ..member(as_of)
+                },
+                Refusal::NotEmployedLastBimester,
+            ),
+            (
+                PointsInput {
+                    employer_up_to_date: false,
+                    ..member(as_of)
+                },
+                Refusal::EmployerInArrears,
+            ),
+            (
+                PointsInput {
+                    has_active_credit: true,
+                    ..member(as_of)
+                },
+                Refusal::ActiveCredit,
+            ),
+        ];
+        for (input, refusal) in cases {
+            let evaluation = run(&input);
+            assert_eq!(evaluation.refusals, [refusal]);
+            assert!(!evaluation.eligible);
+        }
+        // Under T100 the employer's arrears no longer refuse.
+        let t100 = PointsInput {
+            employer_up_to_date: false,
+            ..member(date!(2026 - 01 - 01))
+        };
+        assert!(run(&t100).refusals.is_empty());
+        // Continuity: 6 bimesters under Legacy116, 3 under T100, none under T1000.
+        let short = |as_of, continuous_bimesters| {
+            run(&PointsInput {
+                continuous_bimesters,
+                ..member(as_of)
+            })
+            .refusals
+        };
+        let too_short = |required, have| Refusal::TooShortContinuity { required, have };
+        assert_eq!(short(date!(2020 - 06 - 30), 5), [too_short(6, 5)]);
+        assert!(short(date!(2020 - 06 - 30), 6).is_empty());
+        assert_eq!(short(date!(2026 - 01 - 01), 2), [too_short(3, 2)]);
+        assert!(short(date!(2026 - 01 - 01), 3).is_empty());
+        assert!(short(date!(2024 - 01 - 01), 0).is_empty());
+    }
+
+    #[test]
+    fn too_few_points_is_not_eligible_without_a_refusal() {
+        let input = PointsInput {
+            continuous_bimesters: 3,
+            credit_history: CreditHistory::Poor,
+            ..member(date!(2024 - 01 - 01))
+        };
+        let evaluation = run(&input);
+        assert!(evaluation.refusals.is_empty());
+        assert!(!evaluation.eligible);
+        assert_eq!(evaluation.gap(), 1080 - evaluation.total);
+    }
+
+    #[test]
+    fn dates_and_ages() {
+        assert_eq!(
+            age_on(date!(1980 - 06 - 15), date!(2020 - 06 - 14)),
+            Some(39)
+        );
+        assert_eq!(
+            age_on(date!(1980 - 06 - 15), date!(2020 - 06 - 15)),
+            Some(40)
+        );
+        assert_eq!(
+            age_on(date!(2000 - 02 - 29), date!(2021 - 02 - 28)),
+            Some(20)
+        );
+        assert_eq!(
+            age_on(date!(2000 - 02 - 29), date!(2021 - 03 - 01)),
+            Some(21)
+        );
+        let unborn = PointsInput {
+            birth_date: date!(2030 - 01 - 01),
+            ..member(date!(2024 - 01 - 01))
+        };
+        assert_eq!(
+            evaluate(&unborn, &TABLES, &REFERENCE).unwrap_err().code(),
+            "points_birth_after_date"
+        );
+        let too_early = member(date!(2011 - 12 - 31));
+        assert_eq!(
+            evaluate(&too_early, &TABLES, &REFERENCE)
+                .unwrap_err()
+                .code(),
+            "reference_out_of_range"
+        );
+    }
+
+    #[test]
+    fn the_salary_is_the_lower_of_the_average_and_the_current_wage() {
+        let input = PointsInput {
+            current_daily_wage: pesos("500"),
+            average_daily_wage_6_bimesters: pesos("300"),
+            ..member(date!(2024 - 01 - 01))
+        };
+        assert_eq!(run(&input).monthly_salary, pesos("9120"));
+        let input = PointsInput {
+            current_daily_wage: pesos("200"),
+            ..input
+        };
+        assert_eq!(run(&input).monthly_salary, pesos("6080"));
+    }
+}

@@ -364,7 +364,14 @@ pub(super) fn rates(text: &str) -> Result<EffectiveTable<Vec<RateBand>>, Referen
 
 /// Every parameter of [`Param::ALL`], each its own table of periods.
 pub(super) fn parameters(text: &str) -> Result<Vec<EffectiveTable<Decimal>>, ReferenceError> {
-    let columns = &["name", "valid_from", "valid_to", "value", "estimate", "note"];
+    let columns = &[
+        "name",
+        "valid_from",
+        "valid_to",
+        "value",
+        "estimate",
+        "note",
+    ];
     let rows = csv::read(PARAMETERS, text, columns, LastColumn::FreeText)?;
     let mut by_name: Vec<Vec<(usize, Period<Decimal>)>> = vec![Vec::new(); Param::ALL.len()];
     for row in &rows {

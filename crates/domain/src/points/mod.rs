@@ -14,6 +14,9 @@ mod products;
 mod tables;
 mod what_if;
 
+#[cfg(test)]
+mod test_support;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::Date;

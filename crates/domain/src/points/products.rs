@@ -215,8 +215,8 @@ fn mejoravit(
     let date = input.as_of;
     let annual = reference.uma.value_on(date)?.annual.to_decimal();
     let param = |param: Param| tables.param(param, date).map(|period| period.value);
-    let subaccount_limit = input.savings.max(Money::ZERO).to_decimal()
-        * param(Param::MejoravitSubaccountShare)?;
+    let subaccount_limit =
+        input.savings.max(Money::ZERO).to_decimal() * param(Param::MejoravitSubaccountShare)?;
     let boundary = annual * param(Param::MejoravitBoundaryUmaAnnual)?;
     let largest = (annual * param(Param::MejoravitMaxUmaAnnual)?).min(subaccount_limit);
     let age_term = credit::max_term(input.sex, evaluation.age, date, tables)?;
@@ -263,4 +263,115 @@ fn mejoravit_minimum(
     let annual = reference.uma.value_on(date)?.annual;
     let multiple = tables.param(Param::MejoravitMinUmaAnnual, date)?.value;
     annual.times(multiple).map_err(|_| PointsError::OutOfRange)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::test_support::{REFERENCE, TABLES, member, pesos};
+    use time::macros::date;
+
+    fn offer(product: Product, applicants: &[PointsInput]) -> ProductOffer {
+        conditions_for(product, applicants, &TABLES, &REFERENCE).unwrap()
+    }
+
+    #[test]
+    fn tradicional_is_the_conditions_of_the_one_applicant() {
+        let input = member(date!(2026 - 01 - 01));
+        let tradicional = offer(Product::Tradicional, &[input]);
+        assert!(tradicional.available());
+        assert_eq!(
+            tradicional.credit,
+            tradicional.applicants[0].conditions.credit
+        );
+        assert_eq!(tradicional.total, tradicional.credit + pesos("40000"));
+    }
+
+    #[test]
+    fn unamos_takes_two_each_with_its_own_rate_and_pools_under_its_cap() {
+        let as_of = date!(2026 - 01 - 01);
+        let low = member(as_of);
+        let high = PointsInput {
+            current_daily_wage: pesos("3000"),
+            average_daily_wage_6_bimesters: pesos("3000"),
+            ..member(as_of)
+        };
+        let pooled = offer(Product::UnamosCreditos, &[low, high]);
+        assert!(pooled.available());
+        let [a, b] = [
+            &pooled.applicants[0].conditions,
+            &pooled.applicants[1].conditions,
+        ];
+        assert!(a.annual_rate < b.annual_rate);
+        assert_eq!(pooled.credit, (a.credit + b.credit).min(pooled.cap));
+        assert_eq!(pooled.cap, pesos("5095000"));
+        assert_eq!(
+            conditions_for(Product::UnamosCreditos, &[low], &TABLES, &REFERENCE)
+                .unwrap_err()
+                .code(),
+            "points_applicants"
+        );
+        let refused = PointsInput {
+            has_active_credit: true,
+            ..high
+        };
+        assert_eq!(
+            offer(Product::UnamosCreditos, &[low, refused]).unavailable,
+            [Unavailable::NotPrequalified { applicant: 1 }]
+        );
+    }
+
+    #[test]
+    fn cofinavit_is_the_infonavit_part_at_its_rate_and_cap() {
+        let rich = PointsInput {
+            current_daily_wage: pesos("5000"),
+            average_daily_wage_6_bimesters: pesos("5000"),
+            ..member(date!(2026 - 01 - 01))
+        };
+        let cofinavit = offer(Product::Cofinavit, &[rich]);
+        let conditions = &cofinavit.applicants[0].conditions;
+        assert_eq!(conditions.annual_rate, "0.1045".parse().unwrap());
+        assert_eq!(cofinavit.credit, pesos("1120000"));
+    }
+
+    #[test]
+    fn mejoravit_limits_by_annual_uma_and_the_subaccount() {
+        let as_of = date!(2025 - 06 - 01);
+        // 2025 annual UMA 41,273.52: 0.25× = 10,318.38; 3.95× = 163,030.40.
+        let with_savings = |savings| PointsInput {
+            savings: pesos(savings),
+            ..member(as_of)
+        };
+        let small = offer(Product::Mejoravit, &[with_savings("20000")]);
+        assert!(small.available());
+        assert_eq!(small.credit, pesos("18000"));
+        assert_eq!(
+            small.applicants[0].conditions.annual_rate,
+            "0.10".parse().unwrap()
+        );
+        assert_eq!(small.applicants[0].conditions.term_years, 5);
+        assert_eq!(small.subaccount, Money::ZERO);
+        let large = offer(Product::Mejoravit, &[with_savings("1000000")]);
+        let conditions = &large.applicants[0].conditions;
+        assert!(large.credit <= pesos("163030.40"));
+        assert!(large.credit >= pesos("41273.52"));
+        assert_eq!(conditions.annual_rate, "0.11".parse().unwrap());
+        assert_eq!(conditions.term_years, 10);
+        let tiny = offer(Product::Mejoravit, &[with_savings("5000")]);
+        assert_eq!(
+            tiny.unavailable,
+            [Unavailable::BelowMinimum {
+                minimum: pesos("10318.38")
+            }]
+        );
+        let indebted = PointsInput {
+            has_active_credit: true,
+            ..with_savings("20000")
+        };
+        assert!(
+            offer(Product::Mejoravit, &[indebted])
+                .unavailable
+                .contains(&Unavailable::ActiveCredit)
+        );
+    }
 }

@@ -151,11 +151,13 @@ impl Search<'_> {
             continuous_bimesters,
             ..*self.input
         })?;
-        Ok(found.map(|(continuous_bimesters, total)| Change::MoreBimesters {
-            bimesters: continuous_bimesters - have,
-            continuous_bimesters,
-            total,
-        }))
+        Ok(
+            found.map(|(continuous_bimesters, total)| Change::MoreBimesters {
+                bimesters: continuous_bimesters - have,
+                continuous_bimesters,
+                total,
+            }),
+        )
     }
 
     /// The lowest daily wage of each higher salary band (where the savings measured in monthly
@@ -240,3 +242,208 @@ fn ceil_div(numerator: i64, denominator: i64) -> i64 {
     numerator.div_euclid(denominator) + i64::from(numerator.rem_euclid(denominator) != 0)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::CreditHistory;
+    use crate::points::test_support::{REFERENCE, TABLES, member, pesos};
+    use proptest::prelude::*;
+    use time::Date;
+    use time::macros::date;
+
+    fn take(input: &PointsInput) -> Vec<Change> {
+        what_would_it_take(input, &TABLES, &REFERENCE).unwrap()
+    }
+
+    fn run(input: &PointsInput) -> Evaluation {
+        evaluate(input, &TABLES, &REFERENCE).unwrap()
+    }
+
+    #[test]
+    fn a_member_who_qualifies_needs_nothing() {
+        assert!(take(&member(date!(2024 - 01 - 01))).is_empty());
+    }
+
+    #[test]
+    fn a_new_worker_under_t1000_needs_more_bimesters() {
+        let input = PointsInput {
+            continuous_bimesters: 4,
+            ..member(date!(2024 - 01 - 01))
+        };
+        let changes = take(&input);
+        // 986 now; 149 points at 18 bimesters give 1,045, 191 at 30 give 1,087.
+        assert_eq!(run(&input).total, 986);
+        assert_eq!(
+            changes,
+            [Change::MoreBimesters {
+                bimesters: 26,
+                continuous_bimesters: 30,
+                total: 1087
+            }]
+        );
+    }
+
+    #[test]
+    fn legacy_continuity_and_savings() {
+        // 6 bimesters lift the 12-month rule but give 61 + 37 + 16 = 114: 13 are needed.
+        let input = PointsInput {
+            continuous_bimesters: 2,
+            ..member(date!(2020 - 06 - 30))
+        };
+        let changes = take(&input);
+        assert_eq!(
+            changes.first(),
+            Some(&Change::MoreBimesters {
+                bimesters: 11,
+                continuous_bimesters: 13,
+                total: 61 + 37 + 23
+            })
+        );
+        // Savings and wage cannot lift the 12-month rule.
+        assert_eq!(changes.len(), 1, "{changes:?}");
+    }
+
+    #[test]
+    fn refusals_points_cannot_fix_are_reported_as_such() {
+        let input = PointsInput {
+            has_active_credit: true,
+            employed_last_bimester: false,
+            ..member(date!(2024 - 01 - 01))
+        };
+        assert_eq!(
+            take(&input),
+            [
+                Change::Blocked {
+                    refusal: Refusal::NotEmployedLastBimester
+                },
+                Change::Blocked {
+                    refusal: Refusal::ActiveCredit
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn savings_to_the_peso_edge() {
+        let input = PointsInput {
+            continuous_bimesters: 18,
+            savings: pesos("1000"),
+            credit_history: CreditHistory::Good,
+            context_grade: 0,
+            ..member(date!(2024 - 01 - 01))
+        };
+        let before = run(&input);
+        assert!(before.total < before.minimum);
+        let savings = take(&input)
+            .into_iter()
+            .find(|change| matches!(change, Change::MoreSavings { .. }));
+        if let Some(Change::MoreSavings { savings, more, .. }) = savings {
+            assert!([pesos("10000"), pesos("25000"), pesos("50000")].contains(&savings));
+            assert_eq!(more, savings - pesos("1000"));
+        }
+    }
+
+    fn one_step_less(change: Change) -> Option<Change> {
+        match change {
+            Change::MoreBimesters {
+                bimesters,
+                continuous_bimesters,
+                total,
+            } if bimesters > 1 => Some(Change::MoreBimesters {
+                bimesters: bimesters - 1,
+                continuous_bimesters: continuous_bimesters - 1,
+                total,
+            }),
+            Change::HigherWage { daily_wage, total } => Some(Change::HigherWage {
+                daily_wage: daily_wage - Money::from_centavos(1),
+                total,
+            }),
+            Change::MoreSavings {
+                savings,
+                more,
+                total,
+            } if more > Money::from_centavos(1) => Some(Change::MoreSavings {
+                savings: savings - Money::from_centavos(1),
+                more,
+                total,
+            }),
+            _ => None,
+        }
+    }
+
+    fn any_member() -> impl Strategy<Value = PointsInput> {
+        let dates = prop_oneof![
+            Just(date!(2019 - 06 - 30)),
+            Just(date!(2020 - 06 - 30)),
+            Just(date!(2022 - 03 - 15)),
+            Just(date!(2024 - 01 - 01)),
+            Just(date!(2026 - 11 - 26)),
+        ];
+        (
+            dates,
+            18i32..70,
+            10_000i64..150_000,
+            0i64..20_000_000,
+            0u32..40,
+            any::<(bool, bool, bool, bool)>(),
+            0u8..4,
+            0u8..3,
+        )
+            .prop_map(
+                |(as_of, age, wage, savings, bimesters, flags, grade, history)| {
+                    let (woman, permanent, stable, arrears) = flags;
+                    PointsInput {
+                        birth_date: Date::from_julian_day(as_of.to_julian_day() - age * 365 - 100)
+                            .unwrap(),
+                        sex: if woman {
+                            crate::registry::Sex::Female
+                        } else {
+                            crate::registry::Sex::Male
+                        },
+                        current_daily_wage: Money::from_centavos(wage),
+                        average_daily_wage_6_bimesters: Money::from_centavos(wage),
+                        savings: Money::from_centavos(savings),
+                        continuous_bimesters: bimesters,
+                        permanent_worker: permanent,
+                        employer_stable: stable,
+                        employer_up_to_date: !arrears,
+                        context_grade: grade,
+                        credit_history: [
+                            CreditHistory::Poor,
+                            CreditHistory::None,
+                            CreditHistory::Good,
+                        ][history as usize],
+                        ..member(as_of)
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Every change offered really reaches the minimum when applied, and is the smallest of
+        /// its kind: one centavo or one bimester less does not.
+        #[test]
+        fn every_change_reaches_the_minimum_and_is_the_smallest(input in any_member()) {
+            let before = run(&input);
+            for change in take(&input) {
+                let Some(changed) = change.apply(&input) else {
+                    prop_assert!(before.refusals.iter().any(|r| !r.fixable_by_points()));
+                    continue;
+                };
+                let after = run(&changed);
+                prop_assert!(after.reaches_minimum(), "{change:?} gives {after:?}");
+                let total = match change {
+                    Change::MoreBimesters { total, .. } | Change::HigherWage { total, .. }
+                    | Change::MoreSavings { total, .. } => total,
+                    Change::Blocked { .. } => unreachable!(),
+                };
+                prop_assert_eq!(after.total, total);
+                if let Some(smaller) = one_step_less(change).and_then(|c| c.apply(&input)) {
+                    prop_assert!(!run(&smaller).reaches_minimum(), "{change:?} is not the smallest");
+                }
+            }
+        }
+    }
+}
