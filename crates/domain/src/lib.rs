@@ -9,6 +9,7 @@ pub mod bimester;
 pub mod dates;
 pub mod ids;
 pub mod money;
+pub mod points;
 pub mod reference;
 pub mod registry;
 pub mod savings;

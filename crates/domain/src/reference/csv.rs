@@ -14,14 +14,14 @@ use crate::money::Money;
 
 /// Whether the last column takes the rest of the line, commas included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum LastColumn {
+pub(crate) enum LastColumn {
     Plain,
     FreeText,
 }
 
 /// One data row of a file, with its line number.
 #[derive(Debug)]
-pub(super) struct Row<'a> {
+pub(crate) struct Row<'a> {
     file: &'static str,
     columns: &'static [&'static str],
     line: usize,
@@ -29,7 +29,7 @@ pub(super) struct Row<'a> {
 }
 
 /// Reads `text` as the file `file`, whose header must be exactly `columns`.
-pub(super) fn read<'a>(
+pub(crate) fn read<'a>(
     file: &'static str,
     text: &'a str,
     columns: &'static [&'static str],
@@ -100,12 +100,12 @@ pub(super) fn read<'a>(
 }
 
 impl<'a> Row<'a> {
-    pub(super) fn line(&self) -> usize {
+    pub(crate) fn line(&self) -> usize {
         self.line
     }
 
     /// A format error on this row.
-    pub(super) fn parse_error(&self, reason: impl Into<String>) -> ReferenceError {
+    pub(crate) fn parse_error(&self, reason: impl Into<String>) -> ReferenceError {
         ReferenceError::Parse {
             file: self.file,
             line: self.line,
@@ -114,7 +114,7 @@ impl<'a> Row<'a> {
     }
 
     /// A well-formed row whose values break a rule of the table.
-    pub(super) fn invalid(&self, reason: impl Into<String>) -> ReferenceError {
+    pub(crate) fn invalid(&self, reason: impl Into<String>) -> ReferenceError {
         ReferenceError::Invalid {
             file: self.file,
             line: self.line,
@@ -122,7 +122,7 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub(super) fn text(&self, column: &str) -> Result<&'a str, ReferenceError> {
+    pub(crate) fn text(&self, column: &str) -> Result<&'a str, ReferenceError> {
         self.columns
             .iter()
             .position(|c| *c == column)
@@ -130,7 +130,7 @@ impl<'a> Row<'a> {
             .ok_or_else(|| self.parse_error(format!("the file has no column {column}")))
     }
 
-    pub(super) fn required(&self, column: &str) -> Result<&'a str, ReferenceError> {
+    pub(crate) fn required(&self, column: &str) -> Result<&'a str, ReferenceError> {
         let text = self.text(column)?;
         if text.is_empty() {
             return Err(self.parse_error(format!("{column} is empty")));
@@ -139,7 +139,7 @@ impl<'a> Row<'a> {
     }
 
     /// A calendar date written YYYY-MM-DD.
-    pub(super) fn date(&self, column: &str) -> Result<Date, ReferenceError> {
+    pub(crate) fn date(&self, column: &str) -> Result<Date, ReferenceError> {
         let text = self.required(column)?;
         Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|_| {
             self.parse_error(format!(
@@ -148,7 +148,7 @@ impl<'a> Row<'a> {
         })
     }
 
-    pub(super) fn year(&self, column: &str) -> Result<i32, ReferenceError> {
+    pub(crate) fn year(&self, column: &str) -> Result<i32, ReferenceError> {
         let text = self.required(column)?;
         text.parse::<i32>()
             .ok()
@@ -157,7 +157,7 @@ impl<'a> Row<'a> {
     }
 
     /// An amount in pesos, "117.31": at most two decimals, no thousands separators.
-    pub(super) fn money(&self, column: &str) -> Result<Money, ReferenceError> {
+    pub(crate) fn money(&self, column: &str) -> Result<Money, ReferenceError> {
         let text = self.required(column)?;
         Money::parse(text).map_err(|_| {
             self.parse_error(format!(
@@ -166,7 +166,7 @@ impl<'a> Row<'a> {
         })
     }
 
-    pub(super) fn optional_money(&self, column: &str) -> Result<Option<Money>, ReferenceError> {
+    pub(crate) fn optional_money(&self, column: &str) -> Result<Option<Money>, ReferenceError> {
         if self.text(column)?.is_empty() {
             Ok(None)
         } else {
@@ -174,13 +174,13 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub(super) fn decimal(&self, column: &str) -> Result<Decimal, ReferenceError> {
+    pub(crate) fn decimal(&self, column: &str) -> Result<Decimal, ReferenceError> {
         let text = self.required(column)?;
         Decimal::from_str(text)
             .map_err(|_| self.parse_error(format!("{column}: `{text}` is not a number")))
     }
 
-    pub(super) fn optional_decimal(&self, column: &str) -> Result<Option<Decimal>, ReferenceError> {
+    pub(crate) fn optional_decimal(&self, column: &str) -> Result<Option<Decimal>, ReferenceError> {
         if self.text(column)?.is_empty() {
             Ok(None)
         } else {
@@ -189,7 +189,7 @@ impl<'a> Row<'a> {
     }
 
     /// `true` or `false`; empty means false.
-    pub(super) fn flag(&self, column: &str) -> Result<bool, ReferenceError> {
+    pub(crate) fn flag(&self, column: &str) -> Result<bool, ReferenceError> {
         match self.text(column)? {
             "true" => Ok(true),
             "false" | "" => Ok(false),

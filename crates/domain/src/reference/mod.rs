@@ -8,7 +8,7 @@
 //! [`ReferenceTables::parse`], so this module does no IO. A date or year a table does not cover is
 //! an error, never a neighbouring value. `docs/reference-tables.md` describes every file.
 
-mod csv;
+pub(crate) mod csv;
 mod load;
 mod table;
 mod tables;
