@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod import;
 pub mod notify;
 pub mod population;
+pub mod prequal;
 pub mod reference;
 pub mod savings;
 pub mod seal;
