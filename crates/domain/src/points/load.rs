@@ -485,3 +485,178 @@ fn effective_table<T>(
         reason: err.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::{PointsSources, PointsTables};
+
+    fn with(
+        change: impl FnOnce(&mut PointsSources<'static>, &'static str),
+        text: &str,
+    ) -> ReferenceError {
+        let text: &'static str = Box::leak(text.to_owned().into_boxed_str());
+        let mut sources = PointsTables::embedded_sources();
+        change(&mut sources, text);
+        PointsTables::parse(&sources).unwrap_err()
+    }
+
+    fn line_and_code(err: &ReferenceError) -> (usize, &'static str) {
+        match err {
+            ReferenceError::Parse { line, .. } | ReferenceError::Invalid { line, .. } => {
+                (*line, err.code())
+            }
+            other => panic!("not a file error: {other}"),
+        }
+    }
+
+    const BANDS_HEADER: &str = "scheme,factor,valid_from,unit,from,points,estimate,note\n";
+
+    #[test]
+    fn the_embedded_tables_parse() {
+        let tables = PointsTables::embedded().unwrap();
+        assert_eq!(tables.scheme_periods().len(), 3);
+    }
+
+    #[test]
+    fn corrupt_band_tables_are_errors_on_their_line() {
+        let set = |s: &mut PointsSources<'static>, t| s.bands = t;
+        let cases = [
+            (
+                "t1000,age,2021-05-24,years,0,105,false,\nt1000,age,2021-05-24,years,0,118,false,\n",
+                3,
+                "reference_invalid",
+            ),
+            (
+                "t1000,age,2021-05-24,years,5,105,false,\n",
+                2,
+                "reference_invalid",
+            ),
+            (
+                "t1000,age,2021-05-24,pesos,0,105,false,\n",
+                2,
+                "reference_invalid",
+            ),
+            (
+                "t1000,age,2021-05-24,years,0,105,false,\nt1000,age,2022-01-01,bimesters,0,1,false,\n",
+                3,
+                "reference_invalid",
+            ),
+            (
+                "t2000,age,2021-05-24,years,0,105,false,\n",
+                2,
+                "reference_parse",
+            ),
+            (
+                "t1000,height,2021-05-24,years,0,105,false,\n",
+                2,
+                "reference_parse",
+            ),
+            (
+                "t1000,salary,2021-05-24,uma_monthly,0.25,105,false,\n",
+                2,
+                "reference_invalid",
+            ),
+            (
+                "t1000,age,2021-05-24,years,0,-1,false,\n",
+                2,
+                "reference_parse",
+            ),
+        ];
+        for (rows, line, code) in cases {
+            let err = with(set, &format!("{BANDS_HEADER}{rows}"));
+            assert_eq!(line_and_code(&err), (line, code), "{rows}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_factor_that_starts_after_its_scheme_is_an_error() {
+        let bands = PointsTables::embedded_sources()
+            .bands
+            .replace("t100,age,2025-08-18", "t100,age,2025-09-01");
+        let err = with(|s, t| s.bands = t, &bands);
+        assert!(
+            err.to_string()
+                .contains("t100 starts on 2025-08-18 but its age bands"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn table_a_must_be_a_full_grid() {
+        let text = PointsTables::embedded_sources()
+            .age_salary
+            .replace("legacy116,2012-01-01,21,5.3,64,false,\n", "");
+        let err = with(|s, t| s.age_salary = t, &text);
+        assert!(
+            err.to_string().contains("no cell for age 21 and vsm 5.30"),
+            "{err}"
+        );
+        let text = format!(
+            "{}legacy116,2012-01-01,21,0,60,false,\n",
+            PointsTables::embedded_sources().age_salary
+        );
+        assert_eq!(
+            with(|s, t| s.age_salary = t, &text).code(),
+            "reference_invalid"
+        );
+    }
+
+    #[test]
+    fn schemes_must_not_overlap_or_leave_gaps() {
+        let text = PointsTables::embedded_sources()
+            .schemes
+            .replace("2021-05-24,2025-08-17", "2021-05-25,2025-08-17");
+        let err = with(|s, t| s.schemes = t, &text);
+        assert_eq!(err.code(), "reference_invalid");
+        assert!(err.to_string().contains("have no value"), "{err}");
+    }
+
+    #[test]
+    fn rate_bands_must_rise() {
+        let header = "valid_from,valid_to,uma_from,uma_to,rate_from,rate_to,estimate,note\n";
+        let set = |s: &mut PointsSources<'static>, t| s.rates = t;
+        let falling = format!(
+            "{header}2012-01-01,2099-12-31,0,1.4,0.05,0.05,false,\n2012-01-01,2099-12-31,1.5,,0.04,0.04,false,\n"
+        );
+        assert_eq!(
+            line_and_code(&with(set, &falling)),
+            (3, "reference_invalid")
+        );
+        let percent = format!("{header}2012-01-01,2099-12-31,0,,12,12,false,\n");
+        assert_eq!(
+            line_and_code(&with(set, &percent)),
+            (2, "reference_invalid")
+        );
+        let open_middle = format!(
+            "{header}2012-01-01,2099-12-31,0,,0.05,0.05,false,\n2012-01-01,2099-12-31,1.5,,0.06,0.06,false,\n"
+        );
+        assert_eq!(
+            line_and_code(&with(set, &open_middle)),
+            (3, "reference_invalid")
+        );
+    }
+
+    #[test]
+    fn every_parameter_must_be_there_and_known() {
+        let text = PointsTables::embedded_sources()
+            .parameters
+            .replace("fee_rate,", "fee_rates,");
+        assert_eq!(
+            with(|s, t| s.parameters = t, &text).code(),
+            "reference_parse"
+        );
+        let text: String = PointsTables::embedded_sources()
+            .parameters
+            .lines()
+            .filter(|line| !line.starts_with("fee_rate,"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let err = with(|s, t| s.parameters = t, &text);
+        assert!(
+            err.to_string()
+                .contains("the parameter fee_rate is missing"),
+            "{err}"
+        );
+    }
+}

@@ -419,6 +419,51 @@ mod tests {
             )
     }
 
+    /// A sweep that shows the property below is not vacuous: every kind of change is offered
+    /// and checked many times.
+    #[test]
+    fn a_sweep_offers_and_checks_every_kind_of_change() {
+        let mut seen = [0usize; 4];
+        for as_of in [
+            date!(2020 - 06 - 30),
+            date!(2024 - 01 - 01),
+            date!(2026 - 11 - 26),
+        ] {
+            for bimesters in [0, 2, 5, 8, 12, 20] {
+                for wage in ["150", "250", "400", "900"] {
+                    for (savings, credit_history) in [
+                        ("0", CreditHistory::Poor),
+                        ("9000", CreditHistory::Good),
+                        ("30000", CreditHistory::Good),
+                    ] {
+                        let input = PointsInput {
+                            continuous_bimesters: bimesters,
+                            current_daily_wage: pesos(wage),
+                            average_daily_wage_6_bimesters: pesos(wage),
+                            savings: pesos(savings),
+                            credit_history,
+                            context_grade: 1,
+                            ..member(as_of)
+                        };
+                        for change in take(&input) {
+                            let kind = match change {
+                                Change::MoreBimesters { .. } => 0,
+                                Change::HigherWage { .. } => 1,
+                                Change::MoreSavings { .. } => 2,
+                                Change::Blocked { .. } => 3,
+                            };
+                            seen[kind] += 1;
+                            if let Some(changed) = change.apply(&input) {
+                                assert!(run(&changed).reaches_minimum(), "{change:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen[0] > 20 && seen[1] > 5 && seen[2] > 5, "{seen:?}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
