@@ -46,7 +46,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "ids.ftl",
     "import.ftl",
     "accounts.ftl",
-    "savings.ftl"
+    "savings.ftl",
+    "credit.ftl"
 );
 
 pub struct Messages {

@@ -100,7 +100,11 @@ impl Prequal {
     /// The points engine's input for a member on `as_of`, from the registry. What the
     /// registry does not hold (worker type, the employer's stability and context, the credit
     /// bureau) takes the engine's neutral values, and the page says so.
-    pub async fn input_for(&self, member: MemberId, as_of: Date) -> Result<PointsInput, PrequalError> {
+    pub async fn input_for(
+        &self,
+        member: MemberId,
+        as_of: Date,
+    ) -> Result<PointsInput, PrequalError> {
         let person = self
             .store
             .member(member)
@@ -157,7 +161,9 @@ impl Prequal {
         let balances = self.store.balances(member).await?;
         let savings = balances
             .iter()
-            .filter(|b| domain::savings::use_of(b.bucket) == domain::savings::Use::CreditOrRetirement)
+            .filter(|b| {
+                domain::savings::use_of(b.bucket) == domain::savings::Use::CreditOrRetirement
+            })
             .map(|b| b.balance)
             .sum();
         Ok(PointsInput {
@@ -179,7 +185,11 @@ impl Prequal {
     }
 
     /// The evaluation of `input` with the simulator's changes applied.
-    pub fn outcome(&self, mut input: PointsInput, what_if: WhatIf) -> Result<Outcome, PrequalError> {
+    pub fn outcome(
+        &self,
+        mut input: PointsInput,
+        what_if: WhatIf,
+    ) -> Result<Outcome, PrequalError> {
         if let Some(wage) = what_if.daily_wage {
             input.current_daily_wage = wage;
             input.average_daily_wage_6_bimesters = wage;
@@ -191,7 +201,8 @@ impl Prequal {
             input.continuous_bimesters = bimesters;
         }
         let evaluation = points::evaluate(&input, &self.tables, &self.reference)?;
-        let conditions = points::conditions(&input, &evaluation, &self.reference, &self.tables).ok();
+        let conditions =
+            points::conditions(&input, &evaluation, &self.reference, &self.tables).ok();
         let changes = points::what_would_it_take(&input, &self.tables, &self.reference)?;
         let products = [Product::Tradicional, Product::Cofinavit, Product::Mejoravit]
             .into_iter()

@@ -143,7 +143,12 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
     );
     let tables = Arc::new(reference_tables(&config.data_dir)?);
     Ok(web::AppState {
-        savings: app::savings::Savings::new(store.clone(), tables),
+        savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        prequal: app::prequal::Prequal::new(
+            store.clone(),
+            tables,
+            Arc::new(domain::points::PointsTables::embedded().context("invalid points tables")?),
+        ),
         store,
         messages: messages()?,
         metrics: Arc::new(web::Metrics::default()),

@@ -18,6 +18,7 @@ mod home;
 mod language;
 mod metrics;
 mod page;
+mod prequal;
 mod recovery;
 mod savings;
 mod second_factor;
@@ -50,6 +51,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub accounts: app::accounts::Accounts,
     pub savings: app::savings::Savings,
+    pub prequal: app::prequal::Prequal,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
     pub behind_tls: bool,
     /// The demo server: adds the component gallery at `/demo/componentes`.
@@ -80,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .merge(recovery::routes())
         .merge(recovery::change_routes())
         .merge(second_factor::routes())
-        .merge(savings::routes());
+        .merge(savings::routes())
+        .merge(prequal::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -69,7 +69,7 @@ fn request_path() -> String {
 /// shown once that page exists: adding one is giving it its path here.
 const AREAS: &[(&str, Option<&str>)] = &[
     ("area-savings", Some("/ahorro")),
-    ("area-want-credit", None),
+    ("area-want-credit", Some("/credito")),
     ("area-my-credit", None),
     ("area-procedures", None),
     ("area-profile", Some("/cuenta")),

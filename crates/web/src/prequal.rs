@@ -80,7 +80,8 @@ impl SimulatorForm {
             match self.bimesters.parse::<u32>() {
                 Ok(n) if n <= 300 => Some(n),
                 _ => {
-                    self.errors.push(("bimestres", "simulator_bimesters_invalid"));
+                    self.errors
+                        .push(("bimestres", "simulator_bimesters_invalid"));
                     None
                 }
             }
@@ -129,10 +130,18 @@ fn number(value: Decimal, unit: Unit) -> String {
 fn band_text(page: &Page, band: &Band) -> String {
     let unit = page.t(&format!("unit-{}", band.unit.code()));
     match band.unit {
-        Unit::Flag => page.t(if band.value.is_zero() { "band-no" } else { "band-yes" }),
+        Unit::Flag => page.t(if band.value.is_zero() {
+            "band-no"
+        } else {
+            "band-yes"
+        }),
         _ => {
             let range = match band.last() {
-                Some(last) => format!("{}–{}", number(band.from, band.unit), number(last, band.unit)),
+                Some(last) => format!(
+                    "{}–{}",
+                    number(band.from, band.unit),
+                    number(last, band.unit)
+                ),
                 None => format!("≥ {}", number(band.from, band.unit)),
             };
             format!("{} {unit} ({range})", number(band.value, band.unit))
@@ -144,7 +153,10 @@ fn refusal_text(page: &Page, refusal: &Refusal) -> String {
     match refusal {
         Refusal::TooShortContinuity { required, have } => page.t_with(
             "refusal-too_short_continuity",
-            &[("required", i64::from(*required)), ("have", i64::from(*have))],
+            &[
+                ("required", i64::from(*required)),
+                ("have", i64::from(*have)),
+            ],
         ),
         other => page.t(&format!("refusal-{}", other.code())),
     }
@@ -156,7 +168,10 @@ fn change_text(page: &Page, change: &Change) -> String {
             bimesters, total, ..
         } => page.t_with(
             "change-more-bimesters",
-            &[("bimesters", i64::from(*bimesters)), ("total", i64::from(*total))],
+            &[
+                ("bimesters", i64::from(*bimesters)),
+                ("total", i64::from(*total)),
+            ],
         ),
         Change::HigherWage { daily_wage, total } => page.t_text(
             "change-higher-wage",
@@ -177,14 +192,22 @@ fn percent(rate: Decimal) -> String {
     format!("{}%", (rate * Decimal::from(100)).round_dp(2).normalize())
 }
 
-fn prequal_page(page: Page, outcome: &Outcome, errors: Vec<ErrorLine>, form: &SimulatorForm) -> PrequalPage {
+fn prequal_page(
+    page: Page,
+    outcome: &Outcome,
+    errors: Vec<ErrorLine>,
+    form: &SimulatorForm,
+) -> PrequalPage {
     let e = &outcome.evaluation;
     let headline = if e.eligible {
         page.t_with("prequal-eligible", &[("total", i64::from(e.total))])
     } else {
         page.t_with(
             "prequal-not-yet",
-            &[("total", i64::from(e.total)), ("minimum", i64::from(e.minimum))],
+            &[
+                ("total", i64::from(e.total)),
+                ("minimum", i64::from(e.minimum)),
+            ],
         )
     };
     let factors = e
@@ -202,7 +225,10 @@ fn prequal_page(page: Page, outcome: &Outcome, errors: Vec<ErrorLine>, form: &Si
             (page.t("cond-credit"), format::money(c.credit)),
             (page.t("cond-subaccount"), format::money(c.subaccount)),
             (page.t("cond-total"), format::money(c.total)),
-            (page.t("cond-term"), page.t_with("cond-years", &[("years", i64::from(c.term_years))])),
+            (
+                page.t("cond-term"),
+                page.t_with("cond-years", &[("years", i64::from(c.term_years))]),
+            ),
             (page.t("cond-rate"), percent(c.annual_rate)),
             (page.t("cond-payment"), format::money(c.monthly_payment)),
             (page.t("cond-salary"), format::money(c.monthly_salary)),
@@ -251,7 +277,11 @@ fn prequal_page(page: Page, outcome: &Outcome, errors: Vec<ErrorLine>, form: &Si
         total: e.total,
         minimum: e.minimum,
         refusals: e.refusals.iter().map(|r| refusal_text(&page, r)).collect(),
-        changes: outcome.changes.iter().map(|c| change_text(&page, c)).collect(),
+        changes: outcome
+            .changes
+            .iter()
+            .map(|c| change_text(&page, c))
+            .collect(),
         conditions,
         products,
         fields,
@@ -296,7 +326,10 @@ pub(crate) async fn view_prequal_get(
             message: page.t(code),
         })
         .collect();
-    render(prequal_page(page, &outcome, errors, &form), set.into_iter().collect())
+    render(
+        prequal_page(page, &outcome, errors, &form),
+        set.into_iter().collect(),
+    )
 }
 
 pub(crate) async fn api_prequal_get(
@@ -363,7 +396,11 @@ pub(crate) async fn api_prequal_get(
         }
         Err(e) => {
             tracing::error!(error = %e, "pre-qualification failed");
-            api_error(&state, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable")
+            api_error(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+            )
         }
     }
 }

@@ -404,6 +404,10 @@ async fn a_new_member_signs_up_activates_signs_in_sees_the_profile_and_signs_out
         .wait_until("return document.querySelector('svg.chart') !== null", 10)
         .await;
     browser.check_page("calculadora").await;
+    browser.goto(&app, "/credito").await;
+    browser.check_page("credito").await;
+    browser.goto(&app, "/credito?bimestres=1").await;
+    browser.check_accessibility().await;
     browser.goto(&app, "/demo/mensajes").await;
     browser.check_page("mensajes").await;
 

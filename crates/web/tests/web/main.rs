@@ -10,6 +10,7 @@ mod accounts;
 mod browser;
 mod burst;
 mod design;
+mod prequal;
 mod savings;
 mod second_factor;
 
@@ -217,7 +218,12 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     );
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
     let state = web::AppState {
-        savings: app::savings::Savings::new(store.clone(), tables),
+        savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        prequal: app::prequal::Prequal::new(
+            store.clone(),
+            tables,
+            Arc::new(domain::points::PointsTables::embedded().unwrap()),
+        ),
         store: store.clone(),
         messages,
         metrics: Arc::new(web::Metrics::default()),
