@@ -127,3 +127,22 @@ pub(crate) fn seconds_to_wait(wait: time::Duration) -> i64 {
     let millis = wait.whole_milliseconds().max(1);
     i64::try_from((millis + 999) / 1000).unwrap_or(i64::MAX)
 }
+
+/// The signed-in member behind a form post: the CSRF token is checked first (403), then the
+/// session (a redirect to sign in, which keeps a draft if the session had just timed out).
+pub(crate) async fn member_post(
+    state: &crate::AppState,
+    headers: &HeaderMap,
+    peer: ConnectInfo<SocketAddr>,
+    csrf: &str,
+) -> Result<(SessionContext, Caller), axum::response::Response> {
+    use axum::response::IntoResponse;
+    if !csrf_ok(headers, csrf) {
+        return Err(crate::accounts::forbidden(state));
+    }
+    let caller = caller(headers, peer, Channel::Web);
+    match member(state, headers, &caller).await {
+        Some((ctx, _)) => Ok((ctx, caller)),
+        None => Err(axum::response::Redirect::to("/entrar").into_response()),
+    }
+}

@@ -155,6 +155,18 @@ async fn status_page(
     )
 }
 
+/// The status page again, with the refusal beside the password field.
+async fn password_refused(
+    state: &AppState,
+    ctx: &app::accounts::SessionContext,
+    csrf: &str,
+    e: &RecoveryError,
+) -> Response {
+    let page = Page::new(&state.messages, "second-factor-title", csrf);
+    let errors = error_line(&page, "password", e.code());
+    status_page(state, ctx, csrf, errors).await
+}
+
 pub(crate) async fn view_second_factor_get(
     State(state): State<AppState>,
     peer: Peer,
@@ -205,20 +217,13 @@ pub(crate) async fn enrol_post(
     headers: HeaderMap,
     Form(f): Form<PasswordPost>,
 ) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
-        return Redirect::to("/entrar").into_response();
+    let (ctx, _) = match auth::member_post(&state, &headers, peer, &f.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     match state.accounts.start_totp_enrolment(&ctx, &f.password).await {
         Ok(enrolment) => enrol_page(&state, &ctx, &f.csrf, &enrolment, Vec::new()),
-        Err(e) => {
-            let page = Page::new(&state.messages, "second-factor-title", &f.csrf);
-            let errors = error_line(&page, "password", e.code());
-            status_page(&state, &ctx, &f.csrf, errors).await
-        }
+        Err(e) => password_refused(&state, &ctx, &f.csrf, &e).await,
     }
 }
 
@@ -239,12 +244,9 @@ pub(crate) async fn confirm_post(
     headers: HeaderMap,
     Form(f): Form<ConfirmPost>,
 ) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
-        return Redirect::to("/entrar").into_response();
+    let (ctx, caller) = match auth::member_post(&state, &headers, peer, &f.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     match state
         .accounts
@@ -262,11 +264,7 @@ pub(crate) async fn confirm_post(
                 None => status_page(&state, &ctx, &f.csrf, errors).await,
             }
         }
-        Err(e) => {
-            let page = Page::new(&state.messages, "second-factor-title", &f.csrf);
-            let errors = error_line(&page, "password", e.code());
-            status_page(&state, &ctx, &f.csrf, errors).await
-        }
+        Err(e) => password_refused(&state, &ctx, &f.csrf, &e).await,
     }
 }
 
@@ -285,12 +283,9 @@ pub(crate) async fn new_codes_post(
     headers: HeaderMap,
     Form(f): Form<PasswordPost>,
 ) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
-        return Redirect::to("/entrar").into_response();
+    let (ctx, caller) = match auth::member_post(&state, &headers, peer, &f.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     match state
         .accounts
@@ -298,11 +293,7 @@ pub(crate) async fn new_codes_post(
         .await
     {
         Ok(codes) => codes_page(&state, &ctx, &f.csrf, codes),
-        Err(e) => {
-            let page = Page::new(&state.messages, "second-factor-title", &f.csrf);
-            let errors = error_line(&page, "password", e.code());
-            status_page(&state, &ctx, &f.csrf, errors).await
-        }
+        Err(e) => password_refused(&state, &ctx, &f.csrf, &e).await,
     }
 }
 
@@ -312,12 +303,9 @@ pub(crate) async fn disable_post(
     headers: HeaderMap,
     Form(f): Form<PasswordPost>,
 ) -> Response {
-    if !auth::csrf_ok(&headers, &f.csrf) {
-        return forbidden(&state);
-    }
-    let caller = auth::caller(&headers, peer, Channel::Web);
-    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
-        return Redirect::to("/entrar").into_response();
+    let (ctx, caller) = match auth::member_post(&state, &headers, peer, &f.csrf).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     match state
         .accounts
@@ -325,11 +313,7 @@ pub(crate) async fn disable_post(
         .await
     {
         Ok(()) => Redirect::to("/cuenta?cambio=verificacion").into_response(),
-        Err(e) => {
-            let page = Page::new(&state.messages, "second-factor-title", &f.csrf);
-            let errors = error_line(&page, "password", e.code());
-            status_page(&state, &ctx, &f.csrf, errors).await
-        }
+        Err(e) => password_refused(&state, &ctx, &f.csrf, &e).await,
     }
 }
 

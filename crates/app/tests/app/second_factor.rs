@@ -15,18 +15,7 @@ fn app_code(w: &World, secret: &str) -> String {
 }
 
 fn base32_decode(text: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes() {
-        let value = alphabet.iter().position(|a| *a == c).unwrap() as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
+    totp::decode_base32(text).unwrap()
 }
 
 trait Now {

@@ -68,6 +68,24 @@ pub fn base32(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of an RFC 4648 base32 text (upper case, no padding; spaces ignored), as an app
+/// or a member would type the key; `None` for a character outside the alphabet.
+pub fn decode_base32(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.bytes().filter(|c| *c != b' ') {
+        let value = ALPHABET.iter().position(|a| *a == c.to_ascii_uppercase())? as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 /// The `otpauth://` URI an authenticator app reads from a QR code.
 pub fn otpauth_uri(secret: &[u8], issuer: &str, account: &str) -> String {
     let enc = |s: &str| -> String {
@@ -126,6 +144,12 @@ mod tests {
     fn base32_matches_rfc_4648() {
         assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32(b"f"), "MY");
+        assert_eq!(decode_base32("MZXW6YTBOI").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(
+            decode_base32("mzxw 6ytb oi").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(decode_base32("MZX1"), None);
         assert!(
             otpauth_uri(SECRET, "Vivienda", "maría@example.mx")
                 .contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
