@@ -67,9 +67,13 @@ impl ImportRepo for PgStore {
         // wait for its WAL to reach disk: a crash just after it can lose the batch, whole and
         // with its import_batches row, so the same file can simply be imported again.
         let conn = batch.conn()?;
-        conn.batch_execute("BEGIN; SET LOCAL synchronous_commit = off")
-            .await
-            .map_err(db)?;
+        // Every look-up of an import is by key. The planner's statistics describe the tables as
+        // they were before the batch, so a large batch would otherwise scan what it just wrote.
+        conn.batch_execute(
+            "BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off",
+        )
+        .await
+        .map_err(db)?;
         let claim = conn.prepare_cached(CLAIM).await.map_err(db)?;
         let claimed = conn
             .query_opt(&claim, &[&file.kind.code(), &file.sha256, &file.file_name])
