@@ -21,7 +21,7 @@ pub use statement::{BucketSummary, StatementData, StatementLine};
 
 /// The kinds of document the portal issues. The code is what the record of issued documents
 /// stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     /// Estado de cuenta de la Subcuenta de Vivienda.
     SavingsStatement,
@@ -116,5 +116,18 @@ impl DocumentError {
             DocumentError::Qr(_) => "document_qr",
             DocumentError::Fonts => "document_fonts",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocumentKind;
+
+    #[test]
+    fn kinds_round_trip_through_their_codes() {
+        for kind in DocumentKind::ALL {
+            assert_eq!(DocumentKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(DocumentKind::from_code("nope"), None);
     }
 }

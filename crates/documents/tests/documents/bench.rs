@@ -27,12 +27,37 @@ fn render_time() {
         &[],
     )
     .unwrap();
+    // The last year of the same history, opening with the balances it had reached by then.
+    let since = date!(2025 - 11 - 01);
+    let (opening, movements) = history(data.member.member_id);
+    let (before, last_year): (Vec<_>, Vec<_>) =
+        movements.into_iter().partition(|m| m.booked_on < since);
+    let opening: Vec<BucketBalance> = Bucket::ALL
+        .into_iter()
+        .map(|bucket| BucketBalance {
+            bucket,
+            balance: opening
+                .iter()
+                .filter(|b| b.bucket == bucket)
+                .map(|b| b.balance)
+                .chain(
+                    before
+                        .iter()
+                        .filter(|m| m.bucket == bucket)
+                        .map(|m| m.amount),
+                )
+                .sum(),
+        })
+        .collect();
+    let one_year =
+        StatementData::new(data.member.clone(), since, PERIOD_TO, &opening, &last_year).unwrap();
     println!(
         "fonts and templates loaded in {:.1} ms",
         load.as_secs_f64() * 1e3
     );
     for (name, data) in [
-        ("one-page statement", &one_page),
+        ("empty statement", &one_page),
+        ("one-year statement", &one_year),
         ("50-year statement", &data),
     ] {
         let mut times = Vec::with_capacity(runs);
