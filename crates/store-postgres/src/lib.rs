@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod codes;
 mod columns;
+mod documents;
 mod error;
 mod import;
 mod migrate;

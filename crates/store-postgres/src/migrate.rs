@@ -25,6 +25,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "second_factor_and_drafts",
         include_str!("../migrations/0003_second_factor_and_drafts.sql"),
     ),
+    (
+        4,
+        "documents",
+        include_str!("../migrations/0004_documents.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -57,6 +57,7 @@ contract_cases!(
     second_factor_steps_and_drafts,
     outbox_claims_each_message_once,
     audit_appends_from_many_writers_verify,
+    documents_are_recorded_once_and_found_by_code,
 );
 
 #[test]

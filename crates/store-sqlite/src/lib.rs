@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod codes;
+mod documents;
 mod import;
 mod migrate;
 mod outbox;

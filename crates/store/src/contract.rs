@@ -16,8 +16,8 @@ use time::macros::{date, datetime};
 
 use crate::{
     Account, AccountId, AccountState, AuditVerdict, CodeCheck, CodeKey, ContactChange,
-    FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewCode, NewMessage,
-    NewSession, OutboxChannel, OutboxStatus, Store, StoreError,
+    FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewCode, NewDocument,
+    NewMessage, NewSession, OutboxChannel, OutboxStatus, Store, StoreError, stored_instant,
 };
 
 /// Expands to one `#[tokio::test]` per contract case, each on a fresh store from `$fresh().await`.
@@ -31,7 +31,8 @@ macro_rules! contract_tests {
             accounts_round_trip_and_conflicts, account_changes_are_audited_with_them,
             one_time_codes_are_bound_single_use_and_limited, sessions_end_only_for_their_owner,
             throttle_counts_atomically_and_resets, second_factor_steps_and_drafts,
-            outbox_claims_each_message_once, audit_appends_from_many_writers_verify);
+            outbox_claims_each_message_once, audit_appends_from_many_writers_verify,
+            documents_are_recorded_once_and_found_by_code);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(
@@ -1210,6 +1211,71 @@ pub async fn audit_appends_from_many_writers_verify(store: &impl Store) {
     let all = store.recent_audit_all(5).await.unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.windows(2).all(|w| w[0].entry_id > w[1].entry_id));
+}
+
+pub async fn documents_are_recorded_once_and_found_by_code(store: &impl Store) {
+    let ids = import_members(store, "d1", &[person(50), person(51)]).await;
+    let (a, b) = (ids[0], ids[1]);
+    let issued_at = at(0) + time::Duration::nanoseconds(789);
+    let statement = NewDocument {
+        member_id: a,
+        code: "7KQ2M9XAPR4T0C8D".into(),
+        kind: "savings_statement".into(),
+        sha256: [7; 32],
+        issued_at,
+    };
+    let recorded = store
+        .record_document(
+            &statement,
+            &[audit_entry(Some(a.0), "document_issued", at(0))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.member_id, a);
+    assert_eq!(recorded.code, statement.code);
+    assert_eq!(recorded.kind, "savings_statement");
+    assert_eq!(recorded.sha256, [7; 32]);
+    assert_eq!(recorded.issued_at, stored_instant(issued_at));
+    assert_eq!(
+        store.document_by_code("7KQ2M9XAPR4T0C8D").await.unwrap(),
+        Some(recorded.clone())
+    );
+    assert_eq!(audit_count(store).await, 1);
+
+    // A code is issued once, whoever asks: the refused record leaves no audit row either.
+    let same_code = NewDocument {
+        member_id: b,
+        sha256: [8; 32],
+        ..statement.clone()
+    };
+    let refused = store
+        .record_document(
+            &same_code,
+            &[audit_entry(Some(b.0), "document_issued", at(1))],
+        )
+        .await;
+    assert_eq!(conflict(refused), "document_code_taken");
+    assert_eq!(audit_count(store).await, 1);
+    assert_eq!(
+        store.document_by_code("7KQ2M9XAPR4T0C8D").await.unwrap(),
+        Some(recorded)
+    );
+
+    let other = NewDocument {
+        member_id: b,
+        code: "0000111122223333".into(),
+        sha256: [9; 32],
+        issued_at: at(2),
+        ..statement
+    };
+    store.record_document(&other, &[]).await.unwrap();
+    let found = store.document_by_code("0000111122223333").await.unwrap();
+    assert_eq!(found.map(|d| (d.member_id, d.sha256)), Some((b, [9; 32])));
+    assert_eq!(
+        store.document_by_code("7KQ2M9XAPR4T0C8E").await.unwrap(),
+        None
+    );
+    assert_eq!(store.document_by_code("").await.unwrap(), None);
 }
 
 /// Tampering with the stored log, through a raw connection the adapter provides (`sql` runs

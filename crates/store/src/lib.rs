@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod documents;
 mod error;
 mod import;
 mod registry;
@@ -20,6 +21,7 @@ pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
     in_append_order,
 };
+pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use registry::{
@@ -38,6 +40,7 @@ pub trait Store:
     + ThrottleRepo
     + OutboxRepo
     + AuditRepo
+    + DocumentRepo
     + Health
     + Send
     + Sync
@@ -55,6 +58,7 @@ impl<T> Store for T where
         + ThrottleRepo
         + OutboxRepo
         + AuditRepo
+        + DocumentRepo
         + Health
         + Send
         + Sync
