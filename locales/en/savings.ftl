@@ -33,6 +33,7 @@ movements-count = { $count ->
    *[other] { $count } movements
 }
 movements-download-csv = Download the movements (CSV)
+movements-download-pdf = Download your statement (PDF, with a verification code)
 movement-date = Date
 movement-kind = Kind
 movement-bucket = Subaccount

@@ -33,6 +33,7 @@ movements-count = { $count ->
    *[other] { $count } movimientos
 }
 movements-download-csv = Descargar los movimientos (CSV)
+movements-download-pdf = Descargar tu estado de cuenta (PDF, con código de verificación)
 movement-date = Fecha
 movement-kind = Tipo
 movement-bucket = Subcuenta

@@ -244,3 +244,98 @@ fn gaps(employments: &[Employment]) -> Vec<Gap> {
     }
     gaps
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Document(#[from] documents::DocumentError),
+    #[error("member_not_found")]
+    NoMember,
+}
+
+impl StatementError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatementError::Store(_) => "service_unavailable",
+            StatementError::Document(e) => e.code(),
+            StatementError::NoMember => "member_not_found",
+        }
+    }
+}
+
+impl Savings {
+    /// The savings statement of `from..=to` as a PDF with its verification code, recorded as
+    /// issued (and audited) in the same transaction. Rendering runs on the blocking pool.
+    pub async fn statement(
+        &self,
+        renderer: Arc<documents::Renderer>,
+        member: MemberId,
+        from: Date,
+        to: Date,
+        now: time::OffsetDateTime,
+        caller: &crate::accounts::Caller,
+    ) -> Result<documents::Rendered, StatementError> {
+        let person = self
+            .store
+            .member(member)
+            .await?
+            .ok_or(StatementError::NoMember)?;
+        let all = self
+            .store
+            .movements(member, &MovementFilter::default())
+            .await?;
+        let mut opening: BTreeMap<domain::registry::Bucket, Money> = BTreeMap::new();
+        for m in all.iter().filter(|m| m.booked_on < from) {
+            *opening.entry(m.bucket).or_default() += m.amount;
+        }
+        let opening: Vec<domain::registry::BucketBalance> = opening
+            .into_iter()
+            .map(|(bucket, balance)| domain::registry::BucketBalance { bucket, balance })
+            .collect();
+        let period: Vec<domain::registry::Movement> = all
+            .into_iter()
+            .filter(|m| m.booked_on >= from && m.booked_on <= to)
+            .collect();
+        let data = Arc::new(documents::StatementData::new(
+            person, from, to, &opening, &period,
+        )?);
+        // Codes are random; the rare one already taken is drawn again.
+        let mut last = StatementError::Store(StoreError::Conflict("document_code_taken"));
+        for _ in 0..3 {
+            let verification = documents::Verification::new(now);
+            let (r, d, v) = (renderer.clone(), data.clone(), verification.clone());
+            let rendered = tokio::task::spawn_blocking(move || r.render(d.as_ref(), &v))
+                .await
+                .map_err(|e| StoreError::Database(e.to_string()))??;
+            let audit = [domain::audit::AuditEntry {
+                at: store::stored_instant(now),
+                actor: format!("member:{}", member.0),
+                action: "document_issued".into(),
+                member_id: Some(member.0),
+                channel: caller.channel,
+                origin: caller.origin.clone(),
+                details: format!(
+                    "{{\"kind\":\"savings_statement\",\"code\":\"{}\"}}",
+                    verification.code.as_str()
+                ),
+            }];
+            let new = store::NewDocument {
+                member_id: member,
+                code: verification.code.as_str().to_owned(),
+                kind: documents::DocumentKind::SavingsStatement.code().to_owned(),
+                sha256: rendered.sha256,
+                issued_at: now,
+            };
+            match self.store.record_document(&new, &audit).await {
+                Ok(_) => return Ok(rendered),
+                Err(StoreError::Conflict("document_code_taken")) => {
+                    last = StatementError::Store(StoreError::Conflict("document_code_taken"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last)
+    }
+}

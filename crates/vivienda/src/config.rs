@@ -38,6 +38,9 @@ pub struct Config {
     /// Proxies and load balancers whose `X-Forwarded-For` is believed: IP addresses separated
     /// by commas ("10.0.0.1, 10.0.0.2"); empty believes none.
     pub trusted_proxies: String,
+    /// The address members reach the portal at ("https://vivienda.example"): printed under
+    /// the QR code of every document. Default: http:// and the listen address.
+    pub public_url: Option<String>,
     /// Browsers reach Vivienda over HTTPS (directly or through a TLS proxy): send HSTS.
     pub behind_tls: bool,
     /// Argon2id cost for member passwords.
@@ -63,6 +66,7 @@ impl Default for Config {
             sms_webhook_token: None,
             secret_key: None,
             trusted_proxies: String::new(),
+            public_url: None,
             behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
         }

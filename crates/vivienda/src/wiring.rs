@@ -142,7 +142,16 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         app::accounts::SessionPolicy::default(),
     );
     let tables = Arc::new(reference_tables(&config.data_dir)?);
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    let documents = Arc::new(
+        documents::Renderer::new(public_url.trim_end_matches('/'))
+            .context("cannot load the document templates")?,
+    );
     Ok(web::AppState {
+        documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         prequal: app::prequal::Prequal::new(
             store.clone(),

@@ -52,6 +52,8 @@ pub struct AppState {
     pub accounts: app::accounts::Accounts,
     pub savings: app::savings::Savings,
     pub prequal: app::prequal::Prequal,
+    /// PDF documents: fonts and templates loaded once.
+    pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
     pub behind_tls: bool,
     /// The demo server: adds the component gallery at `/demo/componentes`.

@@ -30,6 +30,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ahorro", get(view_savings_get))
         .route("/ahorro/movimientos", get(view_movements_get))
         .route("/ahorro/movimientos.csv", get(movements_csv_get))
+        .route("/ahorro/estado-de-cuenta.pdf", get(statement_pdf_get))
         .route(
             "/ahorro/relaciones",
             get(crate::employment::view_employment_get),
@@ -316,6 +317,7 @@ struct MovementsPage {
     previous: Option<String>,
     next: Option<String>,
     csv: String,
+    pdf: String,
 }
 
 pub(crate) async fn view_movements_get(
@@ -417,6 +419,7 @@ pub(crate) async fn view_movements_get(
         previous: (page_number > 1).then(|| link(page_number - 1)),
         next: (page_number < pages).then(|| link(page_number + 1)),
         csv: format!("/ahorro/movimientos.csv?{}", form.query(None)),
+        pdf: format!("/ahorro/estado-de-cuenta.pdf?{}", form.query(None)),
         page,
     };
     render(template, set.into_iter().collect())
@@ -478,6 +481,58 @@ pub(crate) async fn movements_csv_get(
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The statement of the filter's period as a PDF (the whole history when no dates are given).
+pub(crate) async fn statement_pdf_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    let mut form = FilterForm::parse(query.as_deref());
+    let filter = form.filter();
+    if !form.errors.is_empty() {
+        let to = format!("/ahorro/movimientos?{}", query.unwrap_or_default());
+        return Redirect::to(&to).into_response();
+    }
+    let today = state.accounts.today();
+    let from = filter
+        .from
+        .unwrap_or(time::Date::from_calendar_date(1972, time::Month::January, 1).unwrap_or(today));
+    let to = filter.to.unwrap_or(today).min(today);
+    match state
+        .savings
+        .statement(
+            state.documents.clone(),
+            ctx.member_id,
+            from,
+            to,
+            state.accounts.now(),
+            &caller,
+        )
+        .await
+    {
+        Ok(rendered) => {
+            let mut response = rendered.pdf.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"estado-de-cuenta.pdf\""),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => unavailable(e),
+    }
 }
 
 pub(crate) async fn api_movements_get(

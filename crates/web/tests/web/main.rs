@@ -218,6 +218,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     );
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
     let state = web::AppState {
+        documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         prequal: app::prequal::Prequal::new(
             store.clone(),

@@ -244,4 +244,70 @@ crate::on_both_engines!(
     movements_filter_download_and_explain_bad_filters,
     the_employment_history_shows_jobs_gaps_and_unpaid_bimesters,
     the_calculator_works_for_visitors_and_explains_its_errors,
+    the_statement_pdf_has_the_right_totals_and_is_recorded,
 );
+
+/// The text of a PDF, by poppler's `pdftotext` (installed by `.ci/run`).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("vivienda-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.pdf", rand_name()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed (poppler-utils; .ci/run installs it)");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn rand_name() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("statement-{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+async fn the_statement_pdf_has_the_right_totals_and_is_recorded(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    let mut maria = signed_in_maria(&app).await;
+    let page = maria.get("/ahorro/movimientos").await.text().await.unwrap();
+    assert!(page.contains("/ahorro/estado-de-cuenta.pdf?"), "{page}");
+    let r = maria
+        .get("/ahorro/estado-de-cuenta.pdf?desde=2015-01-01&hasta=2015-12-31")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("GARCÍA"), "{text}");
+    assert!(text.contains("01908567892"), "{text}");
+    for amount in ["$937.50", "$953.12", "$1,586.00", "$3,476.62"] {
+        assert!(text.contains(amount), "{amount} in {text}");
+    }
+    // The verification code printed on it is the one recorded as issued to María.
+    let code = text
+        .split_whitespace()
+        .find(|w| w.len() == 19 && w.matches('-').count() == 3)
+        .unwrap_or_else(|| panic!("no verification code in {text}"));
+    let issued = app
+        .store
+        .document_by_code(&code.replace('-', ""))
+        .await
+        .unwrap()
+        .expect("the document is recorded");
+    assert_eq!(issued.kind, "savings_statement");
+    use sha2::Digest;
+    let digest: [u8; 32] = sha2::Sha256::digest(&pdf).into();
+    assert_eq!(issued.sha256, digest);
+    let audit = app.store.recent_audit_all(5).await.unwrap();
+    assert!(audit.iter().any(|e| e.entry.action == "document_issued"));
+    // A period before anything was paid: zero balances, still a valid statement.
+    let r = maria
+        .get("/ahorro/estado-de-cuenta.pdf?desde=2000-01-01&hasta=2000-12-31")
+        .await;
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("$0.00"), "{text}");
+}
