@@ -44,6 +44,9 @@ impl Drop for PgImportBatch {
     }
 }
 
+/// Rows after which a committed import refreshes the planner's statistics.
+const LARGE_BATCH: u64 = 100_000;
+
 /// Claims the file's SHA-256. When another transaction holds an uncommitted claim on the same
 /// hash, the unique index makes this wait for it; if it commits, DO NOTHING returns no row and
 /// the file is reported as already imported, exactly as for an old batch.
@@ -284,6 +287,19 @@ impl ImportBatch for PgImportBatch {
             .map_err(db)?;
         let finished_at: OffsetDateTime = row.try_get(0).map_err(db)?;
         conn.batch_execute("COMMIT").await.map_err(db)?;
+        // After a large load the planner's statistics are far from the tables: refresh them
+        // now rather than leave every reader to a plan for empty tables until autovacuum runs.
+        if totals.accepted >= LARGE_BATCH {
+            if let Err(e) = conn
+                .batch_execute(
+                    "ANALYZE members, employment_periods, subaccount_movements, \
+                     subaccount_balances, credits, credit_movements",
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "ANALYZE after a large import failed");
+            }
+        }
         // The transaction is over: the connection goes back to the pool clean.
         drop(self.conn.take());
         Ok(ImportRecord {
