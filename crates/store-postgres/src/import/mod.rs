@@ -289,16 +289,15 @@ impl ImportBatch for PgImportBatch {
         conn.batch_execute("COMMIT").await.map_err(db)?;
         // After a large load the planner's statistics are far from the tables: refresh them
         // now rather than leave every reader to a plan for empty tables until autovacuum runs.
-        if totals.accepted >= LARGE_BATCH {
-            if let Err(e) = conn
+        if totals.accepted >= LARGE_BATCH
+            && let Err(e) = conn
                 .batch_execute(
                     "ANALYZE members, employment_periods, subaccount_movements, \
                      subaccount_balances, credits, credit_movements",
                 )
                 .await
-            {
-                tracing::warn!(error = %e, "ANALYZE after a large import failed");
-            }
+        {
+            tracing::warn!(error = %e, "ANALYZE after a large import failed");
         }
         // The transaction is over: the connection goes back to the pool clean.
         drop(self.conn.take());
