@@ -3,23 +3,12 @@
 //! sits below the web tier.
 
 use domain::money::Money;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 /// Pesos with a thousands comma and two decimals, the way Mexican banks print them:
 /// "$12,345.67", "-$80.00".
 pub fn money(amount: Money) -> String {
-    let centavos = amount.centavos();
-    let abs = centavos.unsigned_abs();
-    let pesos = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(pesos.len() + pesos.len() / 3);
-    for (i, digit) in pesos.chars().enumerate() {
-        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if centavos < 0 { "-" } else { "" };
-    format!("{sign}${grouped}.{:02}", abs % 100)
+    amount.pesos()
 }
 
 /// A date in a table: "05/11/2026".
@@ -52,20 +41,14 @@ pub fn long_date(day: Date) -> String {
     format!("{} de {month} de {}", day.day(), day.year())
 }
 
-/// Mexico City's offset: UTC−6 all year since daylight saving time ended there in 2022.
-const MEXICO_CITY: UtcOffset = match UtcOffset::from_hms(-6, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
-
 /// The day an instant falls on in Mexico City.
 pub fn local_date(at: OffsetDateTime) -> Date {
-    at.to_offset(MEXICO_CITY).date()
+    at.to_offset(domain::dates::MEXICO_CITY).date()
 }
 
 /// An instant as a member in Mexico reads it: "25 de noviembre de 2026, 12:04 h".
 pub fn long_date_time(at: OffsetDateTime) -> String {
-    let local = at.to_offset(MEXICO_CITY);
+    let local = at.to_offset(domain::dates::MEXICO_CITY);
     format!(
         "{}, {:02}:{:02} h",
         long_date(local.date()),

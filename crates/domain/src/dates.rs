@@ -12,6 +12,13 @@ impl DateError {
     }
 }
 
+/// Mexico City's offset: UTC−6 all year since daylight saving time ended there in 2022. Dates
+/// shown to members and the day rules are applied on are taken in it.
+pub const MEXICO_CITY: time::UtcOffset = match time::UtcOffset::from_hms(-6, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => time::UtcOffset::UTC,
+};
+
 /// Parses exactly `YYYY-MM-DD` into a real calendar date. Hand-written because imports parse
 /// millions of dates and the general-purpose parser is several times slower.
 pub fn parse_iso(text: &str) -> Result<Date, DateError> {

@@ -48,6 +48,22 @@ impl Money {
         self.0
     }
 
+    /// Pesos as Mexican banks print them, on pages and documents alike: "$12,345.67",
+    /// "-$80.00".
+    pub fn pesos(self) -> String {
+        let abs = self.0.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}${grouped}.{:02}", abs % 100)
+    }
+
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }

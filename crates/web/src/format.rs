@@ -8,18 +8,7 @@ use time::{Date, Month};
 /// Pesos with a thousands comma and two decimals, the way Mexican banks print them (the same
 /// in English): "$12,345.67", "-$80.00".
 pub(crate) fn money(amount: Money) -> String {
-    let centavos = amount.centavos();
-    let abs = centavos.unsigned_abs();
-    let pesos = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(pesos.len() + pesos.len() / 3);
-    for (i, digit) in pesos.chars().enumerate() {
-        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    let sign = if centavos < 0 { "-" } else { "" };
-    format!("{sign}${grouped}.{:02}", abs % 100)
+    amount.pesos()
 }
 
 /// A date in words: "25 de noviembre de 2026" in Spanish, "25 November 2026" in English.
@@ -31,15 +20,9 @@ pub(crate) fn date(day: Date, lang: Lang) -> String {
     }
 }
 
-/// Mexico City's offset: UTC−6 all year since daylight saving time ended there in 2022.
-const MEXICO_CITY: time::UtcOffset = match time::UtcOffset::from_hms(-6, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => time::UtcOffset::UTC,
-};
-
 /// An instant as a member in Mexico reads it: "25 de noviembre de 2026, 12:04".
 pub(crate) fn date_time(lang: Lang, at: time::OffsetDateTime) -> String {
-    let local = at.to_offset(MEXICO_CITY);
+    let local = at.to_offset(domain::dates::MEXICO_CITY);
     format!(
         "{}, {:02}:{:02}",
         date(local.date(), lang),

@@ -72,8 +72,10 @@ impl Accounts {
 
     /// Today's date in Mexico City (UTC−6 all year since 2022), the date rules are applied on.
     pub fn today(&self) -> time::Date {
-        let offset = time::UtcOffset::from_hms(-6, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        self.clock.now().to_offset(offset).date()
+        self.clock
+            .now()
+            .to_offset(domain::dates::MEXICO_CITY)
+            .date()
     }
 
     pub(crate) fn audit(
