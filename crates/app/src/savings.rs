@@ -200,15 +200,7 @@ impl Savings {
                 Ok((rate, _)) => (rate.rate, rate.estimate),
                 Err(_) => (last_published, true),
             },
-            |day| {
-                let day = day.min(tables.uma.last_date());
-                let uma = tables
-                    .uma
-                    .value_on(day)
-                    .map(|u| u.daily)
-                    .unwrap_or(Money::ZERO);
-                Money::from_centavos(uma.centavos() * savings::WAGE_CAP_UNITS)
-            },
+            |day| savings::daily_wage_cap(tables, day),
         )
     }
 

@@ -14,6 +14,23 @@ pub const CONTRIBUTION_RATE: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 /// The wage counts up to 25 UMA a day (25 minimum wages before the UMA existed).
 pub const WAGE_CAP_UNITS: i64 = 25;
 
+/// The daily wage cap on `day`: 25 UMA, or 25 minimum wages before the UMA existed (2016);
+/// beyond the tables' last date, the last value known; before their first, the first.
+pub fn daily_wage_cap(tables: &crate::reference::ReferenceTables, day: Date) -> Money {
+    let unit = if day >= tables.uma.first_date() {
+        tables
+            .uma
+            .value_on(day.min(tables.uma.last_date()))
+            .map(|u| u.daily)
+    } else {
+        tables
+            .minimum_wage
+            .value_on(day.max(tables.minimum_wage.first_date()))
+            .map(|w| w.general)
+    };
+    Money::from_centavos(unit.map_or(0, |u| u.centavos()) * WAGE_CAP_UNITS)
+}
+
 /// What the money in a bucket can be used for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Use {

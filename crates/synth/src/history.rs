@@ -123,16 +123,6 @@ pub(crate) fn minimum_wage(tables: &ReferenceTables, date: Date) -> Result<Money
     Ok(tables.minimum_wage.value_on(date)?.general)
 }
 
-/// The contribution base cap per day: 25 UMA, or 25 minimum wages before the UMA existed.
-fn daily_cap(tables: &ReferenceTables, date: Date) -> Result<Money, ReferenceError> {
-    let unit = if date >= tables.uma.first_date() {
-        tables.uma.value_on(date)?.daily
-    } else {
-        minimum_wage(tables, date)?
-    };
-    Ok(Money::from_centavos(unit.centavos() * 25))
-}
-
 fn pesos(value: f64) -> Money {
     Money::from_centavos((value * 100.0).round() as i64)
 }
@@ -266,7 +256,7 @@ fn contribution(
             continue;
         }
         let days = ((to - from).whole_days() + 1) as f64;
-        let cap = daily_cap(tables, from)?;
+        let cap = domain::savings::daily_wage_cap(tables, from);
         let wage = r.daily_wage.min(cap).centavos() as f64 / 100.0;
         total += 0.05 * wage * days;
     }

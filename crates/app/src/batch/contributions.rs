@@ -90,18 +90,7 @@ pub fn expected_contribution(
     tables: &ReferenceTables,
 ) -> Money {
     let (first, last) = (b.first_day(), b.last_day());
-    let unit = if first >= tables.uma.first_date() {
-        tables
-            .uma
-            .value_on(first.min(tables.uma.last_date()))
-            .map(|u| u.daily)
-    } else {
-        tables
-            .minimum_wage
-            .value_on(first.max(tables.minimum_wage.first_date()))
-            .map(|w| w.general)
-    };
-    let cap = Money::from_centavos(unit.map_or(0, |u| u.centavos()) * savings::WAGE_CAP_UNITS);
+    let cap = savings::daily_wage_cap(tables, first);
     let mut total = Money::ZERO;
     for (i, p) in periods.iter().enumerate() {
         let next_wage = periods
