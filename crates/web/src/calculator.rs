@@ -253,7 +253,7 @@ pub(crate) async fn view_calculator_get(
             .map_or_else(String::new, |(year, rate)| {
                 page.t_text(
                     "calculator-assumption",
-                    &[("year", year.to_string()), ("rate", percent(rate))],
+                    &[("year", year.to_string()), ("rate", format::percent(rate))],
                 )
             });
     let template = CalculatorPage {
@@ -264,10 +264,6 @@ pub(crate) async fn view_calculator_get(
         page,
     };
     render(template, set.into_iter().collect())
-}
-
-fn percent(rate: Decimal) -> String {
-    format!("{}%", (rate * Decimal::from(100)).round_dp(2).normalize())
 }
 
 fn result_view(page: &Page, input: &ProjectionInput, p: &Projection) -> ResultView {

@@ -31,6 +31,16 @@ pub(crate) fn date_time(lang: Lang, at: time::OffsetDateTime) -> String {
     )
 }
 
+/// A yearly rate as a percentage: 0.0736 → "7.36%".
+pub(crate) fn percent(rate: rust_decimal::Decimal) -> String {
+    format!(
+        "{}%",
+        (rate * rust_decimal::Decimal::from(100))
+            .round_dp(2)
+            .normalize()
+    )
+}
+
 fn month_name(month: Month, lang: Lang) -> &'static str {
     const ES: [&str; 12] = [
         "enero",

@@ -188,10 +188,6 @@ fn change_text(page: &Page, change: &Change) -> String {
     }
 }
 
-fn percent(rate: Decimal) -> String {
-    format!("{}%", (rate * Decimal::from(100)).round_dp(2).normalize())
-}
-
 fn prequal_page(
     page: Page,
     outcome: &Outcome,
@@ -229,7 +225,7 @@ fn prequal_page(
                 page.t("cond-term"),
                 page.t_with("cond-years", &[("years", i64::from(c.term_years))]),
             ),
-            (page.t("cond-rate"), percent(c.annual_rate)),
+            (page.t("cond-rate"), format::percent(c.annual_rate)),
             (page.t("cond-payment"), format::money(c.monthly_payment)),
             (page.t("cond-salary"), format::money(c.monthly_salary)),
             (

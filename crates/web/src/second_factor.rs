@@ -258,7 +258,7 @@ pub(crate) async fn confirm_post(
             // Show the same secret again: the member may have mistyped the code.
             let page = Page::new(&state.messages, "second-factor-enrol-title", &f.csrf);
             let errors = error_line(&page, "code", "second_factor_wrong");
-            let again = reopen(&state, &ctx, &f.token).await;
+            let again = state.accounts.reopen_totp_enrolment(&ctx, &f.token).await;
             match again {
                 Some(enrolment) => enrol_page(&state, &ctx, &f.csrf, &enrolment, errors),
                 None => status_page(&state, &ctx, &f.csrf, errors).await,
@@ -266,15 +266,6 @@ pub(crate) async fn confirm_post(
         }
         Err(e) => password_refused(&state, &ctx, &f.csrf, &e).await,
     }
-}
-
-/// The enrolment behind a token the member already has, to show its QR again.
-async fn reopen(
-    state: &AppState,
-    ctx: &app::accounts::SessionContext,
-    token: &str,
-) -> Option<Enrolment> {
-    state.accounts.reopen_totp_enrolment(ctx, token).await
 }
 
 pub(crate) async fn new_codes_post(

@@ -362,7 +362,10 @@ async fn the_demo_shows_the_messages_it_would_have_sent_and_only_the_demo() {
         home.contains("href=\"/demo/mensajes\""),
         "the demo banner links it"
     );
-    drop(code);
+    assert!(
+        page.contains(&code),
+        "the activation code is readable: {page}"
+    );
 
     let real = spawn_app_with(Options {
         demo: false,
