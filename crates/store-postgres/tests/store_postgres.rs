@@ -58,6 +58,7 @@ contract_cases!(
     outbox_claims_each_message_once,
     audit_appends_from_many_writers_verify,
     documents_are_recorded_once_and_found_by_code,
+    credit_discounts_and_reindex_bases,
 );
 
 #[test]

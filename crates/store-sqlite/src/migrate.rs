@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/0004_documents.sql"),
     ),
+    (
+        5,
+        "credit_servicing",
+        include_str!("../migrations/0005_credit_servicing.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
