@@ -47,7 +47,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "import.ftl",
     "accounts.ftl",
     "savings.ftl",
-    "credit.ftl"
+    "credit.ftl",
+    "mycredit.ftl"
 );
 
 pub struct Messages {

@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod batch;
 pub mod clock;
+pub mod credit;
 pub mod i18n;
 pub mod import;
+pub mod issue;
 pub mod notify;
 pub mod population;
 pub mod prequal;
@@ -13,3 +15,4 @@ pub mod reference;
 pub mod savings;
 pub mod seal;
 pub mod validate;
+pub mod verify;

@@ -293,41 +293,11 @@ impl Savings {
         let data = Arc::new(documents::StatementData::new(
             person, from, to, &opening, &period,
         )?);
-        // Codes are random; the rare one already taken is drawn again.
-        let mut last = StatementError::Store(StoreError::Conflict("document_code_taken"));
-        for _ in 0..3 {
-            let verification = documents::Verification::new(now);
-            let (r, d, v) = (renderer.clone(), data.clone(), verification.clone());
-            let rendered = tokio::task::spawn_blocking(move || r.render(d.as_ref(), &v))
-                .await
-                .map_err(|e| StoreError::Database(e.to_string()))??;
-            let audit = [domain::audit::AuditEntry {
-                at: store::stored_instant(now),
-                actor: format!("member:{}", member.0),
-                action: "document_issued".into(),
-                member_id: Some(member.0),
-                channel: caller.channel,
-                origin: caller.origin.clone(),
-                details: format!(
-                    "{{\"kind\":\"savings_statement\",\"code\":\"{}\"}}",
-                    verification.code.as_str()
-                ),
-            }];
-            let new = store::NewDocument {
-                member_id: member,
-                code: verification.code.as_str().to_owned(),
-                kind: documents::DocumentKind::SavingsStatement.code().to_owned(),
-                sha256: rendered.sha256,
-                issued_at: now,
-            };
-            match self.store.record_document(&new, &audit).await {
-                Ok(_) => return Ok(rendered),
-                Err(StoreError::Conflict("document_code_taken")) => {
-                    last = StatementError::Store(StoreError::Conflict("document_code_taken"));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(last)
+        crate::issue::issue(self.store.as_ref(), renderer, member, data, now, caller)
+            .await
+            .map_err(|e| match e {
+                crate::issue::IssueError::Store(e) => StatementError::Store(e),
+                crate::issue::IssueError::Document(e) => StatementError::Document(e),
+            })
     }
 }

@@ -153,6 +153,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
     Ok(web::AppState {
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        credits: app::credit::Credits::new(store.clone(), tables.clone()),
         prequal: app::prequal::Prequal::new(
             store.clone(),
             tables,

@@ -41,6 +41,15 @@ pub(crate) fn percent(rate: rust_decimal::Decimal) -> String {
     )
 }
 
+/// "diciembre de 2024" / "December 2024".
+pub(crate) fn month_year(month: Month, year: i32, lang: Lang) -> String {
+    let name = month_name(month, lang);
+    match lang {
+        Lang::Es => format!("{name} de {year}"),
+        Lang::En => format!("{name} {year}"),
+    }
+}
+
 fn month_name(month: Month, lang: Lang) -> &'static str {
     const ES: [&str; 12] = [
         "enero",

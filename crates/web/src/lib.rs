@@ -8,6 +8,7 @@ mod auth;
 mod calculator;
 mod client_address;
 mod components;
+mod credit;
 mod demo_messages;
 mod drafts;
 mod employment;
@@ -16,6 +17,7 @@ mod gallery;
 mod health;
 mod home;
 mod language;
+mod message;
 mod metrics;
 mod page;
 mod prequal;
@@ -23,6 +25,7 @@ mod recovery;
 mod savings;
 mod second_factor;
 mod session_timeout;
+mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +55,7 @@ pub struct AppState {
     pub accounts: app::accounts::Accounts,
     pub savings: app::savings::Savings,
     pub prequal: app::prequal::Prequal,
+    pub credits: app::credit::Credits,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -85,7 +89,9 @@ pub fn router(state: AppState) -> Router {
         .merge(recovery::change_routes())
         .merge(second_factor::routes())
         .merge(savings::routes())
-        .merge(prequal::routes());
+        .merge(prequal::routes())
+        .merge(credit::routes())
+        .merge(verify::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

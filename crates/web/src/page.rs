@@ -70,7 +70,7 @@ fn request_path() -> String {
 const AREAS: &[(&str, Option<&str>)] = &[
     ("area-savings", Some("/ahorro")),
     ("area-want-credit", Some("/credito")),
-    ("area-my-credit", None),
+    ("area-my-credit", Some("/mi-credito")),
     ("area-procedures", None),
     ("area-profile", Some("/cuenta")),
 ];

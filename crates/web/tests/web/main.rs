@@ -9,6 +9,7 @@ use std::time::Duration;
 mod accounts;
 mod browser;
 mod burst;
+mod credit;
 mod design;
 mod prequal;
 mod savings;
@@ -220,6 +221,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let state = web::AppState {
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        credits: app::credit::Credits::new(store.clone(), tables.clone()),
         prequal: app::prequal::Prequal::new(
             store.clone(),
             tables,

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use crate::accounts::{Browser, NSS, PASSWORD, location, sign_up_and_activate};
 use crate::{Engine, TestApp, spawn_app_on};
 
-async fn signed_in_maria(app: &TestApp) -> Browser<'_> {
+pub(crate) async fn signed_in_maria(app: &TestApp) -> Browser<'_> {
     let mut browser = Browser::new(app);
     sign_up_and_activate(&mut browser).await;
     browser.get("/entrar").await;
@@ -18,7 +18,7 @@ async fn signed_in_maria(app: &TestApp) -> Browser<'_> {
 }
 
 /// Juan's account, through the API: his bearer token.
-async fn juan_token(app: &TestApp) -> String {
+pub(crate) async fn juan_token(app: &TestApp) -> String {
     let mut browser = Browser::new(app);
     browser.get("/registro").await;
     browser
@@ -248,7 +248,7 @@ crate::on_both_engines!(
 );
 
 /// The text of a PDF, by poppler's `pdftotext` (installed by `.ci/run`).
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("vivienda-pdf-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.pdf", rand_name()));
