@@ -89,6 +89,27 @@ pub(crate) fn plan(
     }))
 }
 
+/// The whole months of `from..=to`, each ending on its last day (or on `to`), labelled
+/// `YYYY-MM`; a month cut short counts as the share of it that ran.
+fn months_of(from: Date, to: Date) -> Vec<(Date, Date, f64, String)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let last = start.month().length(start.year());
+        let month_end = Date::from_calendar_date(start.year(), start.month(), last).unwrap_or(to);
+        let end = month_end.min(to);
+        let share = f64::from(end.day() - start.day() + 1) / f64::from(last);
+        out.push((
+            start,
+            end,
+            share,
+            format!("{}-{:02}", start.year(), u8::from(start.month())),
+        ));
+        start = month_end + Duration::days(1);
+    }
+    out
+}
+
 fn pesos(value: f64) -> Money {
     Money::from_centavos((value * 100.0).round() as i64)
 }
@@ -120,7 +141,7 @@ pub(crate) fn post(
     let mut balance = credit.amount.centavos() as f64 / 100.0;
     let monthly_rate = credit.rate / 12.0;
     let n = f64::from(credit.term_months);
-    let instalment = balance * monthly_rate / (1.0 - (1.0 + monthly_rate).powf(-n));
+    let mut instalment = balance * monthly_rate / (1.0 - (1.0 + monthly_rate).powf(-n));
     let amount_vsm = match credit.denomination {
         Denomination::Vsm => {
             let vsm = minimum_wage(tables, credit.originated_on)?.centavos() as f64 / 100.0 * 30.4;
@@ -144,7 +165,10 @@ pub(crate) fn post(
         let to = if year == end.year() { end } else { dec31(year) };
         let months = ((to - from).whole_days() as f64 / 30.4).floor();
         if credit.denomination == Denomination::Vsm && year > credit.originated_on.year() {
-            let growth = balance * (reindexation(tables, year)? - 1.0);
+            let factor = reindexation(tables, year)?;
+            let growth = balance * (factor - 1.0);
+            // The payment is a number of VSM units too: it grows with the balance.
+            instalment *= factor;
             moves.push((
                 jan(year),
                 format!("R{year}"),
@@ -153,43 +177,53 @@ pub(crate) fn post(
             ));
             balance += growth;
         }
-        let interest = balance * credit.rate * months / 12.0;
-        let employer: f64 = employer_payments
-            .iter()
-            .filter(|(d, _)| d.year() == year && *d <= to)
-            .map(|(_, m)| m.centavos() as f64 / 100.0)
-            .sum();
-        // Contributions beyond what is owed stay with the worker (refund of overpayments).
-        let employer = employer.min(balance + interest);
-        let payments = (instalment * months)
-            .min(balance + interest - employer)
-            .max(0.0);
-        let employed = record
-            .relations
-            .iter()
-            .any(|r| r.end_date.is_none_or(|e| e >= to));
-        let kind = if employed {
-            CreditMovementKind::PayrollPayment
+        // Old years as one line each; the last two month by month, as a statement shows them.
+        let periods = if year + 1 >= config.until.year() {
+            months_of(from, to)
         } else {
-            CreditMovementKind::DirectPayment
+            vec![(from, to, months, year.to_string())]
         };
-        moves.push((
-            to,
-            format!("I{year}"),
-            CreditMovementKind::Interest,
-            interest,
-        ));
-        if employer > 0.0 {
+        for (from, to, months, label) in periods {
+            let interest = balance * credit.rate * months / 12.0;
+            let employer: f64 = employer_payments
+                .iter()
+                .filter(|(d, _)| *d >= from && *d <= to)
+                .map(|(_, m)| m.centavos() as f64 / 100.0)
+                .sum();
+            // Contributions beyond what is owed stay with the worker (refund of overpayments).
+            let employer = employer.min(balance + interest);
+            let payments = (instalment * months)
+                .min(balance + interest - employer)
+                .max(0.0);
+            let employed = record
+                .relations
+                .iter()
+                .any(|r| r.end_date.is_none_or(|e| e >= to));
+            let kind = if employed {
+                CreditMovementKind::PayrollPayment
+            } else {
+                CreditMovementKind::DirectPayment
+            };
             moves.push((
                 to,
-                format!("A{year}"),
-                CreditMovementKind::EmployerContribution,
-                -employer,
+                format!("I{label}"),
+                CreditMovementKind::Interest,
+                interest,
             ));
+            if employer > 0.0 {
+                moves.push((
+                    to,
+                    format!("A{label}"),
+                    CreditMovementKind::EmployerContribution,
+                    -employer,
+                ));
+            }
+            moves.push((to, format!("P{label}"), kind, -payments));
+            balance += interest - employer - payments;
         }
-        moves.push((to, format!("P{year}"), kind, -payments));
-        balance += interest - employer - payments;
     }
+    // A credit whose term ran out is paid off too, whatever its plan said.
+    let repaid = credit.paid_off_on.is_some() || balance < 1.0;
     if credit.paid_off_on.is_some() && balance > 0.0 {
         moves.push((
             end,
@@ -211,7 +245,7 @@ pub(crate) fn post(
         .filter(|m| !m.amount.is_zero())
         .collect();
     // Rounding each movement to the centavo may leave a paid-off credit a few centavos off zero.
-    if credit.paid_off_on.is_some() {
+    if repaid {
         let rest: Money = record.credit_movements.iter().map(|m| m.amount).sum();
         if let Some(last) = record.credit_movements.last_mut() {
             last.amount -= rest;
@@ -229,7 +263,7 @@ pub(crate) fn post(
             .unwrap_or(Decimal::ZERO)
             .round_dp(4),
         term_months: credit.term_months,
-        status: if credit.paid_off_on.is_some() {
+        status: if repaid {
             CreditStatus::PaidOff
         } else {
             CreditStatus::Active

@@ -104,3 +104,52 @@ async fn the_same_seed_gives_the_same_population_and_loads_once() {
     assert!(first.loaded && !second.loaded);
     assert_eq!(store.counts().await.unwrap().members, first.members);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_borrowers_read_as_the_credit_pages_show_them() {
+    use std::sync::Arc;
+    let (_dir, store) = scratch();
+    let tables = Arc::new(ReferenceTables::embedded().unwrap());
+    let cfg = config(300);
+    app::population::load(&store, &cfg, &tables, &mut |_| {})
+        .await
+        .unwrap();
+    let store: Arc<dyn store::Store> = Arc::new(store);
+    let credits = app::credit::Credits::new(store.clone(), tables);
+    let (mut active, mut late, mut paid_off, mut monthly) = (0, 0, 0, 0);
+    for id in 1..=300 {
+        let member = domain::registry::MemberId(id);
+        for view in credits.credits(member, cfg.until).await.unwrap() {
+            let record = credits
+                .credit(member, &view.credit.credit_number, cfg.until)
+                .await
+                .unwrap();
+            if record.movements.iter().any(|m| m.reference == "I2026-10") {
+                monthly += 1;
+            }
+            match view.credit.status {
+                _ if view.account.paid_off => {
+                    paid_off += 1;
+                    assert_eq!(view.account.balance, Money::ZERO);
+                }
+                _ => {
+                    active += 1;
+                    if view.account.arrears_months > 0 {
+                        late += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        active > 20 && paid_off > 5,
+        "{active} active, {paid_off} paid off"
+    );
+    // The generator pays every instalment: an active credit is up to date.
+    assert_eq!(late, 0, "{late} of {active} active credits show arrears");
+    // The last two years are posted month by month.
+    assert!(
+        monthly >= active,
+        "{monthly} credits with monthly movements of {active} active"
+    );
+}

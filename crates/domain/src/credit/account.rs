@@ -135,9 +135,11 @@ impl CreditAccount {
             _ => None,
         };
         let (monthly_payment, monthly_payment_units) = monthly_payment(credit, facts)?;
+        // Paid off: so recorded, or nothing left of what was lent (the registry's status
+        // may lag the last payment).
+        let disbursed = totals_disbursed(facts.movements, today);
         let paid_off = credit.status == CreditStatus::PaidOff
-            || (credit.status == CreditStatus::Active && balance.is_zero() && owed != Money::ZERO)
-            || (credit.status == CreditStatus::Active && overpaid.centavos() > 0);
+            || (credit.status == CreditStatus::Active && disbursed && owed.centavos() <= 0);
         let arrears_months = if paid_off || credit.status != CreditStatus::Active {
             0
         } else {
@@ -164,6 +166,12 @@ impl CreditAccount {
             last_twelve_months,
         })
     }
+}
+
+fn totals_disbursed(movements: &[CreditMovement], today: Date) -> bool {
+    movements
+        .iter()
+        .any(|m| m.kind == CreditMovementKind::Disbursement && m.booked_on <= today)
 }
 
 /// The payment due each month: the discount in force when it is a fixed amount (pesos, or VSM
