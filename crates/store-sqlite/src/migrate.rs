@@ -26,6 +26,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/0004_documents.sql"),
     ),
+    // 0005 is taken by the credit work on another branch.
+    (
+        6,
+        "requests",
+        include_str!("../migrations/0006_requests.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
