@@ -36,3 +36,6 @@ product_unknown = The credit product does not exist.
 status_unknown = The credit status must be active, paid_off or cancelled.
 movement_kind_unknown = The kind of movement does not exist.
 reference_too_long = The reference is too long: use 40 characters or fewer.
+discount_kind_unknown = The kind of discount does not exist: use percentage, fixed_pesos or vsm_factor.
+discount_value_format = The discount value is not valid: a percentage goes from 0 to 1, pesos have at most two decimals and a VSM factor is below 100.
+discount_reason_unknown = The reason for the discount does not exist: use new_credit, restructure or conversion.

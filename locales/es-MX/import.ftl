@@ -36,3 +36,6 @@ product_unknown = El producto de crédito no existe.
 status_unknown = El estado del crédito debe ser active, paid_off o cancelled.
 movement_kind_unknown = El tipo de movimiento no existe.
 reference_too_long = La referencia es demasiado larga: usa 40 caracteres o menos.
+discount_kind_unknown = El tipo de descuento no existe: usa percentage, fixed_pesos o vsm_factor.
+discount_value_format = El valor del descuento no es válido: un porcentaje va de 0 a 1, los pesos llevan como máximo dos decimales y el factor VSM es menor que 100.
+discount_reason_unknown = El motivo del descuento no existe: usa new_credit, restructure o conversion.

@@ -2,6 +2,7 @@
 //! call. Orderings are spelled out in SQL so the answers match SQLite row for row.
 
 use async_trait::async_trait;
+use domain::credit::DiscountChange;
 use domain::ids::{Curp, Nss};
 use domain::money::Money;
 use domain::registry::{
@@ -166,6 +167,62 @@ impl RegistryRepo for PgStore {
             self.rows(sql, &[&id.0, &credit.as_str()]).await?,
             rows::credit_movement,
         )
+    }
+
+    async fn credit_discounts(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<DiscountChange>, StoreError> {
+        let sql = "SELECT valid_from, kind, value, reason FROM credit_discounts
+                   WHERE member_id = $1 AND credit_number = $2 ORDER BY valid_from";
+        all(
+            self.rows(sql, &[&id.0, &credit.as_str()]).await?,
+            rows::credit_discount,
+        )
+    }
+
+    async fn reindex_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, CreditNumber)>,
+        limit: u32,
+    ) -> Result<Vec<store::ReindexBase>, StoreError> {
+        let (member, credit) = after.map_or((-1i64, String::new()), |(m, c)| {
+            (m.0, c.as_str().to_owned())
+        });
+        let year_start = time::Date::from_calendar_date(year, time::Month::January, 1)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let reference = format!("R{year}");
+        let rows = self
+            .fetch(
+                "SELECT k.member_id, k.credit_number,
+                        (SELECT coalesce(sum(m.amount), 0)::bigint FROM credit_movements m
+                         WHERE m.member_id = k.member_id AND m.credit_number = k.credit_number
+                           AND m.booked_on < $1),
+                        EXISTS (SELECT 1 FROM credit_movements m
+                                WHERE m.member_id = k.member_id
+                                  AND m.credit_number = k.credit_number AND m.reference = $2)
+                 FROM credits k
+                 WHERE k.denomination = 'vsm' AND k.status = 'active'
+                   AND k.originated_on < $1 AND (k.member_id, k.credit_number) > ($3, $4)
+                 ORDER BY k.member_id, k.credit_number
+                 LIMIT $5",
+                &[&year_start, &reference, &member, &credit, &i64::from(limit)],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                const T: &str = "credits";
+                Ok(store::ReindexBase {
+                    member_id: MemberId(crate::columns::get(r, 0, T)?),
+                    credit_number: CreditNumber::parse(crate::columns::get(r, 1, T)?)
+                        .map_err(|_| StoreError::corrupt(T, "credit_number"))?,
+                    balance: Money::from_centavos(crate::columns::get(r, 2, T)?),
+                    already_posted: crate::columns::get(r, 3, T)?,
+                })
+            })
+            .collect()
     }
 
     async fn last_movement_on(

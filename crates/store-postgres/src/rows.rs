@@ -1,6 +1,7 @@
 //! Turning stored rows back into domain types. Stored data is parsed again with the same
 //! constructors as input, so a hand-edited or corrupt row is an error, never a wrong answer.
 
+use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
 use domain::ids::{Curp, Nss, Rfc};
 use domain::money::Money;
 use domain::registry::{
@@ -111,6 +112,22 @@ pub(crate) fn credit(row: &Row) -> Result<Credit, StoreError> {
         rate: get(row, 7, T)?,
         term_months: parsed(T, u16::try_from(get::<i32>(row, 8, T)?))?,
         status: some(T, "status", CreditStatus::from_code(get(row, 9, T)?))?,
+    })
+}
+
+pub(crate) fn credit_discount(row: &Row) -> Result<DiscountChange, StoreError> {
+    const T: &str = "credit_discounts";
+    Ok(DiscountChange {
+        valid_from: get(row, 0, T)?,
+        discount: Discount {
+            kind: some(T, "kind", DiscountKind::from_code(get(row, 1, T)?))?,
+            value: get(row, 2, T)?,
+        },
+        reason: some(
+            T,
+            "reason",
+            DiscountChangeReason::from_code(get(row, 3, T)?),
+        )?,
     })
 }
 

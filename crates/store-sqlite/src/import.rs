@@ -386,6 +386,35 @@ impl ImportBatch for SqliteImportBatch {
         Ok(inserted)
     }
 
+    async fn insert_credit_discounts(
+        &mut self,
+        rows: &[store::CreditDiscount],
+    ) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO credit_discounts
+                     (member_id, credit_number, valid_from, kind, value, reason, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )
+            .map_err(db)?;
+        let mut inserted = 0;
+        for d in rows {
+            inserted += stmt
+                .execute(params![
+                    d.member_id.0,
+                    d.credit_number.as_str(),
+                    IsoDate::new(d.change.valid_from).as_str(),
+                    d.change.discount.kind.code(),
+                    d.change.discount.value.to_string(),
+                    d.change.reason.code(),
+                    self.batch_id
+                ])
+                .map_err(db)? as u64;
+        }
+        Ok(inserted)
+    }
+
     async fn commit(mut self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError> {
         let finished = now_text();
         self.conn

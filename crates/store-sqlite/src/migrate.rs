@@ -26,7 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/0004_documents.sql"),
     ),
-    // 0005 is taken by the credit work on another branch.
+    (
+        5,
+        "credit_servicing",
+        include_str!("../migrations/0005_credit_servicing.sql"),
+    ),
     (
         6,
         "requests",

@@ -1,6 +1,7 @@
 //! Registry reads on SQLite.
 
 use async_trait::async_trait;
+use domain::credit::DiscountChange;
 use domain::ids::{Curp, Nss};
 use domain::money::Money;
 use domain::registry::{
@@ -183,6 +184,68 @@ impl RegistryRepo for SqliteStore {
                 rows::credit_movement,
             )
         })
+    }
+
+    async fn credit_discounts(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<DiscountChange>, StoreError> {
+        self.read(|c| {
+            collect(
+                c,
+                "SELECT valid_from, kind, value, reason FROM credit_discounts
+                 WHERE member_id = ?1 AND credit_number = ?2 ORDER BY valid_from",
+                params![id.0, credit.as_str()],
+                rows::credit_discount,
+            )
+        })
+    }
+
+    async fn reindex_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, CreditNumber)>,
+        limit: u32,
+    ) -> Result<Vec<store::ReindexBase>, StoreError> {
+        let (member, credit) =
+            after.map_or((-1, String::new()), |(m, c)| (m.0, c.as_str().to_owned()));
+        let year_start = format!("{year:04}-01-01");
+        let reference = format!("R{year}");
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            store.read(|c| {
+                collect(
+                    c,
+                    "SELECT k.member_id, k.credit_number,
+                            (SELECT coalesce(sum(m.amount), 0) FROM credit_movements m
+                             WHERE m.member_id = k.member_id AND m.credit_number = k.credit_number
+                               AND m.booked_on < ?1),
+                            EXISTS (SELECT 1 FROM credit_movements m
+                                    WHERE m.member_id = k.member_id
+                                      AND m.credit_number = k.credit_number
+                                      AND m.reference = ?2)
+                     FROM credits k INDEXED BY credits_vsm_active
+                     WHERE k.denomination = 'vsm' AND k.status = 'active'
+                       AND k.originated_on < ?1 AND (k.member_id, k.credit_number) > (?3, ?4)
+                     ORDER BY k.member_id, k.credit_number
+                     LIMIT ?5",
+                    params![year_start, reference, member, credit, limit],
+                    |r| {
+                        const T: &str = "credits";
+                        Ok(store::ReindexBase {
+                            member_id: MemberId(get(r, 0, T)?),
+                            credit_number: CreditNumber::parse(&get::<String>(r, 1, T)?)
+                                .map_err(|_| StoreError::corrupt(T, "credit_number"))?,
+                            balance: Money::from_centavos(get(r, 2, T)?),
+                            already_posted: get(r, 3, T)?,
+                        })
+                    },
+                )
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
     }
 
     async fn counts(&self) -> Result<RegistryCounts, StoreError> {

@@ -1,6 +1,7 @@
 //! Turning stored rows back into domain types. Stored data is parsed again with the same
 //! constructors as input, so a hand-edited or corrupt row is an error, never a wrong answer.
 
+use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
 use domain::dates::parse_iso;
 use domain::ids::{Curp, Nss, Rfc};
 use domain::money::Money;
@@ -104,6 +105,22 @@ pub(crate) fn credit(row: &Row) -> Result<Credit, StoreError> {
         rate: parsed(T, text(row, 7, T)?.parse())?,
         term_months: parsed(T, u16::try_from(int(row, 8, T)?))?,
         status: some(T, "status", CreditStatus::from_code(&text(row, 9, T)?))?,
+    })
+}
+
+pub(crate) fn credit_discount(row: &Row) -> Result<DiscountChange, StoreError> {
+    const T: &str = "credit_discounts";
+    Ok(DiscountChange {
+        valid_from: date(row, 0, T)?,
+        discount: Discount {
+            kind: some(T, "kind", DiscountKind::from_code(&text(row, 1, T)?))?,
+            value: parsed(T, text(row, 2, T)?.parse())?,
+        },
+        reason: some(
+            T,
+            "reason",
+            DiscountChangeReason::from_code(&text(row, 3, T)?),
+        )?,
     })
 }
 

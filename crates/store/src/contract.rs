@@ -41,6 +41,7 @@ macro_rules! contract_tests {
             throttle_counts_atomically_and_resets, second_factor_steps_and_drafts,
             outbox_claims_each_message_once, audit_appends_from_many_writers_verify,
             documents_are_recorded_once_and_found_by_code,
+            credit_discounts_and_reindex_bases,
             requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
             concurrent_changes_of_one_request_let_exactly_one_win,
             the_queue_lists_open_requests_by_promised_date);
@@ -1401,4 +1402,174 @@ async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     })
     .await;
     done.into_iter().map(Option::unwrap).collect()
+}
+
+pub async fn credit_discounts_and_reindex_bases(store: &impl Store) {
+    use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
+    let ids = import_members(store, "m9", &[person(21), person(22), person(23)]).await;
+    let credit = |member: MemberId, number: &str, denomination, originated_on, status| Credit {
+        credit_number: CreditNumber::parse(number).unwrap(),
+        member_id: member,
+        product: CreditProduct::Tradicional,
+        denomination,
+        originated_on,
+        amount: Money::from_centavos(10_000_000),
+        amount_vsm: None,
+        rate: "0.06".parse().unwrap(),
+        term_months: 240,
+        status,
+    };
+    let vsm = credit(
+        ids[0],
+        "0800000001",
+        Denomination::Vsm,
+        date!(2008 - 01 - 10),
+        CreditStatus::Active,
+    );
+    let pesos = credit(
+        ids[1],
+        "1900000002",
+        Denomination::Pesos,
+        date!(2019 - 01 - 10),
+        CreditStatus::Active,
+    );
+    let paid = credit(
+        ids[2],
+        "0700000003",
+        Denomination::Vsm,
+        date!(2007 - 01 - 10),
+        CreditStatus::PaidOff,
+    );
+    let young = credit(
+        ids[2],
+        "2500000004",
+        Denomination::Vsm,
+        date!(2025 - 03 - 01),
+        CreditStatus::Active,
+    );
+    let moved = |c: &Credit, reference: &str, on, centavos| CreditMovement {
+        member_id: c.member_id,
+        credit_number: c.credit_number.clone(),
+        reference: reference.into(),
+        kind: if centavos > 0 {
+            CreditMovementKind::Disbursement
+        } else {
+            CreditMovementKind::PayrollPayment
+        },
+        booked_on: on,
+        amount: Money::from_centavos(centavos),
+    };
+    let fixed = |value: &str, valid_from, reason| DiscountChange {
+        valid_from,
+        discount: Discount {
+            kind: DiscountKind::FixedPesos,
+            value: value.parse().unwrap(),
+        },
+        reason,
+    };
+    let mut batch = store
+        .begin_import(&file(ImportKind::Synthetic, "c9"))
+        .await
+        .unwrap();
+    batch
+        .insert_credits(&[vsm.clone(), pesos.clone(), paid.clone(), young.clone()])
+        .await
+        .unwrap();
+    batch
+        .insert_credit_movements(&[
+            moved(&vsm, "D", date!(2008 - 01 - 10), 10_000_000),
+            moved(&vsm, "P2025", date!(2025 - 12 - 31), -1_000_000),
+            // Booked in the new year: not part of the balance the year's factor applies to.
+            moved(&vsm, "P2026", date!(2026 - 01 - 05), -50_000),
+            moved(&pesos, "D", date!(2019 - 01 - 10), 10_000_000),
+            moved(&young, "D", date!(2025 - 03 - 01), 5_000_000),
+        ])
+        .await
+        .unwrap();
+    let discounts = [
+        crate::CreditDiscount {
+            member_id: ids[1],
+            credit_number: pesos.credit_number.clone(),
+            change: fixed(
+                "2500.00",
+                date!(2019 - 01 - 10),
+                DiscountChangeReason::NewCredit,
+            ),
+        },
+        crate::CreditDiscount {
+            member_id: ids[1],
+            credit_number: pesos.credit_number.clone(),
+            change: fixed(
+                "1800.50",
+                date!(2024 - 09 - 09),
+                DiscountChangeReason::Conversion,
+            ),
+        },
+    ];
+    assert_eq!(batch.insert_credit_discounts(&discounts).await.unwrap(), 2);
+    assert_eq!(
+        batch
+            .insert_credit_discounts(&discounts[..1])
+            .await
+            .unwrap(),
+        0
+    );
+    batch.commit(ImportTotals::default()).await.unwrap();
+
+    let found = store
+        .credit_discounts(ids[1], &pesos.credit_number)
+        .await
+        .unwrap();
+    assert_eq!(found, vec![discounts[0].change, discounts[1].change]);
+    // Only the owner's id finds them.
+    assert!(
+        store
+            .credit_discounts(ids[0], &pesos.credit_number)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // 2026: the active VSM credits granted before the year, with their balance at its start.
+    let bases = store.reindex_bases(2026, None, 10).await.unwrap();
+    let summary: Vec<_> = bases
+        .iter()
+        .map(|b| {
+            (
+                b.credit_number.as_str().to_owned(),
+                b.balance.centavos(),
+                b.already_posted,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("0800000001".to_owned(), 9_000_000, false),
+            ("2500000004".to_owned(), 5_000_000, false)
+        ]
+    );
+    // Paging: after the first, only the second.
+    let after = Some((bases[0].member_id, bases[0].credit_number.clone()));
+    let rest = store.reindex_bases(2026, after, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].credit_number, young.credit_number);
+    // Once R2026 is booked, the base says so; a credit granted in 2025 is not in 2025's list.
+    let mut batch = store
+        .begin_import(&file(ImportKind::Reindexation, "r26"))
+        .await
+        .unwrap();
+    batch
+        .insert_credit_movements(&[CreditMovement {
+            kind: CreditMovementKind::Reindexation,
+            ..moved(&vsm, "R2026", date!(2026 - 01 - 01), 100)
+        }])
+        .await
+        .unwrap();
+    batch.commit(ImportTotals::default()).await.unwrap();
+    let bases = store.reindex_bases(2026, None, 10).await.unwrap();
+    assert!(bases[0].already_posted && !bases[1].already_posted);
+    let bases_2025 = store.reindex_bases(2025, None, 10).await.unwrap();
+    assert_eq!(bases_2025.len(), 1);
+    assert_eq!(bases_2025[0].balance.centavos(), 10_000_000);
 }

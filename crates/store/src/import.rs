@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::StoreError;
+use crate::registry::CreditDiscount;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum ImportKind {
@@ -18,22 +19,27 @@ pub enum ImportKind {
     Contributions,
     Credits,
     CreditMovements,
+    /// The payroll discount of each credit and its changes.
+    CreditDiscounts,
     /// A population written by the synthetic generator (demo, generate).
     Synthetic,
     /// A year's yield posted by `vivienda batch yield`.
     YieldPosting,
     /// A bimester's employer payments posted by `vivienda batch contributions`.
     ContributionPosting,
+    /// A year's re-indexation of VSM credits posted by `vivienda batch reindex`.
+    Reindexation,
 }
 
 impl ImportKind {
-    pub const FILE_KINDS: [ImportKind; 6] = [
+    pub const FILE_KINDS: [ImportKind; 7] = [
         ImportKind::Members,
         ImportKind::Employers,
         ImportKind::Relations,
         ImportKind::Contributions,
         ImportKind::Credits,
         ImportKind::CreditMovements,
+        ImportKind::CreditDiscounts,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +50,8 @@ impl ImportKind {
             ImportKind::Contributions => "contributions",
             ImportKind::Credits => "credits",
             ImportKind::CreditMovements => "credit-movements",
+            ImportKind::CreditDiscounts => "credit-discounts",
+            ImportKind::Reindexation => "reindexation",
             ImportKind::Synthetic => "synthetic",
             ImportKind::YieldPosting => "yield",
             ImportKind::ContributionPosting => "contribution-batch",
@@ -55,6 +63,7 @@ impl ImportKind {
             ImportKind::Synthetic,
             ImportKind::YieldPosting,
             ImportKind::ContributionPosting,
+            ImportKind::Reindexation,
         ]
         .into_iter()
         .chain(ImportKind::FILE_KINDS)
@@ -120,6 +129,9 @@ pub trait ImportBatch: Send {
     async fn insert_movements(&mut self, rows: &[Movement]) -> Result<u64, StoreError>;
     async fn insert_credits(&mut self, rows: &[Credit]) -> Result<u64, StoreError>;
     async fn insert_credit_movements(&mut self, rows: &[CreditMovement])
+    -> Result<u64, StoreError>;
+    /// Inserts discounts; one per credit and `valid_from`.
+    async fn insert_credit_discounts(&mut self, rows: &[CreditDiscount])
     -> Result<u64, StoreError>;
     /// Records the batch with its totals and makes everything visible at once.
     async fn commit(self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError>;

@@ -26,8 +26,8 @@ pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use registry::{
-    LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts, RegistryRepo,
-    YieldBase,
+    CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
+    RegistryRepo, ReindexBase, YieldBase,
 };
 pub use requests::{
     NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo, StateChange,

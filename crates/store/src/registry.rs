@@ -1,6 +1,7 @@
 //! Reading the member registry.
 
 use async_trait::async_trait;
+use domain::credit::DiscountChange;
 use domain::ids::{Curp, Nss};
 use domain::money::Money;
 use domain::registry::{
@@ -66,6 +67,25 @@ pub struct YieldBase {
     pub already_posted: bool,
 }
 
+/// A VSM credit's balance at the end of a year, read by the yearly re-indexation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReindexBase {
+    pub member_id: MemberId,
+    pub credit_number: CreditNumber,
+    /// What was owed at the close of 31 December of the year before.
+    pub balance: Money,
+    /// Whether this year's re-indexation movement is already booked.
+    pub already_posted: bool,
+}
+
+/// A discount recorded for a credit, as imported from the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditDiscount {
+    pub member_id: MemberId,
+    pub credit_number: CreditNumber,
+    pub change: DiscountChange,
+}
+
 #[async_trait]
 pub trait RegistryRepo {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError>;
@@ -94,6 +114,20 @@ pub trait RegistryRepo {
         id: MemberId,
         credit: &CreditNumber,
     ) -> Result<Vec<CreditMovement>, StoreError>;
+    /// The discounts recorded for a credit, oldest first.
+    async fn credit_discounts(
+        &self,
+        id: MemberId,
+        credit: &CreditNumber,
+    ) -> Result<Vec<DiscountChange>, StoreError>;
+    /// Active VSM credits granted before `year`, in (member, credit) order after `after`, with
+    /// the balance owed at the end of `year − 1` and whether the movement `R{year}` exists.
+    async fn reindex_bases(
+        &self,
+        year: i32,
+        after: Option<(MemberId, CreditNumber)>,
+        limit: u32,
+    ) -> Result<Vec<ReindexBase>, StoreError>;
     async fn counts(&self) -> Result<RegistryCounts, StoreError>;
     /// The booking date of the member's latest movement of `kind` in any bucket (a few index
     /// look-ups, not a scan of the ledger).

@@ -125,6 +125,11 @@ pub enum BatchCommand {
         #[arg(long)]
         year: i32,
     },
+    /// Re-index every active VSM credit on 1 January of year Y by the UMI increase, once
+    Reindex {
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,6 +152,7 @@ pub enum ImportKindArg {
     Contributions,
     Credits,
     CreditMovements,
+    CreditDiscounts,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -10,7 +10,8 @@ use domain::registry::{
 use store::{ImportBatch, ImportKind, StoreError};
 
 use super::rows::{
-    self, ContributionRow, CreditMovementRow, CreditRow, RelationRow, RowError, bad,
+    self, ContributionRow, CreditDiscountRow, CreditMovementRow, CreditRow, RelationRow, RowError,
+    bad,
 };
 
 /// A parsed row, its line, and where its original text sits in the chunk's buffer (kept for
@@ -33,6 +34,7 @@ pub(crate) enum Rows {
     Contributions(Vec<Pending<ContributionRow>>),
     Credits(Vec<Pending<CreditRow>>),
     CreditMovements(Vec<Pending<CreditMovementRow>>),
+    CreditDiscounts(Vec<Pending<CreditDiscountRow>>),
 }
 
 #[derive(Default)]
@@ -92,7 +94,9 @@ impl Chunk {
             ImportKind::Relations => Rows::Relations(Vec::new()),
             ImportKind::Contributions => Rows::Contributions(Vec::new()),
             ImportKind::Credits => Rows::Credits(Vec::new()),
+            ImportKind::CreditDiscounts => Rows::CreditDiscounts(Vec::new()),
             ImportKind::CreditMovements
+            | ImportKind::Reindexation
             | ImportKind::Synthetic
             | ImportKind::YieldPosting
             | ImportKind::ContributionPosting => Rows::CreditMovements(Vec::new()),
@@ -111,6 +115,7 @@ impl Chunk {
             Rows::Contributions(v) => v.len(),
             Rows::Credits(v) => v.len(),
             Rows::CreditMovements(v) => v.len(),
+            Rows::CreditDiscounts(v) => v.len(),
         }
     }
 
@@ -126,6 +131,9 @@ impl Chunk {
             Rows::CreditMovements(v) => {
                 v.push(pending(raw, line, rec, rows::credit_movement(rec))?)
             }
+            Rows::CreditDiscounts(v) => {
+                v.push(pending(raw, line, rec, rows::credit_discount(rec))?)
+            }
         }
         Ok(())
     }
@@ -140,6 +148,7 @@ impl Chunk {
             Rows::Contributions(v) => contributions(batch, v).await?,
             Rows::Credits(v) => credits(batch, v).await?,
             Rows::CreditMovements(v) => credit_movements(batch, v).await?,
+            Rows::CreditDiscounts(v) => credit_discounts(batch, v).await?,
         };
         let rejected = outcome
             .rejected
@@ -363,6 +372,31 @@ async fn credit_movements(
         }
     }
     out.accepted = batch.insert_credit_movements(&insert).await?;
+    out.duplicates = insert.len() as u64 - out.accepted;
+    Ok(out)
+}
+
+async fn credit_discounts(
+    batch: &mut dyn ImportBatch,
+    rows: Vec<Pending<CreditDiscountRow>>,
+) -> Result<Outcome, StoreError> {
+    let mut out = Outcome::default();
+    let (unique, index) = distinct(rows.iter().map(|p| p.row.credit_number.clone()));
+    let owners = batch.credit_owners(&unique).await?;
+    let mut insert = Vec::with_capacity(rows.len());
+    for (i, p) in rows.into_iter().enumerate() {
+        match owners[index[i]] {
+            None => out
+                .rejected
+                .push((p.line, p.raw, bad("credit_number", "unknown_credit"))),
+            Some(member_id) => insert.push(store::CreditDiscount {
+                member_id,
+                credit_number: p.row.credit_number,
+                change: p.row.change,
+            }),
+        }
+    }
+    out.accepted = batch.insert_credit_discounts(&insert).await?;
     out.duplicates = insert.len() as u64 - out.accepted;
     Ok(out)
 }

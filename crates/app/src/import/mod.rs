@@ -106,7 +106,9 @@ pub fn header(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Relations => rows::RELATIONS,
         ImportKind::Contributions => rows::CONTRIBUTIONS,
         ImportKind::Credits => rows::CREDITS,
+        ImportKind::CreditDiscounts => rows::CREDIT_DISCOUNTS,
         ImportKind::CreditMovements
+        | ImportKind::Reindexation
         | ImportKind::Synthetic
         | ImportKind::YieldPosting
         | ImportKind::ContributionPosting => rows::CREDIT_MOVEMENTS,

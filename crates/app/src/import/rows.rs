@@ -2,6 +2,7 @@
 //! The column order of each file is documented in `docs/imports.md`.
 
 use domain::bimester::Bimester;
+use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
 use domain::dates::parse_iso;
 use domain::ids::{Curp, Nss, Rfc};
 use domain::money::Money;
@@ -332,5 +333,40 @@ pub(crate) fn credit_movement(rec: Fields) -> Result<CreditMovementRow, RowError
         kind,
         booked_on: date(rec, 3, "booked_on")?,
         amount,
+    })
+}
+
+pub const CREDIT_DISCOUNTS: &[&str] = &["credit_number", "valid_from", "kind", "value", "reason"];
+
+pub(crate) struct CreditDiscountRow {
+    pub credit_number: CreditNumber,
+    pub change: DiscountChange,
+}
+
+/// A discount: a percentage as a rate above 0 and at most 1, pesos per month above zero, or
+/// a VSM factor above zero and below 100.
+pub(crate) fn credit_discount(rec: Fields) -> Result<CreditDiscountRow, RowError> {
+    let kind = DiscountKind::from_code(required(rec, 2, "kind")?)
+        .ok_or(bad("kind", "discount_kind_unknown"))?;
+    let value = required(rec, 3, "value")?
+        .parse::<Decimal>()
+        .ok()
+        .filter(|v| {
+            *v > Decimal::ZERO
+                && match kind {
+                    DiscountKind::Percentage => *v <= Decimal::ONE,
+                    DiscountKind::FixedPesos => v.scale() <= 2,
+                    DiscountKind::VsmFactor => *v < Decimal::ONE_HUNDRED,
+                }
+        })
+        .ok_or(bad("value", "discount_value_format"))?;
+    Ok(CreditDiscountRow {
+        credit_number: credit_number(rec, 0)?,
+        change: DiscountChange {
+            valid_from: date(rec, 1, "valid_from")?,
+            discount: Discount { kind, value },
+            reason: DiscountChangeReason::from_code(required(rec, 4, "reason")?)
+                .ok_or(bad("reason", "discount_reason_unknown"))?,
+        },
     })
 }

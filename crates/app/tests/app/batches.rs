@@ -183,3 +183,137 @@ async fn a_contribution_file_keeps_the_good_rows_and_says_why_each_bad_one_was_r
     assert!(rejects.contains("already_posted"), "{rejects}");
     assert!(store.check_ledger().await.unwrap().mismatches.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vsm_credit_is_reindexed_by_a_worked_example_once_even_if_the_batch_runs_twice() {
+    use app::batch::reindex::reindex_vsm_credits;
+    use domain::registry::{
+        Credit, CreditMovement, CreditMovementKind, CreditNumber, CreditProduct, CreditStatus,
+        Denomination,
+    };
+    use store::{FileIdentity, ImportRepo, ImportTotals};
+
+    let (_dir, store) = scratch();
+    let tables = ReferenceTables::embedded().unwrap();
+    let people = [store::contract::person(1), store::contract::person(2)];
+    let mut batch = store
+        .begin_import(&FileIdentity {
+            kind: ImportKind::Synthetic,
+            sha256: "ab".repeat(32),
+            file_name: "credits".into(),
+        })
+        .await
+        .unwrap();
+    let ids = batch.insert_members(&people).await.unwrap();
+    let credit = |member, number: &str, denomination| Credit {
+        credit_number: CreditNumber::parse(number).unwrap(),
+        member_id: member,
+        product: CreditProduct::Tradicional,
+        denomination,
+        originated_on: date!(2009 - 03 - 02),
+        amount: Money::parse("250000").unwrap(),
+        amount_vsm: None,
+        rate: "0.06".parse().unwrap(),
+        term_months: 360,
+        status: CreditStatus::Active,
+    };
+    let vsm = credit(ids[0], "0900000001", Denomination::Vsm);
+    let pesos = credit(ids[1], "0900000002", Denomination::Pesos);
+    batch
+        .insert_credits(&[vsm.clone(), pesos.clone()])
+        .await
+        .unwrap();
+    let movement = |c: &Credit, reference: &str, kind, booked_on, amount: &str| CreditMovement {
+        member_id: c.member_id,
+        credit_number: c.credit_number.clone(),
+        reference: reference.into(),
+        kind,
+        booked_on,
+        amount: Money::parse(amount).unwrap(),
+    };
+    batch
+        .insert_credit_movements(&[
+            movement(
+                &vsm,
+                "D",
+                CreditMovementKind::Disbursement,
+                date!(2009 - 03 - 02),
+                "260000",
+            ),
+            movement(
+                &vsm,
+                "P2020",
+                CreditMovementKind::PayrollPayment,
+                date!(2020 - 12 - 31),
+                "-10000",
+            ),
+            // Paid after the close of the year: not part of the base.
+            movement(
+                &vsm,
+                "P2021",
+                CreditMovementKind::PayrollPayment,
+                date!(2021 - 01 - 05),
+                "-2000",
+            ),
+            movement(
+                &pesos,
+                "D",
+                CreditMovementKind::Disbursement,
+                date!(2009 - 03 - 02),
+                "250000",
+            ),
+        ])
+        .await
+        .unwrap();
+    batch.commit(ImportTotals::default()).await.unwrap();
+
+    let report = reindex_vsm_credits(&store, &tables, 2021, date!(2021 - 01 - 20), &mut |_| {})
+        .await
+        .unwrap();
+    // UMI 84.55 → 87.21: 250,000.00 × (87.21 / 84.55 − 1) = 7,865.1685… → 7,865.17.
+    assert_eq!(report.postings, 1, "{report:?}");
+    assert_eq!(report.total, Money::parse("7865.17").unwrap());
+    let moves = store
+        .credit_movements(ids[0], &vsm.credit_number)
+        .await
+        .unwrap();
+    let r = moves.iter().find(|m| m.reference == "R2021").unwrap();
+    assert_eq!(r.kind, CreditMovementKind::Reindexation);
+    assert_eq!(r.booked_on, date!(2021 - 01 - 01));
+    assert_eq!(r.amount, Money::parse("7865.17").unwrap());
+    assert_eq!(
+        store
+            .credit_balance(ids[0], &vsm.credit_number)
+            .await
+            .unwrap(),
+        Some(Money::parse("255865.17").unwrap())
+    );
+    // The peso credit does not move.
+    assert_eq!(
+        store
+            .credit_balance(ids[1], &pesos.credit_number)
+            .await
+            .unwrap(),
+        Some(Money::parse("250000").unwrap())
+    );
+
+    // Run again: nothing happens, and the balance stays.
+    let again = reindex_vsm_credits(&store, &tables, 2021, date!(2021 - 02 - 01), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(again.previous_batch.is_some(), "{again:?}");
+    assert_eq!(again.postings, 0);
+    assert_eq!(
+        store
+            .credit_balance(ids[0], &vsm.credit_number)
+            .await
+            .unwrap(),
+        Some(Money::parse("255865.17").unwrap())
+    );
+    // A year still to come is refused.
+    assert!(
+        reindex_vsm_credits(&store, &tables, 2022, date!(2021 - 12 - 31), &mut |_| {})
+            .await
+            .is_err()
+    );
+}

@@ -49,6 +49,7 @@ async fn import_all(dir: &Path, store: &store_sqlite::SqliteStore) -> Vec<Import
         (ImportKind::Contributions, "contributions.csv"),
         (ImportKind::Credits, "credits.csv"),
         (ImportKind::CreditMovements, "credit-movements.csv"),
+        (ImportKind::CreditDiscounts, "credit-discounts.csv"),
     ] {
         reports.push(import(store, kind, &example(dir, file)).await);
     }
@@ -104,6 +105,14 @@ async fn example_files_keep_good_rows_and_reject_bad_ones_with_reasons() {
             (6, "unknown_credit".into())
         ]
     );
+    assert_eq!(r[6].totals.accepted, 3);
+    assert_eq!(
+        rejects(&r[6]),
+        vec![
+            (5, "unknown_credit".into()),
+            (6, "discount_value_format".into())
+        ]
+    );
 
     // What was kept is really there, with balances that follow the movements.
     let maria = store
@@ -145,7 +154,7 @@ async fn importing_the_same_file_again_changes_nothing() {
         assert_eq!(b.already_imported_as, a.batch_id, "{}", a.kind);
     }
     assert_eq!(store.counts().await.unwrap(), counts);
-    assert_eq!(store.imports().await.unwrap().len(), 6);
+    assert_eq!(store.imports().await.unwrap().len(), 7);
 }
 
 #[tokio::test]

@@ -403,7 +403,20 @@ mod tests {
                 .estimate
         );
         assert_eq!(
-            tables.inpc_december(2025).unwrap_err().code(),
+            tables.inpc_december(2025).unwrap(),
+            "143.039".parse().unwrap()
+        );
+        assert!(
+            tables
+                .inflation
+                .value_for(2025)
+                .unwrap()
+                .inpc_december
+                .unwrap()
+                .estimate
+        );
+        assert_eq!(
+            tables.inpc_december(2016).unwrap_err().code(),
             "reference_missing"
         );
         assert_eq!(

@@ -266,6 +266,40 @@ impl ImportBatch for PgImportBatch {
         self.stage_and_count(rows).await
     }
 
+    async fn insert_credit_discounts(
+        &mut self,
+        rows: &[store::CreditDiscount],
+    ) -> Result<u64, StoreError> {
+        let conn = self.conn()?;
+        let stmt = conn
+            .prepare_cached(
+                "INSERT INTO credit_discounts
+                     (member_id, credit_number, valid_from, kind, value, reason, batch_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )
+            .await
+            .map_err(db)?;
+        let mut inserted = 0;
+        for d in rows {
+            inserted += conn
+                .execute(
+                    &stmt,
+                    &[
+                        &d.member_id.0,
+                        &d.credit_number.as_str(),
+                        &d.change.valid_from,
+                        &d.change.discount.kind.code(),
+                        &d.change.discount.value,
+                        &d.change.reason.code(),
+                        &self.batch_id,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(inserted)
+    }
+
     async fn commit(mut self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError> {
         self.post_balances().await?;
         self.post_movement_deltas().await?;

@@ -66,3 +66,31 @@ pub async fn yields(config: &Config, year: i32) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn reindex(config: &Config, year: i32) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(config, "vivienda.db").await?;
+    let tables = wiring::reference_tables(&config.data_dir)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let bar = wiring::progress_bar(0, "credits");
+    let started = std::time::Instant::now();
+    let report =
+        app::batch::reindex::reindex_vsm_credits(store.as_ref(), &tables, year, today, &mut |n| {
+            bar.set_message(format!("{n} credits"))
+        })
+        .await?;
+    bar.finish_and_clear();
+    if let Some(batch) = report.previous_batch {
+        println!("reindexation {year}: already posted as batch {batch}; nothing changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "reindexation {year} by {}: {} VSM credits read, {} postings, total {} in {:.2} s; {} already had it",
+        report.factor.round_dp(6),
+        report.credits_read,
+        report.postings,
+        report.total,
+        started.elapsed().as_secs_f64(),
+        report.already_posted
+    );
+    Ok(ExitCode::SUCCESS)
+}

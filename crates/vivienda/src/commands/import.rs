@@ -17,6 +17,7 @@ pub fn kind_of(arg: ImportKindArg) -> ImportKind {
         ImportKindArg::Contributions => ImportKind::Contributions,
         ImportKindArg::Credits => ImportKind::Credits,
         ImportKindArg::CreditMovements => ImportKind::CreditMovements,
+        ImportKindArg::CreditDiscounts => ImportKind::CreditDiscounts,
     }
 }
 

@@ -51,6 +51,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Batch {
             what: BatchCommand::Yield { year },
         } => batch::yields(&config, year).await,
+        Command::Batch {
+            what: BatchCommand::Reindex { year },
+        } => batch::reindex(&config, year).await,
         Command::Outbox {
             what: None,
             limit,
