@@ -48,7 +48,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "accounts.ftl",
     "savings.ftl",
     "credit.ftl",
-    "mycredit.ftl"
+    "mycredit.ftl",
+    "requests.ftl"
 );
 
 pub struct Messages {
@@ -158,6 +159,18 @@ mod tests {
                 "code_resend_wait",
                 "code_resend_limit",
                 "current_password_wrong",
+            ])
+            .chain([
+                "request_not_found",
+                "request_closed",
+                "request_wrong_state",
+                "request_not_permitted",
+                "request_state_changed",
+                "request_answers_too_large",
+                "folio_format",
+                "folio_check",
+                "request-reason-other",
+                "request-notice-subject",
             ]);
         for code in codes {
             for lang in [Lang::Es, Lang::En] {

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod population;
 pub mod prequal;
 pub mod reference;
+pub mod requests;
 pub mod savings;
 pub mod seal;
 pub mod validate;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use domain::reference::{FILE_NAMES, ReferenceError, ReferenceTables};
+use domain::requests::{ServiceStandards, standards};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -49,6 +50,25 @@ pub fn load(data_dir: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded { tables, overridden })
 }
 
+/// The service standards for requests: `<data-dir>/service_standards.csv` when the fund has put
+/// one there, else the built-in copy; `true` when the data directory's copy was used.
+pub fn load_service_standards(data_dir: &Path) -> Result<(ServiceStandards, bool), LoadError> {
+    let path = data_dir.join(standards::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text != ServiceStandards::embedded_text() => {
+            Ok((ServiceStandards::parse(&text)?, true))
+        }
+        Ok(_) => Ok((ServiceStandards::embedded()?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((ServiceStandards::embedded()?, false))
+        }
+        Err(source) => Err(LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +101,29 @@ mod tests {
         assert!(load(&dir).unwrap().overridden.is_empty());
         std::fs::write(dir.join("banks.csv"), "code,name\nnot a bank line\n").unwrap();
         assert!(matches!(load(&dir), Err(LoadError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_fund_can_change_a_service_standard() {
+        let dir = scratch("standards");
+        let (_, overridden) = load_service_standards(&dir).unwrap();
+        assert!(!overridden);
+        let faster = ServiceStandards::embedded_text().replace(
+            "deeds,2020-01-01,2099-12-31,30,15,true",
+            "deeds,2020-01-01,2099-12-31,25,15,false",
+        );
+        std::fs::write(dir.join("service_standards.csv"), faster).unwrap();
+        let (standards, overridden) = load_service_standards(&dir).unwrap();
+        assert!(overridden);
+        let on = time::macros::date!(2026 - 11 - 25);
+        let deeds = standards
+            .standard(domain::requests::RequestKind::Deeds, on)
+            .unwrap();
+        assert_eq!((deeds.value.business_days, deeds.estimate), (25, false));
+        std::fs::write(dir.join("service_standards.csv"), "kind\nnothing\n").unwrap();
+        assert!(matches!(
+            load_service_standards(&dir),
+            Err(LoadError::Invalid(_))
+        ));
     }
 }

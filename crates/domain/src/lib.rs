@@ -13,4 +13,5 @@ pub mod money;
 pub mod points;
 pub mod reference;
 pub mod registry;
+pub mod requests;
 pub mod savings;

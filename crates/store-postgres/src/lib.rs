@@ -15,6 +15,7 @@ mod import;
 mod migrate;
 mod outbox;
 mod registry;
+mod requests;
 mod rows;
 mod sessions;
 

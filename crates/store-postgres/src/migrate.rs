@@ -35,6 +35,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "credit_servicing",
         include_str!("../migrations/0005_credit_servicing.sql"),
     ),
+    (
+        6,
+        "requests",
+        include_str!("../migrations/0006_requests.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

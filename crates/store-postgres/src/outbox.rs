@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so several instances drain the outbox without waiting on each other.
 
 use async_trait::async_trait;
+use deadpool_postgres::Transaction;
 use domain::audit::AuditEntry;
 use store::{
     NewMessage, OutboxChannel, OutboxMessage, OutboxRepo, OutboxStatus, StoreError, Throttle,
@@ -98,6 +99,28 @@ fn found(rows: u64) -> Result<(), StoreError> {
     }
 }
 
+/// Queues a message inside the caller's transaction, so it leaves only if the change that
+/// caused it is made.
+pub(crate) async fn insert(tx: &Transaction<'_>, m: &NewMessage) -> Result<i64, StoreError> {
+    let rows = query(
+        tx,
+        "INSERT INTO outbox (created_at, channel, recipient, subject, body, status)
+         VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id",
+        &[
+            &m.created_at,
+            &m.channel.code(),
+            &m.recipient,
+            &m.subject,
+            &m.body,
+        ],
+    )
+    .await?;
+    match rows.first() {
+        Some(r) => get(r, 0, "outbox"),
+        None => Err(StoreError::Database("insert returned no id".into())),
+    }
+}
+
 #[async_trait]
 impl OutboxRepo for PgStore {
     async fn enqueue_message(
@@ -107,23 +130,7 @@ impl OutboxRepo for PgStore {
     ) -> Result<i64, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let rows = query(
-            &tx,
-            "INSERT INTO outbox (created_at, channel, recipient, subject, body, status)
-             VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id",
-            &[
-                &m.created_at,
-                &m.channel.code(),
-                &m.recipient,
-                &m.subject,
-                &m.body,
-            ],
-        )
-        .await?;
-        let id = match rows.first() {
-            Some(r) => get(r, 0, "outbox")?,
-            None => return Err(StoreError::Database("insert returned no id".into())),
-        };
+        let id = insert(&tx, m).await?;
         commit(tx, audit, true).await?;
         Ok(id)
     }

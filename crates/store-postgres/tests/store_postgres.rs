@@ -59,6 +59,10 @@ contract_cases!(
     audit_appends_from_many_writers_verify,
     documents_are_recorded_once_and_found_by_code,
     credit_discounts_and_reindex_bases,
+    requests_round_trip_with_their_timeline,
+    a_member_reaches_only_their_own_requests,
+    concurrent_changes_of_one_request_let_exactly_one_win,
+    the_queue_lists_open_requests_by_promised_date,
 );
 
 #[test]

@@ -13,6 +13,7 @@ mod import;
 mod migrate;
 mod outbox;
 mod registry;
+mod requests;
 mod rows;
 mod sessions;
 mod stamp;

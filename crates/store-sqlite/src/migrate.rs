@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "credit_servicing",
         include_str!("../migrations/0005_credit_servicing.sql"),
     ),
+    (
+        6,
+        "requests",
+        include_str!("../migrations/0006_requests.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

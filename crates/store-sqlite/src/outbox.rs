@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use domain::audit::AuditEntry;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use store::{
     NewMessage, OutboxChannel, OutboxMessage, OutboxRepo, OutboxStatus, StoreError, Throttle,
     ThrottleRepo,
@@ -99,6 +99,25 @@ fn message(r: &Row) -> Result<OutboxMessage, StoreError> {
     })
 }
 
+/// Queues a message inside the caller's transaction, so it leaves only if the change that
+/// caused it is made.
+pub(crate) fn insert(conn: &Connection, m: &NewMessage) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (created_at, channel, recipient, subject, body, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+    )
+    .map_err(db)?
+    .execute(params![
+        ts(m.created_at),
+        m.channel.code(),
+        m.recipient,
+        m.subject,
+        m.body
+    ])
+    .map_err(db)?;
+    Ok(conn.last_insert_rowid())
+}
+
 #[async_trait]
 impl OutboxRepo for SqliteStore {
     async fn enqueue_message(
@@ -107,23 +126,8 @@ impl OutboxRepo for SqliteStore {
         audit: &[AuditEntry],
     ) -> Result<i64, StoreError> {
         let m = message.clone();
-        self.audited(audit, move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO outbox (created_at, channel, recipient, subject, body, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
-            )
-            .map_err(db)?
-            .execute(params![
-                ts(m.created_at),
-                m.channel.code(),
-                m.recipient,
-                m.subject,
-                m.body
-            ])
-            .map_err(db)?;
-            Ok((tx.last_insert_rowid(), true))
-        })
-        .await
+        self.audited(audit, move |tx| Ok((insert(tx, &m)?, true)))
+            .await
     }
 
     async fn recent_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {

@@ -14,6 +14,14 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod requests;
+
+pub use requests::{
+    a_member_reaches_only_their_own_requests,
+    concurrent_changes_of_one_request_let_exactly_one_win, folio,
+    requests_round_trip_with_their_timeline, the_queue_lists_open_requests_by_promised_date,
+};
+
 use crate::{
     Account, AccountId, AccountState, AuditVerdict, CodeCheck, CodeKey, ContactChange,
     FileIdentity, ImportKind, ImportTotals, MovementFilter, NewAccount, NewCode, NewDocument,
@@ -33,7 +41,10 @@ macro_rules! contract_tests {
             throttle_counts_atomically_and_resets, second_factor_steps_and_drafts,
             outbox_claims_each_message_once, audit_appends_from_many_writers_verify,
             documents_are_recorded_once_and_found_by_code,
-            credit_discounts_and_reindex_bases);
+            credit_discounts_and_reindex_bases,
+            requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
+            concurrent_changes_of_one_request_let_exactly_one_win,
+            the_queue_lists_open_requests_by_promised_date);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -7,6 +7,7 @@ mod documents;
 mod error;
 mod import;
 mod registry;
+mod requests;
 
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -28,6 +29,10 @@ pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
 };
+pub use requests::{
+    NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo, StateChange,
+    Submission,
+};
 
 /// Everything the application needs from a database.
 pub trait Store:
@@ -41,6 +46,7 @@ pub trait Store:
     + OutboxRepo
     + AuditRepo
     + DocumentRepo
+    + RequestRepo
     + Health
     + Send
     + Sync
@@ -59,6 +65,7 @@ impl<T> Store for T where
         + OutboxRepo
         + AuditRepo
         + DocumentRepo
+        + RequestRepo
         + Health
         + Send
         + Sync

@@ -8,6 +8,7 @@ mod drafts;
 mod imports;
 mod mail;
 mod population;
+mod requests;
 mod second_factor;
 
 use std::path::PathBuf;

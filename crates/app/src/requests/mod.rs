@@ -1,0 +1,380 @@
+//! Requests ("trámites"): filing one, moving it through its states, and showing where it stands.
+//!
+//! Each use case owns one transaction: the change, its timeline event, its audit row and the
+//! member's notifications are written together or not at all. A member reaches only their own
+//! requests (the member always comes from the session); an operator on the phone or at a CESI
+//! acts for a member through the same functions, in the member's role, and the operator and the
+//! channel are recorded.
+
+mod acting;
+mod notices;
+mod views;
+
+use std::sync::Arc;
+
+use domain::audit::AuditEntry;
+use domain::registry::MemberId;
+use domain::requests::{
+    Action, ActionName, Folio, Holidays, RequestKind, RequestStage, RequestState, ServiceClock,
+    ServiceStandards, next_owner, transition,
+};
+use serde_json::json;
+use store::{
+    NewRequest, NewRequestEvent, QueueQuery, Request, StateChange, Store, StoreError, Submission,
+};
+use time::{Date, OffsetDateTime};
+
+use crate::accounts::Caller;
+use crate::clock::Clock;
+use crate::i18n::{Lang, Messages};
+pub use acting::{Acting, RequestError};
+pub use notices::{kind_text, long_date, reason_text};
+use views::timeline_entry;
+pub use views::{Filed, RequestLine, RequestStatus, TimelineEntry};
+
+/// The most a request's answers may weigh, as JSON text. Documents are attachments, not answers.
+pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
+
+/// Folios drawn before giving up: a clash is rare, three in a row means something is wrong.
+const FOLIO_DRAWS: usize = 3;
+
+/// The request use cases and what they need.
+#[derive(Clone)]
+pub struct Requests {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    standards: Arc<ServiceStandards>,
+    holidays: Arc<Holidays>,
+    messages: Arc<Messages>,
+}
+
+fn local_date(at: OffsetDateTime) -> Date {
+    at.to_offset(domain::dates::MEXICO_CITY).date()
+}
+
+fn from_store(e: StoreError) -> RequestError {
+    match e {
+        StoreError::Conflict("request_state_changed") => RequestError::Changed,
+        StoreError::Conflict("request_not_found") => RequestError::NotFound,
+        other => RequestError::Store(other),
+    }
+}
+
+impl Requests {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        standards: Arc<ServiceStandards>,
+        holidays: Holidays,
+        messages: Arc<Messages>,
+    ) -> Requests {
+        Requests {
+            store,
+            clock,
+            standards,
+            holidays: Arc::new(holidays),
+            messages,
+        }
+    }
+
+    /// Today in Mexico City: the day promises are counted from.
+    pub fn today(&self) -> Date {
+        local_date(self.clock.now())
+    }
+
+    fn audit(
+        &self,
+        caller: &Caller,
+        acting: Acting,
+        action: &str,
+        member: MemberId,
+        details: serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: store::stored_instant(self.clock.now()),
+            actor: acting.label(),
+            action: action.to_owned(),
+            member_id: Some(member.0),
+            channel: caller.channel,
+            origin: caller.origin.clone(),
+            details: details.to_string(),
+        }
+    }
+
+    /// What the timeline records besides who acted: that an operator acted for the member.
+    fn event_details(acting: Acting) -> String {
+        match acting {
+            Acting::ForMember { .. } => json!({ "for_member": true }).to_string(),
+            _ => "{}".to_owned(),
+        }
+    }
+
+    /// The member's notices about `notice`, to the contacts of their account (none without
+    /// one). Members have no language preference yet, so they are written in Spanish.
+    fn notices(
+        &self,
+        account: Option<&store::Account>,
+        notice: &notices::Notice<'_>,
+    ) -> Vec<store::NewMessage> {
+        notices::compose(&self.messages, Lang::Es, account, notice, self.clock.now())
+    }
+
+    /// Files a request for `member`: a folio, the date promised by the kind's service standard
+    /// in force today, the first line of the timeline, the audit row and the member's notices.
+    pub async fn submit(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        answers: &serde_json::Value,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Filed, RequestError> {
+        if acting.member() != Some(member) {
+            return Err(RequestError::NotPermitted);
+        }
+        let answers = answers.to_string();
+        if answers.len() > MAX_ANSWERS_BYTES {
+            return Err(RequestError::AnswersTooLarge);
+        }
+        if self.store.member(member).await?.is_none() {
+            return Err(RequestError::NoMember);
+        }
+        let state = transition(kind, &RequestState::Draft, &Action::Submit, acting.role())?;
+        let now = self.clock.now();
+        let today = local_date(now);
+        let standard = self.standards.standard(kind, today)?;
+        let promised_on = standard.value.promised_on(today, &self.holidays);
+        let latest_on = standard.value.latest_on(today, &self.holidays);
+        let account = self.store.account_by_member(member).await?;
+        let mut last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
+        for _ in 0..FOLIO_DRAWS {
+            let folio = Folio::generate(kind, today.year(), &mut rand::rng());
+            let notice = notices::Notice {
+                kind,
+                folio: &folio,
+                action: ActionName::Submit,
+                state: &state,
+                promised_on: Some(promised_on),
+            };
+            let notify = self.notices(account.as_ref(), &notice);
+            let details = json!({
+                "folio": folio.as_str(),
+                "kind": kind.code(),
+                "promised_on": domain::dates::iso(promised_on),
+            });
+            let audit = [self.audit(caller, acting, "request_submitted", member, details)];
+            let new = NewRequest {
+                member_id: member,
+                folio: folio.clone(),
+                kind,
+                state: state.clone(),
+                answers: answers.clone(),
+                channel: caller.channel,
+                created_by: acting.label(),
+                created_at: now,
+                submitted: Some(Submission {
+                    at: now,
+                    promised_on,
+                }),
+                event: NewRequestEvent {
+                    at: now,
+                    event: ActionName::Submit.event_code().to_owned(),
+                    actor: acting.label(),
+                    channel: caller.channel,
+                    details: Self::event_details(acting),
+                },
+            };
+            match self.store.create_request(&new, &audit, &notify).await {
+                Ok(_) => {
+                    return Ok(Filed {
+                        folio,
+                        kind,
+                        submitted_on: today,
+                        promised_on,
+                        latest_on,
+                        estimate: standard.estimate,
+                    });
+                }
+                Err(StoreError::Conflict("request_folio_taken")) => {
+                    last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last)
+    }
+
+    /// The member's request with `folio`. A folio of someone else's is answered like one that
+    /// does not exist, and the attempt is audited.
+    async fn own_request(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Request, RequestError> {
+        if let Some(request) = self.store.request_by_folio(member, folio).await? {
+            return Ok(request);
+        }
+        if let Some(owner) = self.store.folio_owner(folio).await?
+            && owner != member
+        {
+            let details = json!({ "folio": folio.as_str(), "what": "request" });
+            let entry = self.audit(caller, acting, "access_denied", member, details);
+            self.store.append_audit(&[entry]).await?;
+        }
+        Err(RequestError::NotFound)
+    }
+
+    /// Takes `action` on the request with `folio`: the member (or an operator for them) on
+    /// their own request; an operator or the system on anyone's.
+    pub async fn act(
+        &self,
+        folio: &Folio,
+        action: Action,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Request, RequestError> {
+        let request = match acting.member() {
+            Some(member) => self.own_request(member, folio, acting, caller).await?,
+            None => {
+                let owner = self
+                    .store
+                    .folio_owner(folio)
+                    .await?
+                    .ok_or(RequestError::NotFound)?;
+                self.store
+                    .request_by_folio(owner, folio)
+                    .await?
+                    .ok_or(RequestError::NotFound)?
+            }
+        };
+        let member = request.member_id;
+        let next = transition(request.kind, &request.state, &action, acting.role())?;
+        let now = self.clock.now();
+        // A draft is promised a date when it is submitted.
+        let submitted = if request.promised_on.is_none() && action == Action::Submit {
+            let today = local_date(now);
+            let standard = self.standards.standard(request.kind, today)?;
+            Some(Submission {
+                at: now,
+                promised_on: standard.value.promised_on(today, &self.holidays),
+            })
+        } else {
+            None
+        };
+        let event = action.name().event_code();
+        let notice = notices::Notice {
+            kind: request.kind,
+            folio,
+            action: action.name(),
+            state: &next,
+            promised_on: request.promised_on.or(submitted.map(|s| s.promised_on)),
+        };
+        let account = self.store.account_by_member(member).await?;
+        let notify = self.notices(account.as_ref(), &notice);
+        let details = json!({
+            "folio": folio.as_str(),
+            "kind": request.kind.code(),
+            "from": request.state.stage().code(),
+            "to": next.stage().code(),
+            "reason": next.reason().map(|r| r.as_str()),
+        });
+        let audit = [self.audit(caller, acting, &format!("request_{event}"), member, details)];
+        let change = StateChange {
+            expected: request.state.clone(),
+            new: next,
+            submitted,
+            event: NewRequestEvent {
+                at: now,
+                event: event.to_owned(),
+                actor: acting.label(),
+                channel: caller.channel,
+                details: Self::event_details(acting),
+            },
+        };
+        self.store
+            .transition_request(member, folio, &change, &audit, &notify)
+            .await
+            .map_err(from_store)
+    }
+
+    /// The service clock of a request: from its submission to today, or to the day it closed.
+    fn clock_of(&self, request: &Request) -> Option<ServiceClock> {
+        let submitted_on = local_date(request.submitted_at?);
+        let promised_on = request.promised_on?;
+        let as_of = if request.state.is_closed() {
+            local_date(request.updated_at)
+        } else {
+            self.today()
+        };
+        Some(ServiceClock::read(
+            submitted_on,
+            promised_on,
+            as_of,
+            &self.holidays,
+        ))
+    }
+
+    /// Where the member's request stands: its state, who must move next, the service clock and
+    /// the timeline.
+    pub async fn status(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        caller: &Caller,
+    ) -> Result<RequestStatus, RequestError> {
+        let request = self
+            .own_request(member, folio, Acting::Member(member), caller)
+            .await?;
+        let events = self.store.request_events(member, folio).await?;
+        Ok(RequestStatus {
+            folio: request.folio.clone(),
+            kind: request.kind,
+            next_owner: next_owner(&request.state),
+            clock: self.clock_of(&request),
+            state: request.state,
+            timeline: events.into_iter().map(timeline_entry).collect(),
+        })
+    }
+
+    /// The member's requests, newest first, each with its clock.
+    pub async fn list(&self, member: MemberId) -> Result<Vec<RequestLine>, RequestError> {
+        let requests = self.store.requests_of_member(member).await?;
+        Ok(requests
+            .into_iter()
+            .map(|r| RequestLine {
+                clock: self.clock_of(&r),
+                next_owner: next_owner(&r.state),
+                folio: r.folio,
+                kind: r.kind,
+                state: r.state,
+            })
+            .collect())
+    }
+
+    /// The operators' queue: open requests in `stages` (of one kind, or all), oldest promise
+    /// first, `limit` at a time after `after`.
+    pub async fn queue(
+        &self,
+        kind: Option<RequestKind>,
+        stages: &[RequestStage],
+        limit: u32,
+        after: Option<(Date, Folio)>,
+    ) -> Result<Vec<(Request, Option<ServiceClock>)>, RequestError> {
+        let query = QueueQuery {
+            kind,
+            stages: stages.to_vec(),
+            limit,
+            after,
+        };
+        let rows = self.store.requests_queue(&query).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let clock = self.clock_of(&r);
+                (r, clock)
+            })
+            .collect())
+    }
+}
