@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod batch;
+pub mod cancellation;
 pub mod clock;
 pub mod credit;
 pub mod i18n;

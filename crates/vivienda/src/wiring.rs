@@ -150,7 +150,20 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         documents::Renderer::new(public_url.trim_end_matches('/'))
             .context("cannot load the document templates")?,
     );
+    let (standards, replaced) = app::reference::load_service_standards(&config.data_dir)
+        .context("cannot load the service standards")?;
+    if replaced {
+        tracing::info!("service standards replaced by the data directory's copy");
+    }
+    let messages = messages()?;
     Ok(web::AppState {
+        requests: app::requests::Requests::new(
+            store.clone(),
+            Arc::new(app::clock::SystemClock),
+            Arc::new(standards),
+            domain::requests::Holidays::federal(),
+            messages.clone(),
+        ),
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
@@ -160,7 +173,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
             Arc::new(domain::points::PointsTables::embedded().context("invalid points tables")?),
         ),
         store,
-        messages: messages()?,
+        messages,
         metrics: Arc::new(web::Metrics::default()),
         accounts,
         behind_tls: config.behind_tls,

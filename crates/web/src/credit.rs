@@ -75,6 +75,17 @@ fn credit_error(state: &AppState, headers: &HeaderMap, e: CreditError, api: bool
     }
 }
 
+pub(crate) fn not_found(state: &AppState, headers: &HeaderMap) -> Response {
+    crate::message::message_page(
+        state,
+        headers,
+        StatusCode::NOT_FOUND,
+        "my-credit-title",
+        "credit_not_found",
+        ("/mi-credito", "my-credit-back"),
+    )
+}
+
 pub(crate) fn parse_credit(text: &str) -> Option<CreditNumber> {
     CreditNumber::parse(text).ok()
 }

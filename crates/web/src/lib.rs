@@ -6,6 +6,7 @@ mod accounts;
 mod assets;
 mod auth;
 mod calculator;
+mod cancellation;
 mod client_address;
 mod components;
 mod credit;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub savings: app::savings::Savings,
     pub prequal: app::prequal::Prequal,
     pub credits: app::credit::Credits,
+    /// Requests with a folio: the cancellation letter, refunds, corrections.
+    pub requests: app::requests::Requests,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -91,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(savings::routes())
         .merge(prequal::routes())
         .merge(credit::routes())
+        .merge(cancellation::routes())
         .merge(verify::routes());
     if state.demo {
         pages = pages

@@ -313,8 +313,82 @@ async fn documents_verify_by_code_and_by_bytes(engine: Engine) {
     );
 }
 
+async fn a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio(engine: Engine) {
+    use crate::accounts::{Browser, PASSWORD, location};
+    let app = spawn_app_on(engine).await;
+    import_credits(&app).await;
+    juan_token(&app).await;
+    let mut juan = Browser::new(&app);
+    juan.get("/entrar").await;
+    let r = juan
+        .post(
+            "/entrar",
+            &[("identifier", "38957812340"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location(&r), "/cuenta");
+    let page = juan.get("/mi-credito").await.text().await.unwrap();
+    assert!(
+        page.contains("/mi-credito/0712345670/cancelacion"),
+        "{page}"
+    );
+    // Not for the credit still running.
+    let r = juan.get("/mi-credito/0812345678/cancelacion").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Step 1: the route; step 2: its fields only.
+    let page = juan
+        .get("/mi-credito/0712345670/cancelacion")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"ruta\""), "{page}");
+    let page = juan
+        .get("/mi-credito/0712345670/cancelacion?ruta=public_registry")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"folio_real\""), "{page}");
+    assert!(!page.contains("name=\"notary_email\""));
+    let mut form = vec![
+        ("route", "public_registry"),
+        (
+            "property_address",
+            "Calle Roble 14, Col. Centro, Monterrey, Nuevo León",
+        ),
+        ("credit_line", "II"),
+        ("originated_on", "2006-02-01"),
+        ("folio_real", "889123"),
+        ("recorded_on", "2006-03-15"),
+        ("registry_state", "14"),
+        ("deed_number", "4512"),
+        ("originating_notary_name", "Lic. Ana Ruiz Soto"),
+        ("originating_notary_number", "62"),
+    ];
+    let r = juan.post("/mi-credito/0712345670/cancelacion", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("solo se cancela ante notaría"), "{page}");
+    assert!(page.contains("Calle Roble 14"), "what was typed is kept");
+    form.retain(|(k, _)| *k != "registry_state");
+    form.push(("registry_state", "19"));
+    let r = juan.post("/mi-credito/0712345670/cancelacion", &form).await;
+    let to = location(&r).to_owned();
+    assert!(to.starts_with("/mi-credito/cancelacion/CAN-"), "{to}");
+    let page = juan.get(&to).await.text().await.unwrap();
+    assert!(page.contains("Concluida"), "{page}");
+    assert!(page.contains("Válida hasta"));
+    assert!(page.contains("Proceso automático"));
+    // Another member cannot read it.
+    let mut maria = signed_in_maria(&app).await;
+    let r = maria.get(&to).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
 crate::on_both_engines!(
     balances_and_notices_follow_the_rules,
     the_interest_certificate_matches_the_formula_worked_by_hand,
     documents_verify_by_code_and_by_bytes,
+    a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio,
 );

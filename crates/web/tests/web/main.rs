@@ -214,11 +214,18 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         store.clone(),
         app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
         b"test key",
-        app_clock,
+        app_clock.clone(),
         options.policy,
     );
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
     let state = web::AppState {
+        requests: app::requests::Requests::new(
+            store.clone(),
+            app_clock.clone(),
+            Arc::new(domain::requests::ServiceStandards::embedded().unwrap()),
+            domain::requests::Holidays::federal(),
+            messages.clone(),
+        ),
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
