@@ -4,7 +4,8 @@
 //! Each kind of document is a template file under `templates/` (embedded at build time) and a
 //! plain Rust input type implementing [`Document`]. The [`Renderer`] loads the fonts once at
 //! start-up; rendering hands the template its data as `/data.json` and the verification QR
-//! code as `/qr.svg` in a virtual file system, so no value is ever spliced into typst source.
+//! code as `/qr.luma` (grey pixels) in a virtual file system, so no value is ever spliced into
+//! typst source.
 
 mod code;
 pub mod format;

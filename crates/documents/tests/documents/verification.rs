@@ -1,0 +1,30 @@
+//! Every page of every kind of document can be verified on its own: it carries the code in
+//! text and a QR code that leads to the verification page.
+
+use documents::Document;
+
+use crate::*;
+
+/// Renders `document` and checks each page's text and QR codes.
+fn every_page_verifiable<D: Document>(document: &D, code: &str) -> usize {
+    let (rendered, read) = render_and_read(document, code);
+    let url = renderer().verification_url(&VerificationCode::parse(code).unwrap());
+    let codes = qr_codes_by_page(&rendered.pdf);
+    assert_eq!(codes.len(), rendered.pages);
+    for (i, found) in codes.iter().enumerate() {
+        assert!(
+            found.contains(&url),
+            "{:?} page {}: QR codes {found:?}",
+            D::KIND,
+            i + 1
+        );
+    }
+    read.has(&url);
+    rendered.pages
+}
+
+#[test]
+fn every_page_of_every_kind_carries_the_code_and_a_qr_leading_to_it() {
+    let statement = statement(member("JOSÉ MARÍA", "NÚÑEZ", "PEÑA"));
+    assert!(every_page_verifiable(&statement, "7KQ2-M9XA-PR4T-0C8D") >= 5);
+}
