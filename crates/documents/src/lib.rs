@@ -9,6 +9,8 @@
 
 mod code;
 pub mod format;
+mod member;
+mod notice;
 mod qr;
 mod render;
 mod statement;
@@ -17,6 +19,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use code::VerificationCode;
+pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
 pub use render::Renderer;
 pub use statement::{BucketSummary, StatementData, StatementLine};
 
@@ -26,14 +29,28 @@ pub use statement::{BucketSummary, StatementData, StatementLine};
 pub enum DocumentKind {
     /// Estado de cuenta de la Subcuenta de Vivienda.
     SavingsStatement,
+    /// Aviso para retención de descuentos, to the employer.
+    RetentionNotice,
+    /// Aviso de suspensión de descuentos, to the employer.
+    SuspensionNotice,
+    /// Aviso de modificación de descuentos, to the employer.
+    ModificationNotice,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 1] = [DocumentKind::SavingsStatement];
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::SavingsStatement,
+        DocumentKind::RetentionNotice,
+        DocumentKind::SuspensionNotice,
+        DocumentKind::ModificationNotice,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             DocumentKind::SavingsStatement => "savings_statement",
+            DocumentKind::RetentionNotice => "retention_notice",
+            DocumentKind::SuspensionNotice => "suspension_notice",
+            DocumentKind::ModificationNotice => "modification_notice",
         }
     }
 
@@ -41,12 +58,18 @@ impl DocumentKind {
         DocumentKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// The template file, embedded.
+    /// The template file, embedded. The three discount notices share one.
     fn template(self) -> (&'static str, &'static str) {
         match self {
             DocumentKind::SavingsStatement => (
                 "/savings_statement.typ",
                 include_str!("../templates/savings_statement.typ"),
+            ),
+            DocumentKind::RetentionNotice
+            | DocumentKind::SuspensionNotice
+            | DocumentKind::ModificationNotice => (
+                "/discount_notice.typ",
+                include_str!("../templates/discount_notice.typ"),
             ),
         }
     }
@@ -54,7 +77,13 @@ impl DocumentKind {
 
 /// A document's data, turned into what its template reads.
 pub trait Document {
-    const KIND: DocumentKind;
+    /// The kind of document this data makes.
+    fn kind(&self) -> DocumentKind;
+    /// Refuses data that cannot make this document, with [`DocumentError::Input`] and a stable
+    /// code ("notice_reason", …). Most kinds accept any value of their input type.
+    fn check(&self) -> Result<(), DocumentError> {
+        Ok(())
+    }
     /// Display-ready values (formatted money and dates, codes of buckets and kinds): the
     /// template prints them and formats nothing.
     fn template_input(&self) -> impl Serialize;

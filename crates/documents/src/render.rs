@@ -77,7 +77,8 @@ impl Renderer {
         document: &D,
         verification: &Verification,
     ) -> Result<Rendered, DocumentError> {
-        self.render_input(D::KIND, &document.template_input(), verification)
+        document.check()?;
+        self.render_input(document.kind(), &document.template_input(), verification)
     }
 
     /// Renders the template of `kind` with `input` as its `document` data: for callers that

@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use documents::Document;
+use documents::{DiscountNotice, Document, NoticeDiscount, NoticeKind, NoticeReason};
+use rust_decimal::Decimal;
 
 use crate::*;
 
@@ -37,6 +38,18 @@ fn render_time() {
             &format!("{name} ({} movements)", data.lines.len()),
             |salt| salted(&data, salt),
         );
+    }
+    for (kind, reason) in [
+        (NoticeKind::Retention, NoticeReason::NewCredit),
+        (NoticeKind::Suspension, NoticeReason::Extension),
+        (NoticeKind::Modification, NoticeReason::Conversion),
+    ] {
+        let data = crate::notice::notice(
+            kind,
+            NoticeDiscount::Percentage(Decimal::new(20, 2)),
+            reason,
+        );
+        bench.measure(data.kind().code(), |salt| salted(&data, salt));
     }
 }
 
@@ -104,6 +117,12 @@ impl Figures for StatementData {
         lines
             .flat_map(|l| [&mut l.amount, &mut l.balance])
             .collect()
+    }
+}
+
+impl Figures for DiscountNotice {
+    fn figures(&mut self) -> Vec<&mut Money> {
+        vec![&mut self.monthly_insurance]
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
+mod notice;
 mod statement;
 mod verification;
 
@@ -202,6 +203,16 @@ impl Read {
             "no {needle:?} in:\n{}",
             self.text
         );
+    }
+
+    /// Asserts that the member is named as every document names them: full name, NSS, CURP
+    /// and RFC.
+    #[track_caller]
+    pub fn has_member(&self, member: &Member) {
+        self.has(&member.person.full_name());
+        self.has(member.person.nss.as_str());
+        self.has(member.person.curp.as_str());
+        self.has(member.person.rfc.as_str());
     }
 
     #[track_caller]

@@ -1,12 +1,13 @@
 //! Every page of every kind of document can be verified on its own: it carries the code in
 //! text and a QR code that leads to the verification page.
 
-use documents::Document;
+use documents::{Document, NoticeDiscount, NoticeKind, NoticeReason};
+use rust_decimal::Decimal;
 
 use crate::*;
 
 /// Renders `document` and checks each page's text and QR codes.
-fn every_page_verifiable<D: Document>(document: &D, code: &str) -> usize {
+fn every_page_verifiable(document: &impl Document, code: &str) -> usize {
     let (rendered, read) = render_and_read(document, code);
     let url = renderer().verification_url(&VerificationCode::parse(code).unwrap());
     let codes = qr_codes_by_page(&rendered.pdf);
@@ -15,7 +16,7 @@ fn every_page_verifiable<D: Document>(document: &D, code: &str) -> usize {
         assert!(
             found.contains(&url),
             "{:?} page {}: QR codes {found:?}",
-            D::KIND,
+            document.kind(),
             i + 1
         );
     }
@@ -27,4 +28,10 @@ fn every_page_verifiable<D: Document>(document: &D, code: &str) -> usize {
 fn every_page_of_every_kind_carries_the_code_and_a_qr_leading_to_it() {
     let statement = statement(member("JOSÉ MARÍA", "NÚÑEZ", "PEÑA"));
     assert!(every_page_verifiable(&statement, "7KQ2-M9XA-PR4T-0C8D") >= 5);
+    let notice = crate::notice::notice(
+        NoticeKind::Retention,
+        NoticeDiscount::Percentage(Decimal::new(20, 2)),
+        NoticeReason::NewCredit,
+    );
+    every_page_verifiable(&notice, "AV1S-7KQ2-M9XA-PR4T");
 }
