@@ -9,6 +9,7 @@
 
 mod code;
 pub mod format;
+mod interest;
 mod member;
 mod notice;
 mod qr;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use code::VerificationCode;
+pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
 pub use render::Renderer;
 pub use statement::{BucketSummary, StatementData, StatementLine};
@@ -35,14 +37,17 @@ pub enum DocumentKind {
     SuspensionNotice,
     /// Aviso de modificación de descuentos, to the employer.
     ModificationNotice,
+    /// Constancia de intereses reales, for the annual tax return.
+    InterestCertificate,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
+    pub const ALL: [DocumentKind; 5] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
         DocumentKind::ModificationNotice,
+        DocumentKind::InterestCertificate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -51,6 +56,7 @@ impl DocumentKind {
             DocumentKind::RetentionNotice => "retention_notice",
             DocumentKind::SuspensionNotice => "suspension_notice",
             DocumentKind::ModificationNotice => "modification_notice",
+            DocumentKind::InterestCertificate => "interest_certificate",
         }
     }
 
@@ -70,6 +76,10 @@ impl DocumentKind {
             | DocumentKind::ModificationNotice => (
                 "/discount_notice.typ",
                 include_str!("../templates/discount_notice.typ"),
+            ),
+            DocumentKind::InterestCertificate => (
+                "/interest_certificate.typ",
+                include_str!("../templates/interest_certificate.typ"),
             ),
         }
     }

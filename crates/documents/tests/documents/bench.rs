@@ -10,7 +10,9 @@
 
 use std::time::Instant;
 
-use documents::{DiscountNotice, Document, NoticeDiscount, NoticeKind, NoticeReason};
+use documents::{
+    DiscountNotice, Document, InterestCertificate, NoticeDiscount, NoticeKind, NoticeReason,
+};
 use rust_decimal::Decimal;
 
 use crate::*;
@@ -51,6 +53,8 @@ fn render_time() {
         );
         bench.measure(data.kind().code(), |salt| salted(&data, salt));
     }
+    let certificate = crate::interest::certificate();
+    bench.measure("interest_certificate", |salt| salted(&certificate, salt));
 }
 
 struct Bench {
@@ -117,6 +121,12 @@ impl Figures for StatementData {
         lines
             .flat_map(|l| [&mut l.amount, &mut l.balance])
             .collect()
+    }
+}
+
+impl Figures for InterestCertificate {
+    fn figures(&mut self) -> Vec<&mut Money> {
+        self.months.iter_mut().map(|(_, balance)| balance).collect()
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
+mod interest;
 mod notice;
 mod statement;
 mod verification;
@@ -203,6 +204,12 @@ impl Read {
             "no {needle:?} in:\n{}",
             self.text
         );
+    }
+
+    /// Asserts that `amount` is printed right after `label`, as in a table of figures.
+    #[track_caller]
+    pub fn has_figure(&self, label: &str, amount: Money) {
+        self.has(&format!("{label} {}", amount.pesos()));
     }
 
     /// Asserts that the member is named as every document names them: full name, NSS, CURP

@@ -34,4 +34,5 @@ fn every_page_of_every_kind_carries_the_code_and_a_qr_leading_to_it() {
         NoticeReason::NewCredit,
     );
     every_page_verifiable(&notice, "AV1S-7KQ2-M9XA-PR4T");
+    every_page_verifiable(&crate::interest::certificate(), "1NTR-7KQ2-M9XA-PR4T");
 }
