@@ -7,6 +7,7 @@
 //! code as `/qr.luma` (grey pixels) in a virtual file system, so no value is ever spliced into
 //! typst source.
 
+mod cancellation;
 mod code;
 pub mod format;
 mod interest;
@@ -19,6 +20,7 @@ mod statement;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
@@ -39,15 +41,18 @@ pub enum DocumentKind {
     ModificationNotice,
     /// Constancia de intereses reales, for the annual tax return.
     InterestCertificate,
+    /// Carta de instrucción de cancelación de hipoteca.
+    CancellationLetter,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 5] = [
+    pub const ALL: [DocumentKind; 6] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
         DocumentKind::ModificationNotice,
         DocumentKind::InterestCertificate,
+        DocumentKind::CancellationLetter,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +62,7 @@ impl DocumentKind {
             DocumentKind::SuspensionNotice => "suspension_notice",
             DocumentKind::ModificationNotice => "modification_notice",
             DocumentKind::InterestCertificate => "interest_certificate",
+            DocumentKind::CancellationLetter => "cancellation_letter",
         }
     }
 
@@ -80,6 +86,10 @@ impl DocumentKind {
             DocumentKind::InterestCertificate => (
                 "/interest_certificate.typ",
                 include_str!("../templates/interest_certificate.typ"),
+            ),
+            DocumentKind::CancellationLetter => (
+                "/cancellation_letter.typ",
+                include_str!("../templates/cancellation_letter.typ"),
             ),
         }
     }

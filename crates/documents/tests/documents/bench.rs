@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use documents::{
-    DiscountNotice, Document, InterestCertificate, NoticeDiscount, NoticeKind, NoticeReason,
+    CancellationLetter, DiscountNotice, Document, InterestCertificate, NoticeDiscount, NoticeKind,
+    NoticeReason,
 };
 use rust_decimal::Decimal;
 
@@ -55,6 +56,11 @@ fn render_time() {
     }
     let certificate = crate::interest::certificate();
     bench.measure("interest_certificate", |salt| salted(&certificate, salt));
+    let letter = crate::cancellation::letter(crate::cancellation::public_deed());
+    bench.measure("cancellation_letter", |salt| CancellationLetter {
+        folio: format!("{}-{}", letter.folio, salt.centavos()),
+        ..letter.clone()
+    });
 }
 
 struct Bench {
