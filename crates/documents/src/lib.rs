@@ -9,6 +9,7 @@
 
 mod cancellation;
 mod code;
+mod credit_statement;
 pub mod format;
 mod interest;
 mod member;
@@ -22,6 +23,7 @@ use time::OffsetDateTime;
 
 pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
+pub use credit_statement::{CreditStatementData, CreditStatementLine};
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
 pub use render::Renderer;
@@ -43,16 +45,19 @@ pub enum DocumentKind {
     InterestCertificate,
     /// Carta de instrucción de cancelación de hipoteca.
     CancellationLetter,
+    /// Estado de cuenta del crédito.
+    CreditStatement,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 6] = [
+    pub const ALL: [DocumentKind; 7] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
         DocumentKind::ModificationNotice,
         DocumentKind::InterestCertificate,
         DocumentKind::CancellationLetter,
+        DocumentKind::CreditStatement,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +68,7 @@ impl DocumentKind {
             DocumentKind::ModificationNotice => "modification_notice",
             DocumentKind::InterestCertificate => "interest_certificate",
             DocumentKind::CancellationLetter => "cancellation_letter",
+            DocumentKind::CreditStatement => "credit_statement",
         }
     }
 
@@ -90,6 +96,10 @@ impl DocumentKind {
             DocumentKind::CancellationLetter => (
                 "/cancellation_letter.typ",
                 include_str!("../templates/cancellation_letter.typ"),
+            ),
+            DocumentKind::CreditStatement => (
+                "/credit_statement.typ",
+                include_str!("../templates/credit_statement.typ"),
             ),
         }
     }

@@ -11,8 +11,8 @@
 use std::time::Instant;
 
 use documents::{
-    CancellationLetter, DiscountNotice, Document, InterestCertificate, NoticeDiscount, NoticeKind,
-    NoticeReason,
+    CancellationLetter, CreditStatementData, DiscountNotice, Document, InterestCertificate,
+    NoticeDiscount, NoticeKind, NoticeReason,
 };
 use rust_decimal::Decimal;
 
@@ -37,6 +37,17 @@ fn render_time() {
     };
 
     for (name, data) in savings_statements() {
+        bench.measure(
+            &format!("{name} ({} movements)", data.lines.len()),
+            |salt| salted(&data, salt),
+        );
+    }
+    let lines = crate::credit_statement::credit_lines(Money::from_centavos(43_000_000));
+    for (name, from) in [
+        ("credit statement, one year", date!(2025 - 11 - 01)),
+        ("credit statement, 30 years", PERIOD_FROM),
+    ] {
+        let data = crate::credit_statement::credit_statement(&lines, from, PERIOD_TO);
         bench.measure(
             &format!("{name} ({} movements)", data.lines.len()),
             |salt| salted(&data, salt),
@@ -122,6 +133,15 @@ trait Figures {
 }
 
 impl Figures for StatementData {
+    fn figures(&mut self) -> Vec<&mut Money> {
+        let lines = self.lines.iter_mut();
+        lines
+            .flat_map(|l| [&mut l.amount, &mut l.balance])
+            .collect()
+    }
+}
+
+impl Figures for CreditStatementData {
     fn figures(&mut self) -> Vec<&mut Money> {
         let lines = self.lines.iter_mut();
         lines

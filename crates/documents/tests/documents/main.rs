@@ -5,6 +5,7 @@
 
 mod bench;
 mod cancellation;
+mod credit_statement;
 mod interest;
 mod notice;
 mod statement;

@@ -2,6 +2,7 @@
 //! text and a QR code that leads to the verification page.
 
 use documents::{Document, NoticeDiscount, NoticeKind, NoticeReason};
+use domain::money::Money;
 use rust_decimal::Decimal;
 
 use crate::*;
@@ -28,6 +29,9 @@ fn every_page_verifiable(document: &impl Document, code: &str) -> usize {
 fn every_page_of_every_kind_carries_the_code_and_a_qr_leading_to_it() {
     let statement = statement(member("JOSÉ MARÍA", "NÚÑEZ", "PEÑA"));
     assert!(every_page_verifiable(&statement, "7KQ2-M9XA-PR4T-0C8D") >= 5);
+    let lines = crate::credit_statement::credit_lines(Money::from_centavos(43_000_000));
+    let credit = crate::credit_statement::credit_statement(&lines, PERIOD_FROM, PERIOD_TO);
+    assert!(every_page_verifiable(&credit, "CRED-7KQ2-M9XA-PR4T") >= 10);
     let notice = crate::notice::notice(
         NoticeKind::Retention,
         NoticeDiscount::Percentage(Decimal::new(20, 2)),
