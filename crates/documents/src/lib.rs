@@ -15,6 +15,7 @@ mod interest;
 mod member;
 mod notice;
 mod qr;
+mod receipt;
 mod render;
 mod statement;
 
@@ -26,6 +27,7 @@ pub use code::VerificationCode;
 pub use credit_statement::{CreditStatementData, CreditStatementLine};
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
+pub use receipt::{AppointmentReceipt, RequestReceipt};
 pub use render::Renderer;
 pub use statement::{BucketSummary, StatementData, StatementLine};
 
@@ -47,10 +49,14 @@ pub enum DocumentKind {
     CancellationLetter,
     /// Estado de cuenta del crédito.
     CreditStatement,
+    /// Acuse de solicitud: the receipt of a request made in the portal.
+    RequestReceipt,
+    /// Comprobante de cita at a service centre.
+    AppointmentReceipt,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 7] = [
+    pub const ALL: [DocumentKind; 9] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
@@ -58,6 +64,8 @@ impl DocumentKind {
         DocumentKind::InterestCertificate,
         DocumentKind::CancellationLetter,
         DocumentKind::CreditStatement,
+        DocumentKind::RequestReceipt,
+        DocumentKind::AppointmentReceipt,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +77,8 @@ impl DocumentKind {
             DocumentKind::InterestCertificate => "interest_certificate",
             DocumentKind::CancellationLetter => "cancellation_letter",
             DocumentKind::CreditStatement => "credit_statement",
+            DocumentKind::RequestReceipt => "request_receipt",
+            DocumentKind::AppointmentReceipt => "appointment_receipt",
         }
     }
 
@@ -100,6 +110,14 @@ impl DocumentKind {
             DocumentKind::CreditStatement => (
                 "/credit_statement.typ",
                 include_str!("../templates/credit_statement.typ"),
+            ),
+            DocumentKind::RequestReceipt => (
+                "/request_receipt.typ",
+                include_str!("../templates/request_receipt.typ"),
+            ),
+            DocumentKind::AppointmentReceipt => (
+                "/appointment_receipt.typ",
+                include_str!("../templates/appointment_receipt.typ"),
             ),
         }
     }

@@ -11,8 +11,8 @@
 use std::time::Instant;
 
 use documents::{
-    CancellationLetter, CreditStatementData, DiscountNotice, Document, InterestCertificate,
-    NoticeDiscount, NoticeKind, NoticeReason,
+    AppointmentReceipt, CancellationLetter, CreditStatementData, DiscountNotice, Document,
+    InterestCertificate, NoticeDiscount, NoticeKind, NoticeReason, RequestReceipt,
 };
 use rust_decimal::Decimal;
 
@@ -71,6 +71,16 @@ fn render_time() {
     bench.measure("cancellation_letter", |salt| CancellationLetter {
         folio: format!("{}-{}", letter.folio, salt.centavos()),
         ..letter.clone()
+    });
+    let request = crate::receipts::request_receipt();
+    bench.measure("request_receipt", |salt| RequestReceipt {
+        folio: format!("{}-{}", request.folio, salt.centavos()),
+        ..request.clone()
+    });
+    let appointment = crate::receipts::appointment_receipt();
+    bench.measure("appointment_receipt", |salt| AppointmentReceipt {
+        folio: format!("{}-{}", appointment.folio, salt.centavos()),
+        ..appointment.clone()
     });
 }
 

@@ -8,6 +8,7 @@ mod cancellation;
 mod credit_statement;
 mod interest;
 mod notice;
+mod receipts;
 mod statement;
 mod verification;
 

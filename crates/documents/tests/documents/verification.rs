@@ -41,4 +41,9 @@ fn every_page_of_every_kind_carries_the_code_and_a_qr_leading_to_it() {
     every_page_verifiable(&crate::interest::certificate(), "1NTR-7KQ2-M9XA-PR4T");
     let letter = crate::cancellation::letter(crate::cancellation::public_deed());
     every_page_verifiable(&letter, "CANC-7KQ2-M9XA-PR4T");
+    every_page_verifiable(&crate::receipts::request_receipt(), "ACSE-7KQ2-M9XA-PR4T");
+    every_page_verifiable(
+        &crate::receipts::appointment_receipt(),
+        "C1TA-7KQ2-M9XA-PR4T",
+    );
 }
