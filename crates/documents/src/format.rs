@@ -1,9 +1,25 @@
-//! Money and dates as the PDFs print them: "$12,345.67", "25/11/2026", "25 de noviembre de
-//! 2026". The same rules as the web pages' formatting, kept here because the documents crate
-//! sits below the web tier.
+//! Money, rates and dates as the PDFs print them: "$12,345.67", "7.36%", "25/11/2026", "25 de
+//! noviembre de 2026". The same rules as the web pages' formatting, kept here because the
+//! documents crate sits below the web tier.
 
 use domain::money::Money;
+use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
+
+const MONTHS: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
 
 /// Pesos with a thousands comma and two decimals, the way Mexican banks print them:
 /// "$12,345.67", "-$80.00".
@@ -21,24 +37,23 @@ pub fn short_date(day: Date) -> String {
     )
 }
 
+/// A rate or share as a percentage, as the web pages print it: 0.0736 → "7.36%", 0.2 → "20%".
+pub fn percent(rate: Decimal) -> String {
+    format!("{}%", (rate * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+}
+
 /// A date in words: "25 de noviembre de 2026".
 pub fn long_date(day: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ];
-    let month = MONTHS[usize::from(u8::from(day.month())) - 1];
-    format!("{} de {month} de {}", day.day(), day.year())
+    format!("{} de {} de {}", day.day(), month_name(day), day.year())
+}
+
+/// The month a date falls in: "noviembre de 2026".
+pub fn month_year(day: Date) -> String {
+    format!("{} de {}", month_name(day), day.year())
+}
+
+fn month_name(day: Date) -> &'static str {
+    MONTHS[usize::from(u8::from(day.month())) - 1]
 }
 
 /// The day an instant falls on in Mexico City.
@@ -72,9 +87,18 @@ mod tests {
     }
 
     #[test]
+    fn percentages_drop_trailing_zeros() {
+        assert_eq!(percent(Decimal::new(20, 2)), "20%");
+        assert_eq!(percent(Decimal::new(1045, 4)), "10.45%");
+        assert_eq!(percent(Decimal::new(736, 4)), "7.36%");
+        assert_eq!(percent(Decimal::new(12_345, 6)), "1.23%");
+    }
+
+    #[test]
     fn dates_in_spanish() {
         assert_eq!(short_date(date!(2026 - 11 - 05)), "05/11/2026");
         assert_eq!(long_date(date!(2026 - 01 - 31)), "31 de enero de 2026");
+        assert_eq!(month_year(date!(2025 - 12 - 31)), "diciembre de 2025");
         // 02:30 UTC is still the evening before in Mexico City.
         let at = datetime!(2026-12-01 02:30 UTC);
         assert_eq!(local_date(at), date!(2026 - 11 - 30));

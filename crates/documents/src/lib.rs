@@ -4,18 +4,30 @@
 //! Each kind of document is a template file under `templates/` (embedded at build time) and a
 //! plain Rust input type implementing [`Document`]. The [`Renderer`] loads the fonts once at
 //! start-up; rendering hands the template its data as `/data.json` and the verification QR
-//! code as `/qr.svg` in a virtual file system, so no value is ever spliced into typst source.
+//! code as `/qr.luma` (grey pixels) in a virtual file system, so no value is ever spliced into
+//! typst source.
 
+mod cancellation;
 mod code;
+mod credit_statement;
 pub mod format;
+mod interest;
+mod member;
+mod notice;
 mod qr;
+mod receipt;
 mod render;
 mod statement;
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
+pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
+pub use credit_statement::{CreditStatementData, CreditStatementLine};
+pub use interest::InterestCertificate;
+pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
+pub use receipt::{AppointmentReceipt, RequestReceipt};
 pub use render::Renderer;
 pub use statement::{BucketSummary, StatementData, StatementLine};
 
@@ -25,14 +37,48 @@ pub use statement::{BucketSummary, StatementData, StatementLine};
 pub enum DocumentKind {
     /// Estado de cuenta de la Subcuenta de Vivienda.
     SavingsStatement,
+    /// Aviso para retención de descuentos, to the employer.
+    RetentionNotice,
+    /// Aviso de suspensión de descuentos, to the employer.
+    SuspensionNotice,
+    /// Aviso de modificación de descuentos, to the employer.
+    ModificationNotice,
+    /// Constancia de intereses reales, for the annual tax return.
+    InterestCertificate,
+    /// Carta de instrucción de cancelación de hipoteca.
+    CancellationLetter,
+    /// Estado de cuenta del crédito.
+    CreditStatement,
+    /// Acuse de solicitud: the receipt of a request made in the portal.
+    RequestReceipt,
+    /// Comprobante de cita at a service centre.
+    AppointmentReceipt,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 1] = [DocumentKind::SavingsStatement];
+    pub const ALL: [DocumentKind; 9] = [
+        DocumentKind::SavingsStatement,
+        DocumentKind::RetentionNotice,
+        DocumentKind::SuspensionNotice,
+        DocumentKind::ModificationNotice,
+        DocumentKind::InterestCertificate,
+        DocumentKind::CancellationLetter,
+        DocumentKind::CreditStatement,
+        DocumentKind::RequestReceipt,
+        DocumentKind::AppointmentReceipt,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             DocumentKind::SavingsStatement => "savings_statement",
+            DocumentKind::RetentionNotice => "retention_notice",
+            DocumentKind::SuspensionNotice => "suspension_notice",
+            DocumentKind::ModificationNotice => "modification_notice",
+            DocumentKind::InterestCertificate => "interest_certificate",
+            DocumentKind::CancellationLetter => "cancellation_letter",
+            DocumentKind::CreditStatement => "credit_statement",
+            DocumentKind::RequestReceipt => "request_receipt",
+            DocumentKind::AppointmentReceipt => "appointment_receipt",
         }
     }
 
@@ -40,12 +86,38 @@ impl DocumentKind {
         DocumentKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// The template file, embedded.
+    /// The template file, embedded. The three discount notices share one.
     fn template(self) -> (&'static str, &'static str) {
         match self {
             DocumentKind::SavingsStatement => (
                 "/savings_statement.typ",
                 include_str!("../templates/savings_statement.typ"),
+            ),
+            DocumentKind::RetentionNotice
+            | DocumentKind::SuspensionNotice
+            | DocumentKind::ModificationNotice => (
+                "/discount_notice.typ",
+                include_str!("../templates/discount_notice.typ"),
+            ),
+            DocumentKind::InterestCertificate => (
+                "/interest_certificate.typ",
+                include_str!("../templates/interest_certificate.typ"),
+            ),
+            DocumentKind::CancellationLetter => (
+                "/cancellation_letter.typ",
+                include_str!("../templates/cancellation_letter.typ"),
+            ),
+            DocumentKind::CreditStatement => (
+                "/credit_statement.typ",
+                include_str!("../templates/credit_statement.typ"),
+            ),
+            DocumentKind::RequestReceipt => (
+                "/request_receipt.typ",
+                include_str!("../templates/request_receipt.typ"),
+            ),
+            DocumentKind::AppointmentReceipt => (
+                "/appointment_receipt.typ",
+                include_str!("../templates/appointment_receipt.typ"),
             ),
         }
     }
@@ -53,7 +125,13 @@ impl DocumentKind {
 
 /// A document's data, turned into what its template reads.
 pub trait Document {
-    const KIND: DocumentKind;
+    /// The kind of document this data makes.
+    fn kind(&self) -> DocumentKind;
+    /// Refuses data that cannot make this document, with [`DocumentError::Input`] and a stable
+    /// code ("notice_reason", …). Most kinds accept any value of their input type.
+    fn check(&self) -> Result<(), DocumentError> {
+        Ok(())
+    }
     /// Display-ready values (formatted money and dates, codes of buckets and kinds): the
     /// template prints them and formats nothing.
     fn template_input(&self) -> impl Serialize;

@@ -61,7 +61,7 @@ impl Renderer {
             ),
             templates,
             data_id: file("/data.json"),
-            qr_id: file("/qr.svg"),
+            qr_id: file("/qr.luma"),
             base_url: base_url.trim_end_matches('/').to_owned(),
         })
     }
@@ -77,7 +77,8 @@ impl Renderer {
         document: &D,
         verification: &Verification,
     ) -> Result<Rendered, DocumentError> {
-        self.render_input(D::KIND, &document.template_input(), verification)
+        document.check()?;
+        self.render_input(document.kind(), &document.template_input(), verification)
     }
 
     /// Renders the template of `kind` with `input` as its `document` data: for callers that
@@ -95,6 +96,7 @@ impl Renderer {
             .map(|(_, source)| source.clone())
             .ok_or_else(|| DocumentError::Template(format!("no template for {}", kind.code())))?;
         let url = self.verification_url(&verification.code);
+        let qr = crate::qr::pixels(&url)?;
         let issued = verification.issued_at;
         let data = serde_json::to_vec(&TemplateData {
             document: input,
@@ -103,6 +105,7 @@ impl Renderer {
                 url: url.clone(),
                 issued: format::long_date_time(issued),
                 issued_date: format::long_date(format::local_date(issued)),
+                qr_size: qr.size,
             },
         })
         .map_err(|e| DocumentError::Input(e.to_string()))?;
@@ -110,7 +113,7 @@ impl Renderer {
             renderer: self,
             main,
             data: Bytes::new(data),
-            qr: Bytes::from_string(crate::qr::svg(&url)?),
+            qr: Bytes::new(qr.luma),
         };
 
         let compiled = typst::compile::<PagedDocument>(&world).output;
@@ -148,6 +151,8 @@ struct VerificationInput {
     issued: String,
     /// "25 de noviembre de 2026".
     issued_date: String,
+    /// The QR code's width and height in pixels, for `/qr.luma`.
+    qr_size: usize,
 }
 
 fn utc(at: time::OffsetDateTime) -> Option<Datetime> {

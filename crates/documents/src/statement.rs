@@ -8,6 +8,7 @@ use domain::registry::{Bucket, BucketBalance, Member, Movement, MovementKind};
 use serde::Serialize;
 use time::Date;
 
+use crate::member::MemberInput;
 use crate::{Document, DocumentError, DocumentKind, format};
 
 /// One bucket's figures for the period.
@@ -144,14 +145,6 @@ struct Input<'a> {
 }
 
 #[derive(Serialize)]
-struct MemberInput<'a> {
-    name: String,
-    nss: &'a str,
-    curp: &'a str,
-    rfc: &'a str,
-}
-
-#[derive(Serialize)]
 struct PeriodInput {
     from: String,
     to: String,
@@ -188,17 +181,14 @@ fn figures(bucket: &'static str, opening: Money, credits: Money, debits: Money) 
 }
 
 impl Document for StatementData {
-    const KIND: DocumentKind = DocumentKind::SavingsStatement;
+    fn kind(&self) -> DocumentKind {
+        DocumentKind::SavingsStatement
+    }
 
     fn template_input(&self) -> impl Serialize {
         let sum = |f: fn(&BucketSummary) -> Money| self.buckets.iter().map(f).sum::<Money>();
         Input {
-            member: MemberInput {
-                name: self.member.person.full_name(),
-                nss: self.member.person.nss.as_str(),
-                curp: self.member.person.curp.as_str(),
-                rfc: self.member.person.rfc.as_str(),
-            },
+            member: MemberInput::new(&self.member),
             period: PeriodInput {
                 from: format::long_date(self.period_from),
                 to: format::long_date(self.period_to),

@@ -1,14 +1,21 @@
-//! The documents crate from outside: statements rendered with realistic data, read back with
-//! poppler's `pdftotext`, and a render-time measurement (ignored; run it in release).
+//! The documents crate from outside: every kind rendered with realistic data, read back with
+//! poppler's `pdftotext` and, for the QR codes, `pdftoppm` and zbar's `zbarimg`; and a
+//! render-time measurement (ignored; run it in release).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
+mod cancellation;
+mod credit_statement;
+mod interest;
+mod notice;
+mod receipts;
 mod statement;
+mod verification;
 
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
-use documents::{Renderer, StatementData, Verification, VerificationCode};
+use documents::{Document, Rendered, Renderer, StatementData, Verification, VerificationCode};
 use domain::bimester::Bimester;
 use domain::ids::generate::{self, NameParts};
 use domain::money::Money;
@@ -141,19 +148,165 @@ pub fn verification(code: &str) -> Verification {
 
 /// The text of a PDF as `pdftotext -layout` reads it, page breaks included (form feeds).
 pub fn pdf_text(pdf: &[u8]) -> String {
+    pdftotext(pdf, "-layout")
+}
+
+/// The text of a PDF in the order it was written, `pdftotext -raw`: a table cell's lines stay
+/// together and cells follow row by row.
+pub fn pdf_raw_text(pdf: &[u8]) -> String {
+    pdftotext(pdf, "-raw")
+}
+
+fn pdftotext(pdf: &[u8], mode: &str) -> String {
+    let output = with_pdf_file(pdf, |path| {
+        Command::new("pdftotext")
+            .args([mode, "-enc", "UTF-8"])
+            .arg(path)
+            .arg("-")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("pdftotext could not run ({e}): install poppler-utils (apt-get install poppler-utils)")
+            })
+    });
+    assert!(
+        output.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A document read back in the order it was written, whole and by page, with runs of white
+/// space made one space so that sentences wrapped over lines still read as written.
+pub struct Read {
+    pub text: String,
+    pub pages: Vec<String>,
+    flat: String,
+}
+
+impl Read {
+    pub fn new(pdf: &[u8]) -> Read {
+        let text = pdf_raw_text(pdf);
+        let pages = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .map(flat)
+            .collect();
+        Read {
+            flat: flat(&text),
+            pages,
+            text,
+        }
+    }
+
+    /// Asserts that `needle` is printed, wherever lines wrap.
+    #[track_caller]
+    pub fn has(&self, needle: &str) {
+        assert!(
+            self.flat.contains(&flat(needle)),
+            "no {needle:?} in:\n{}",
+            self.text
+        );
+    }
+
+    /// Asserts that `amount` is printed right after `label`, as in a table of figures.
+    #[track_caller]
+    pub fn has_figure(&self, label: &str, amount: Money) {
+        self.has(&format!("{label} {}", amount.pesos()));
+    }
+
+    /// Asserts that the member is named as every document names them: full name, NSS, CURP
+    /// and RFC.
+    #[track_caller]
+    pub fn has_member(&self, member: &Member) {
+        self.has(&member.person.full_name());
+        self.has(member.person.nss.as_str());
+        self.has(member.person.curp.as_str());
+        self.has(member.person.rfc.as_str());
+    }
+
+    #[track_caller]
+    pub fn lacks(&self, needle: &str) {
+        assert!(
+            !self.flat.contains(&flat(needle)),
+            "{needle:?} should not be in:\n{}",
+            self.text
+        );
+    }
+}
+
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Renders `document` with the code `code` and reads it back, checking what makes any page of
+/// it verifiable on its own: the code and "Página i de n" on every page.
+pub fn render_and_read<D: Document>(document: &D, code: &str) -> (Rendered, Read) {
+    let rendered = renderer().render(document, &verification(code)).unwrap();
+    assert!(rendered.pdf.starts_with(b"%PDF-"));
+    let read = Read::new(&rendered.pdf);
+    assert_eq!(read.pages.len(), rendered.pages);
+    let last = rendered.pages;
+    for (i, page) in read.pages.iter().enumerate() {
+        assert!(page.contains(code), "page {} has no code:\n{page}", i + 1);
+        let number = format!("Página {} de {last}", i + 1);
+        assert!(page.contains(&number), "page {} has no {number:?}", i + 1);
+    }
+    read.has("Todos los trámites son gratuitos y personales");
+    (rendered, read)
+}
+
+/// The QR codes zbar finds on each page of a PDF drawn at 150 dpi.
+pub fn qr_codes_by_page(pdf: &[u8]) -> Vec<Vec<String>> {
+    with_pdf_file(pdf, |path| {
+        let prefix = path.with_extension("");
+        let status = Command::new("pdftoppm")
+            .args(["-r", "150", "-gray", "-png"])
+            .arg(path)
+            .arg(&prefix)
+            .status()
+            .unwrap_or_else(|e| panic!("pdftoppm could not run ({e}): install poppler-utils"));
+        assert!(status.success(), "pdftoppm failed");
+        let stem = prefix.file_name().unwrap().to_string_lossy().into_owned();
+        let mut images: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(&format!("{stem}-")) && name.ends_with(".png")
+            })
+            .collect();
+        // pdftoppm numbers pages with as many digits as the last one needs: 01 … 12.
+        images.sort();
+        images
+            .into_iter()
+            .map(|image| {
+                let output = Command::new("zbarimg")
+                    .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+                    .arg(&image)
+                    .output()
+                    .unwrap_or_else(|e| {
+                        panic!("zbarimg could not run ({e}): install zbar-tools (apt-get install zbar-tools)")
+                    });
+                std::fs::remove_file(&image).unwrap();
+                String::from_utf8(output.stdout)
+                    .unwrap()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// Runs `f` on `pdf` written to a file of its own, then removes the file, or keeps it in
+/// VIVIENDA_KEEP_PDF=DIR to look at.
+fn with_pdf_file<T>(pdf: &[u8], f: impl FnOnce(&std::path::Path) -> T) -> T {
     let dir = std::env::temp_dir().join(format!("vivienda-documents-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{:x}.pdf", rand_name(pdf)));
     std::fs::write(&path, pdf).unwrap();
-    let output = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext could not run ({e}): install poppler-utils (apt-get install poppler-utils)")
-        });
-    // VIVIENDA_KEEP_PDF=DIR keeps the rendered documents there, to look at them.
+    let out = f(&path);
     match std::env::var_os("VIVIENDA_KEEP_PDF") {
         Some(keep) => {
             std::fs::create_dir_all(&keep).unwrap();
@@ -165,15 +318,10 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         }
         None => std::fs::remove_file(&path).unwrap(),
     }
-    assert!(
-        output.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    out
 }
 
-/// A file name per document, so tests running at once never share a file.
+/// A file name per document and thread, so tests running at once never share a file.
 fn rand_name(pdf: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
