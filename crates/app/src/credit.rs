@@ -86,6 +86,14 @@ impl Credits {
         Credits { store, tables }
     }
 
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn tables(&self) -> &ReferenceTables {
+        &self.tables
+    }
+
     /// Every credit of the member, newest first.
     pub async fn credits(
         &self,

@@ -27,6 +27,11 @@ impl IssueError {
     }
 }
 
+/// The day of `at` in Mexico City: the date a document is issued on.
+pub fn local_date(at: OffsetDateTime) -> time::Date {
+    at.to_offset(domain::dates::MEXICO_CITY).date()
+}
+
 /// Renders `data` for `member` and records it as issued at `now`.
 pub async fn issue<D>(
     store: &dyn Store,
@@ -39,7 +44,7 @@ pub async fn issue<D>(
 where
     D: documents::Document + Send + Sync + 'static,
 {
-    let kind = D::KIND.code();
+    let kind = data.kind().code();
     // Codes are random; the rare one already taken is drawn again.
     for _ in 0..3 {
         let verification = documents::Verification::new(now);

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod cancellation;
 pub mod clock;
 pub mod credit;
+pub mod credit_documents;
 pub mod i18n;
 pub mod import;
 pub mod issue;

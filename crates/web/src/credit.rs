@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(api_credit_movements_get),
         )
         .route("/api/v1/me/notices", get(api_notices_get))
+        .merge(crate::credit_documents::routes())
         .route(
             "/api/v1/me/credits/{credit}/interest/{year}",
             get(api_interest_get),
@@ -532,8 +533,18 @@ pub(crate) async fn view_interest_get(
     State(state): State<AppState>,
     peer: Peer,
     headers: HeaderMap,
-    Path((number, year)): Path<(String, i32)>,
+    Path((number, year)): Path<(String, String)>,
 ) -> Response {
+    let (year, pdf) = match year.strip_suffix(".pdf") {
+        Some(y) => (y, true),
+        None => (year.as_str(), false),
+    };
+    let Ok(year) = year.parse::<i32>() else {
+        return not_found(&state, &headers);
+    };
+    if pdf {
+        return crate::credit_documents::interest_pdf(&state, peer, &headers, &number, year).await;
+    }
     let ctx = match member_or_sign_in(&state, &headers, peer).await {
         Ok(ctx) => ctx,
         Err(r) => return r,

@@ -10,6 +10,7 @@ mod cancellation;
 mod client_address;
 mod components;
 mod credit;
+mod credit_documents;
 mod demo_messages;
 mod drafts;
 mod employment;

@@ -380,10 +380,149 @@ async fn a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio(engine: E
     assert!(page.contains("Concluida"), "{page}");
     assert!(page.contains("Válida hasta"));
     assert!(page.contains("Proceso automático"));
+    let folio = to.trim_start_matches("/mi-credito/cancelacion/").to_owned();
+    let letter = juan.get(&format!("{to}/carta.pdf")).await;
+    assert_eq!(letter.status(), StatusCode::OK);
+    let text = pdf_text(&letter.bytes().await.unwrap());
+    for expected in [
+        folio.as_str(),
+        "0712345670",
+        "889123",
+        "Nuevo León",
+        "Calle Roble 14",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
     // Another member cannot read it.
     let mut maria = signed_in_maria(&app).await;
     let r = maria.get(&to).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = maria.get(&format!("{to}/carta.pdf")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// The URL in the first page's QR code, read by zbarimg from a pdftoppm image.
+fn qr_of(pdf: &[u8]) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "vivienda-qr-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(dir.join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils) is needed");
+    assert!(status.success());
+    let image = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .unwrap();
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&image)
+        .output()
+        .expect("zbarimg (zbar-tools; .ci/run installs it) is needed");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Every page carries the code: take the first one read.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+async fn credit_pdfs_say_what_they_must_and_verify_through_their_qr(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    import_credits(&app).await;
+    let mut maria = signed_in_maria(&app).await;
+    let r = maria
+        .get(&format!(
+            "/mi-credito/{MARIA_CREDIT}/avisos/retention/Y0000000002.pdf"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let text = pdf_text(&pdf);
+    for expected in [
+        "retención",
+        "ALIMENTOS DEL BAJÍO SA DE CV",
+        "Y0000000002",
+        MARIA_CREDIT,
+        "01908567892",
+        "$4,950.00",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    // The QR leads to the public verification page, which says the notice is genuine.
+    let url = qr_of(&pdf);
+    let path = url
+        .strip_prefix("https://vivienda.example")
+        .unwrap_or_else(|| panic!("QR {url}"));
+    assert!(path.starts_with("/verificar/"), "{url}");
+    let page = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("El documento es auténtico"), "{url}: {page}");
+    assert!(page.contains("Aviso de retención de descuentos"), "{page}");
+    // A notice whose rule does not apply is not issued; nor is anyone else's.
+    let r = maria
+        .get(&format!(
+            "/mi-credito/{MARIA_CREDIT}/avisos/suspension/Y0000000002.pdf"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = maria
+        .get("/mi-credito/0812345678/avisos/retention/Y0000000002.pdf")
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let text = pdf_text(
+        &maria
+            .get(&format!("/mi-credito/{MARIA_CREDIT}/constancia/2024.pdf"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    for expected in [
+        "$587,500.00",
+        "$60,000.00",
+        "132.373",
+        "137.949",
+        "750,000 UDIS",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let text = pdf_text(
+        &maria
+            .get(&format!(
+                "/mi-credito/{MARIA_CREDIT}/estado-de-cuenta.pdf?desde=2024-01-01&hasta=2024-12-31"
+            ))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    for expected in ["$594,000.00", "$582,000.00", "$6,000.00"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
 }
 
 crate::on_both_engines!(
@@ -391,4 +530,5 @@ crate::on_both_engines!(
     the_interest_certificate_matches_the_formula_worked_by_hand,
     documents_verify_by_code_and_by_bytes,
     a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio,
+    credit_pdfs_say_what_they_must_and_verify_through_their_qr,
 );
