@@ -11,7 +11,7 @@ use domain::reference::{ReferenceError, ReferenceTables};
 use domain::registry::{CreditMovement, CreditMovementKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use store::{FileIdentity, ImportKind, ImportTotals, Store, StoreError};
+use store::{ImportKind, ImportTotals, Store, StoreError};
 use time::{Date, Month};
 
 /// Credits read and posted at a time.
@@ -60,18 +60,12 @@ pub async fn reindex_vsm_credits(
         factor,
         ..ReindexReport::default()
     };
-    let identity = FileIdentity {
-        kind: ImportKind::Reindexation,
-        sha256: hex::encode(sha(&format!("reindexation:{year}"))),
-        file_name: format!("reindexation-{year}"),
-    };
-    let mut batch = match store.begin_import(&identity).await {
+    let mut batch = match super::begin_yearly(store, ImportKind::Reindexation, year).await? {
         Ok(batch) => batch,
-        Err(StoreError::AlreadyImported { batch_id }) => {
-            report.previous_batch = Some(batch_id);
+        Err(previous) => {
+            report.previous_batch = Some(previous);
             return Ok(report);
         }
-        Err(e) => return Err(e.into()),
     };
     let booked_on =
         Date::from_calendar_date(year, Month::January, 1).map_err(|_| ReindexError::Year(year))?;
@@ -119,9 +113,4 @@ pub async fn reindex_vsm_credits(
         })
         .await?;
     Ok(report)
-}
-
-fn sha(text: &str) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).into()
 }

@@ -9,7 +9,7 @@ use domain::registry::{Movement, MovementKind};
 use domain::savings;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use store::{FileIdentity, ImportKind, ImportTotals, Store, StoreError};
+use store::{ImportKind, ImportTotals, Store, StoreError};
 use time::{Date, Month};
 
 /// Balances read and posted at a time.
@@ -63,18 +63,12 @@ pub async fn post_yield(
         },
         ..YieldReport::default()
     };
-    let identity = FileIdentity {
-        kind: ImportKind::YieldPosting,
-        sha256: hex::encode(sha(&format!("yield:{year}"))),
-        file_name: format!("yield-{year}"),
-    };
-    let mut batch = match store.begin_import(&identity).await {
+    let mut batch = match super::begin_yearly(store, ImportKind::YieldPosting, year).await? {
         Ok(batch) => batch,
-        Err(StoreError::AlreadyImported { batch_id }) => {
-            report.previous_batch = Some(batch_id);
+        Err(previous) => {
+            report.previous_batch = Some(previous);
             return Ok(report);
         }
-        Err(e) => return Err(e.into()),
     };
     let booked_on = Date::from_calendar_date(year, Month::December, 31)
         .map_err(|_| YieldError::Year(today.year()))?;
@@ -123,9 +117,4 @@ pub async fn post_yield(
         })
         .await?;
     Ok(report)
-}
-
-fn sha(text: &str) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).into()
 }

@@ -217,7 +217,13 @@ impl Browser {
                 let overflow = self
                     .run("return document.documentElement.scrollWidth > window.innerWidth")
                     .await;
-                assert_eq!(overflow, false, "{name} scrolls sideways at {width} px");
+                let wide = self
+                    .run("return [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40)).join(' | ')")
+                    .await;
+                assert_eq!(
+                    overflow, false,
+                    "{name} scrolls sideways at {width} px: {wide}"
+                );
             }
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
@@ -546,5 +552,49 @@ async fn sign_up_and_sign_in_with_the_keyboard_only() {
     browser.tab_to("Salir").await;
     browser.press(Key::Enter).await;
     browser.wait_for_path("/entrar").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_borrower_reads_the_credit_its_notices_and_certificate_and_verifies_a_code() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    crate::credit::import_credits(&app).await;
+    sign_up_in_the_browser(&browser, &app, false).await;
+    sign_in_in_the_browser(&browser).await;
+    browser.click("nav a[href='/mi-credito']").await;
+    browser.wait_for_path("/mi-credito").await;
+    browser.check_page("mi-credito").await;
+    let notices = browser
+        .run("return document.querySelectorAll('a[href$=\".pdf\"][href*=\"/avisos/\"]').length")
+        .await;
+    assert_eq!(notices, 2, "retention and modification notices");
+    browser
+        .click("a[href='/mi-credito/1901234567/constancia/2024']")
+        .await;
+    browser
+        .wait_for_path("/mi-credito/1901234567/constancia/2024")
+        .await;
+    browser.check_page("constancia").await;
+    browser
+        .goto(&app, "/mi-credito/1901234567/movimientos")
+        .await;
+    browser.check_page("movimientos-credito").await;
+    // Anyone can check a code; a made-up one is not genuine.
+    browser.goto(&app, "/verificar").await;
+    browser.check_page("verificar").await;
+    browser.fill("codigo", "7KQ2-M9XA-PR4T-0C8D").await;
+    browser.click("main button[type=submit]").await;
+    browser
+        .wait_until("return document.querySelector('#veredicto') !== null", 10)
+        .await;
+    let verdict = browser
+        .run("return document.querySelector('#veredicto').textContent")
+        .await;
+    assert_eq!(verdict, "No emitimos ningún documento con este código");
+    browser.check_page("verificar-resultado").await;
     browser.quit().await;
 }

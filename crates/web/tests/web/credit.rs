@@ -16,7 +16,7 @@ const MARIA_CREDIT: &str = "1901234567";
 const EXTRA_MOVEMENTS: &str = "credit_number,reference,kind,booked_on,amount\n\
 1901234567,X2023,adjustment,2023-12-31,-45773.33\n";
 
-async fn import_credits(app: &TestApp) {
+pub(crate) async fn import_credits(app: &TestApp) {
     let messages = app::i18n::Messages::load().unwrap();
     let dir = std::env::temp_dir().join(format!(
         "vivienda-credit-{}-{}",
