@@ -71,6 +71,7 @@ pub(crate) async fn import_credits(app: &TestApp) {
             .await
             .unwrap();
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
