@@ -146,7 +146,17 @@ struct MyCreditPage {
     notices: Vec<NoticeRow>,
 }
 
-fn card(page: &Page, v: &CreditView) -> CreditCard {
+/// The statement of the last twelve months: what most members want, and quick to render.
+fn last_twelve_months_statement(number: &str, today: time::Date) -> String {
+    let from = domain::credit::account::months_before(today, 12) + time::Duration::days(1);
+    format!(
+        "/mi-credito/{number}/estado-de-cuenta.pdf?desde={}&hasta={}",
+        domain::dates::iso(from),
+        domain::dates::iso(today)
+    )
+}
+
+fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
     let lang = page.lang_id();
     let a = &v.account;
     let c = &v.credit;
@@ -239,7 +249,7 @@ fn card(page: &Page, v: &CreditView) -> CreditCard {
         rows,
         paid_off: a.paid_off,
         movements_href: format!("/mi-credito/{number}/movimientos"),
-        statement_href: format!("/mi-credito/{number}/estado-de-cuenta.pdf"),
+        statement_href: last_twelve_months_statement(&number, today),
         cancellation_href: a
             .paid_off
             .then(|| format!("/mi-credito/{number}/cancelacion")),
@@ -298,7 +308,7 @@ pub(crate) async fn view_my_credit_get(
     let mut page = Page::new(&state.messages, "my-credit-title", &csrf);
     page.signed_in_as(&ctx);
     let template = MyCreditPage {
-        cards: credits.iter().map(|v| card(&page, v)).collect(),
+        cards: credits.iter().map(|v| card(&page, v, today)).collect(),
         notices: notices.iter().map(|n| notice_row(&page, n)).collect(),
         page,
     };
@@ -396,6 +406,9 @@ struct CreditMovementsPage {
     number: String,
     table: TableView,
     statement_href: String,
+    /// One statement per calendar year, newest first, and the whole history.
+    years: Vec<(String, String)>,
+    history_href: String,
 }
 
 pub(crate) fn movement_label(page: &Page, m: &CreditMovement) -> String {
@@ -465,8 +478,20 @@ pub(crate) async fn view_credit_movements_get(
         numeric: vec![false, false, true, true, true],
         rows,
     };
+    let today = state.accounts.today();
+    let base = format!("/mi-credito/{}/estado-de-cuenta.pdf", number.as_str());
     let template = CreditMovementsPage {
-        statement_href: format!("/mi-credito/{}/estado-de-cuenta.pdf", number.as_str()),
+        statement_href: last_twelve_months_statement(number.as_str(), today),
+        years: (record.view.credit.originated_on.year()..=today.year())
+            .rev()
+            .map(|y| {
+                (
+                    y.to_string(),
+                    format!("{base}?desde={y}-01-01&hasta={y}-12-31"),
+                )
+            })
+            .collect(),
+        history_href: base,
         number: number.as_str().to_owned(),
         table,
         page,

@@ -172,6 +172,14 @@ async fn balances_and_notices_follow_the_rules(engine: Engine) {
         .await;
     let page = r.text().await.unwrap();
     assert!(page.contains("Pago por descuento de nómina"), "{page}");
+    // A statement per year since the credit was granted, and the whole history.
+    assert!(
+        page.contains("estado-de-cuenta.pdf?desde=2019-01-01&#38;hasta=2019-12-31"),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "href=\"/mi-credito/{MARIA_CREDIT}/estado-de-cuenta.pdf\""
+    )));
     assert!(page.contains("$6,000.00"));
     // Without a session, the API answers 401.
     let r = app
