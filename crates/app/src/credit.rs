@@ -59,8 +59,6 @@ pub struct CreditView {
     pub account: CreditAccount,
     /// The payroll discount in force.
     pub discount: Discount,
-    /// The day the balance reached zero, for a paid-off credit.
-    pub paid_off_on: Option<Date>,
     /// Closed fiscal years with interest: the interest certificates on offer.
     pub interest_years: Vec<i32>,
 }
@@ -115,6 +113,15 @@ impl Credits {
         number: &CreditNumber,
         today: Date,
     ) -> Result<CreditRecord, CreditError> {
+        Ok(self.credit_and_relations(member, number, today).await?.0)
+    }
+
+    async fn credit_and_relations(
+        &self,
+        member: MemberId,
+        number: &CreditNumber,
+        today: Date,
+    ) -> Result<(CreditRecord, Vec<RelationPeriod>), CreditError> {
         let credit = self
             .store
             .credits(member)
@@ -123,7 +130,8 @@ impl Credits {
             .find(|c| &c.credit_number == number)
             .ok_or(CreditError::NotFound)?;
         let relations = self.store.relations(member).await?;
-        self.record(credit, &relations, today).await
+        let record = self.record(credit, &relations, today).await?;
+        Ok((record, relations))
     }
 
     async fn record(
@@ -174,7 +182,6 @@ impl Credits {
                     value: account.monthly_payment.to_decimal(),
                 },
             });
-        let paid_off_on = account.paid_off.then(|| paid_off_on(&movements)).flatten();
         let mut interest_years: Vec<i32> = movements
             .iter()
             .filter(|m| m.kind == CreditMovementKind::Interest && m.booked_on.year() < today.year())
@@ -187,7 +194,6 @@ impl Credits {
                 credit,
                 account,
                 discount,
-                paid_off_on,
                 interest_years,
             },
             movements,
@@ -216,7 +222,7 @@ impl Credits {
         let facts = NoticeFacts {
             credit: &view.credit,
             paid_off: view.account.paid_off,
-            paid_off_on: view.paid_off_on,
+            paid_off_on: view.account.paid_off_on,
             discount: view.discount,
             discounts: &record.discounts,
             relations,
@@ -234,7 +240,8 @@ impl Credits {
         Ok(out)
     }
 
-    /// The notice of `kind` for `credit` addressed to `employer`, if it applies today.
+    /// The notice of `kind` for `credit` addressed to `employer`, if it applies today, with
+    /// the credit it is about.
     pub async fn notice(
         &self,
         member: MemberId,
@@ -242,14 +249,15 @@ impl Credits {
         kind: domain::credit::NoticeKind,
         employer: &domain::registry::Nrp,
         today: Date,
-    ) -> Result<Notice, CreditError> {
-        let record = self.credit(member, number, today).await?;
-        let relations = self.store.relations(member).await?;
-        self.notices_of(&record, &relations, today)
+    ) -> Result<(Notice, CreditRecord), CreditError> {
+        let (record, relations) = self.credit_and_relations(member, number, today).await?;
+        let notice = self
+            .notices_of(&record, &relations, today)
             .await?
             .into_iter()
             .find(|n| n.offer.kind == kind && &n.offer.employer == employer)
-            .ok_or(CreditError::NotFound)
+            .ok_or(CreditError::NotFound)?;
+        Ok((notice, record))
     }
 
     /// The interest certificate of `year` for one of the member's credits.
@@ -274,20 +282,4 @@ impl Credits {
         )?;
         Ok((record, certificate))
     }
-}
-
-/// The day the balance last reached zero or below.
-fn paid_off_on(movements: &[CreditMovement]) -> Option<Date> {
-    let mut ordered: Vec<&CreditMovement> = movements.iter().collect();
-    ordered.sort_by_key(|m| m.booked_on);
-    let mut owed = 0i64;
-    let mut when = None;
-    for m in ordered {
-        let before = owed;
-        owed += m.amount.centavos();
-        if owed <= 0 && before > 0 {
-            when = Some(m.booked_on);
-        }
-    }
-    when
 }

@@ -146,8 +146,7 @@ impl Credits {
         caller: &Caller,
     ) -> Result<Rendered, CreditDocumentError> {
         let today = crate::issue::local_date(now);
-        let notice = self.notice(member, number, kind, employer, today).await?;
-        let record = self.credit(member, number, today).await?;
+        let (notice, record) = self.notice(member, number, kind, employer, today).await?;
         let offer = notice.offer;
         let discount = match offer.discount.kind {
             DiscountKind::Percentage => NoticeDiscount::Percentage(offer.discount.value),
@@ -299,7 +298,7 @@ impl Credits {
             folio: folio.as_str().to_owned(),
             member: self.person(member).await?,
             credit_number: number,
-            paid_off_on: record.view.paid_off_on.unwrap_or(submitted),
+            paid_off_on: record.view.account.paid_off_on.unwrap_or(submitted),
             route,
             property_address: text("property_address"),
             valid_until: crate::cancellation::valid_until(submitted),

@@ -224,7 +224,7 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
             )
         },
     ));
-    if let Some(on) = v.paid_off_on {
+    if let Some(on) = v.account.paid_off_on {
         rows.push(row("credit-paid-off-on", format::date(on, lang)));
     }
     rows.push(row(
@@ -332,7 +332,7 @@ fn view_json(v: &CreditView) -> serde_json::Value {
         "monthly_payment_vsm": a.monthly_payment_units.map(|u| u.to_string()),
         "regime": a.regime.code(),
         "paid_off": a.paid_off,
-        "paid_off_on": v.paid_off_on.map(domain::dates::iso),
+        "paid_off_on": v.account.paid_off_on.map(domain::dates::iso),
         "arrears_months": a.arrears_months,
         "last_payment_on": a.last_payment_on.map(domain::dates::iso),
         "discount": {"kind": v.discount.kind.code(), "value": v.discount.value.to_string()},

@@ -80,6 +80,8 @@ pub struct CreditAccount {
     pub regime: Regime,
     /// Liquidado: nothing left to pay.
     pub paid_off: bool,
+    /// The day the balance last reached zero, for a paid-off credit.
+    pub paid_off_on: Option<Date>,
     /// Whole monthly payments missing over the last twelve months (or since the first
     /// payment was due, for a younger credit).
     pub arrears_months: u32,
@@ -140,6 +142,11 @@ impl CreditAccount {
         let disbursed = totals_disbursed(facts.movements, today);
         let paid_off = credit.status == CreditStatus::PaidOff
             || (credit.status == CreditStatus::Active && disbursed && owed.centavos() <= 0);
+        let paid_off_on = if paid_off {
+            last_reached_zero(facts.movements, today)
+        } else {
+            None
+        };
         let arrears_months = if paid_off || credit.status != CreditStatus::Active {
             0
         } else {
@@ -160,12 +167,30 @@ impl CreditAccount {
                 Regime::Special
             },
             paid_off,
+            paid_off_on,
             arrears_months,
             last_payment_on,
             totals,
             last_twelve_months,
         })
     }
+}
+
+/// The day the balance owed last went from positive to zero or below.
+fn last_reached_zero(movements: &[CreditMovement], today: Date) -> Option<Date> {
+    let mut ordered: Vec<&CreditMovement> =
+        movements.iter().filter(|m| m.booked_on <= today).collect();
+    ordered.sort_by_key(|m| m.booked_on);
+    let mut owed = 0i64;
+    let mut when = None;
+    for m in ordered {
+        let before = owed;
+        owed += m.amount.centavos();
+        if owed <= 0 && before > 0 {
+            when = Some(m.booked_on);
+        }
+    }
+    when
 }
 
 fn totals_disbursed(movements: &[CreditMovement], today: Date) -> bool {
@@ -398,6 +423,7 @@ mod tests {
         };
         let account = CreditAccount::new(&c, &facts).unwrap();
         assert!(account.paid_off);
+        assert_eq!(account.paid_off_on, Some(d(2024, 3, 1)));
         assert_eq!(account.balance, Money::ZERO);
         assert_eq!(account.overpaid, money("200"));
         assert_eq!(account.arrears_months, 0);
