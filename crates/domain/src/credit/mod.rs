@@ -4,6 +4,7 @@
 //! certificate for the annual tax return (domain.md §5–§8).
 
 pub mod account;
+pub mod cancellation;
 pub mod discount;
 pub mod interest;
 pub mod notices;
