@@ -83,7 +83,7 @@ impl Credits {
         now: OffsetDateTime,
         caller: &Caller,
     ) -> Result<Rendered, CreditDocumentError> {
-        let today = crate::issue::local_date(now);
+        let today = domain::dates::mexico_city_date(now);
         let record = self.credit(member, number, today).await?;
         let view = &record.view;
         let from = from.unwrap_or(view.credit.originated_on);
@@ -145,7 +145,7 @@ impl Credits {
         now: OffsetDateTime,
         caller: &Caller,
     ) -> Result<Rendered, CreditDocumentError> {
-        let today = crate::issue::local_date(now);
+        let today = domain::dates::mexico_city_date(now);
         let (notice, record) = self.notice(member, number, kind, employer, today).await?;
         let offer = notice.offer;
         let discount = match offer.discount.kind {
@@ -193,7 +193,7 @@ impl Credits {
         now: OffsetDateTime,
         caller: &Caller,
     ) -> Result<Rendered, CreditDocumentError> {
-        let today = crate::issue::local_date(now);
+        let today = domain::dates::mexico_city_date(now);
         let (_, c) = self.interest(member, number, year, today).await?;
         let label = |v: domain::credit::interest::InpcValue| {
             let day = Date::from_calendar_date(v.year, v.month, 1).unwrap_or(today);
@@ -252,7 +252,7 @@ impl Credits {
         let number = CreditNumber::parse(answers["credit_number"].as_str().unwrap_or_default())
             .map_err(|_| CreditDocumentError::NoLetter)?;
         let submitted =
-            crate::issue::local_date(request.submitted_at.unwrap_or(request.created_at));
+            domain::dates::mexico_city_date(request.submitted_at.unwrap_or(request.created_at));
         let record = self.credit(member, &number, submitted).await?;
         let notary = || Notary {
             name: text("notary_name"),

@@ -27,11 +27,6 @@ impl IssueError {
     }
 }
 
-/// The day of `at` in Mexico City: the date a document is issued on.
-pub fn local_date(at: OffsetDateTime) -> time::Date {
-    at.to_offset(domain::dates::MEXICO_CITY).date()
-}
-
 /// Renders `data` for `member` and records it as issued at `now`.
 pub async fn issue<D>(
     store: &dyn Store,

@@ -56,11 +56,6 @@ fn month_name(day: Date) -> &'static str {
     MONTHS[usize::from(u8::from(day.month())) - 1]
 }
 
-/// The day an instant falls on in Mexico City.
-pub fn local_date(at: OffsetDateTime) -> Date {
-    at.to_offset(domain::dates::MEXICO_CITY).date()
-}
-
 /// An instant as a member in Mexico reads it: "25 de noviembre de 2026, 12:04 h".
 pub fn long_date_time(at: OffsetDateTime) -> String {
     let local = at.to_offset(domain::dates::MEXICO_CITY);
@@ -101,7 +96,7 @@ mod tests {
         assert_eq!(month_year(date!(2025 - 12 - 31)), "diciembre de 2025");
         // 02:30 UTC is still the evening before in Mexico City.
         let at = datetime!(2026-12-01 02:30 UTC);
-        assert_eq!(local_date(at), date!(2026 - 11 - 30));
+        assert_eq!(domain::dates::mexico_city_date(at), date!(2026 - 11 - 30));
         assert_eq!(long_date_time(at), "30 de noviembre de 2026, 20:30 h");
     }
 }

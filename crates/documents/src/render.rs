@@ -104,7 +104,7 @@ impl Renderer {
                 code: verification.code.grouped(),
                 url: url.clone(),
                 issued: format::long_date_time(issued),
-                issued_date: format::long_date(format::local_date(issued)),
+                issued_date: format::long_date(domain::dates::mexico_city_date(issued)),
                 qr_size: qr.size,
             },
         })

@@ -19,6 +19,11 @@ pub const MEXICO_CITY: time::UtcOffset = match time::UtcOffset::from_hms(-6, 0, 
     Err(_) => time::UtcOffset::UTC,
 };
 
+/// The day an instant falls on in Mexico City.
+pub fn mexico_city_date(at: time::OffsetDateTime) -> Date {
+    at.to_offset(MEXICO_CITY).date()
+}
+
 /// Parses exactly `YYYY-MM-DD` into a real calendar date. Hand-written because imports parse
 /// millions of dates and the general-purpose parser is several times slower.
 pub fn parse_iso(text: &str) -> Result<Date, DateError> {

@@ -272,7 +272,7 @@ pub(crate) async fn view_cancellation_status_get(
     let submitted = status
         .timeline
         .first()
-        .map(|e| e.at.to_offset(domain::dates::MEXICO_CITY).date());
+        .map(|e| domain::dates::mexico_city_date(e.at));
     let row = |key: &str, value: String| SummaryRow {
         key: page.t(key),
         value,

@@ -72,10 +72,7 @@ impl Accounts {
 
     /// Today's date in Mexico City (UTC−6 all year since 2022), the date rules are applied on.
     pub fn today(&self) -> time::Date {
-        self.clock
-            .now()
-            .to_offset(domain::dates::MEXICO_CITY)
-            .date()
+        domain::dates::mexico_city_date(self.clock.now())
     }
 
     pub(crate) fn audit(

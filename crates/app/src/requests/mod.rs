@@ -22,7 +22,9 @@ use serde_json::json;
 use store::{
     NewRequest, NewRequestEvent, QueueQuery, Request, StateChange, Store, StoreError, Submission,
 };
-use time::{Date, OffsetDateTime};
+use time::Date;
+
+use domain::dates::mexico_city_date;
 
 use crate::accounts::Caller;
 use crate::clock::Clock;
@@ -46,10 +48,6 @@ pub struct Requests {
     standards: Arc<ServiceStandards>,
     holidays: Arc<Holidays>,
     messages: Arc<Messages>,
-}
-
-fn local_date(at: OffsetDateTime) -> Date {
-    at.to_offset(domain::dates::MEXICO_CITY).date()
 }
 
 fn from_store(e: StoreError) -> RequestError {
@@ -79,7 +77,7 @@ impl Requests {
 
     /// Today in Mexico City: the day promises are counted from.
     pub fn today(&self) -> Date {
-        local_date(self.clock.now())
+        mexico_city_date(self.clock.now())
     }
 
     fn audit(
@@ -141,7 +139,7 @@ impl Requests {
         }
         let state = transition(kind, &RequestState::Draft, &Action::Submit, acting.role())?;
         let now = self.clock.now();
-        let today = local_date(now);
+        let today = mexico_city_date(now);
         let standard = self.standards.standard(kind, today)?;
         let promised_on = standard.value.promised_on(today, &self.holidays);
         let latest_on = standard.value.latest_on(today, &self.holidays);
@@ -254,7 +252,7 @@ impl Requests {
         let now = self.clock.now();
         // A draft is promised a date when it is submitted.
         let submitted = if request.promised_on.is_none() && action == Action::Submit {
-            let today = local_date(now);
+            let today = mexico_city_date(now);
             let standard = self.standards.standard(request.kind, today)?;
             Some(Submission {
                 at: now,
@@ -301,10 +299,10 @@ impl Requests {
 
     /// The service clock of a request: from its submission to today, or to the day it closed.
     fn clock_of(&self, request: &Request) -> Option<ServiceClock> {
-        let submitted_on = local_date(request.submitted_at?);
+        let submitted_on = mexico_city_date(request.submitted_at?);
         let promised_on = request.promised_on?;
         let as_of = if request.state.is_closed() {
-            local_date(request.updated_at)
+            mexico_city_date(request.updated_at)
         } else {
             self.today()
         };
