@@ -10,6 +10,7 @@ pub mod credit;
 pub mod dates;
 pub mod ids;
 pub mod money;
+pub mod operators;
 pub mod points;
 pub mod reference;
 pub mod registry;

@@ -13,6 +13,7 @@ mod documents;
 mod error;
 mod import;
 mod migrate;
+mod operators;
 mod outbox;
 mod registry;
 mod requests;

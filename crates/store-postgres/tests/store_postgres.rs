@@ -63,6 +63,8 @@ contract_cases!(
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win,
     the_queue_lists_open_requests_by_promised_date,
+    operators_sign_in_once_per_code_and_sessions_end,
+    requests_are_assigned_to_an_operator,
 );
 
 #[test]

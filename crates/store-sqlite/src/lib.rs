@@ -11,6 +11,7 @@ mod codes;
 mod documents;
 mod import;
 mod migrate;
+mod operators;
 mod outbox;
 mod registry;
 mod requests;

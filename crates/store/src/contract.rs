@@ -14,8 +14,12 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod operators;
 mod requests;
 
+pub use operators::{
+    operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
+};
 pub use requests::{
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
@@ -44,7 +48,9 @@ macro_rules! contract_tests {
             credit_discounts_and_reindex_bases,
             requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
             concurrent_changes_of_one_request_let_exactly_one_win,
-            the_queue_lists_open_requests_by_promised_date);
+            the_queue_lists_open_requests_by_promised_date,
+            operators_sign_in_once_per_code_and_sessions_end,
+            requests_are_assigned_to_an_operator);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

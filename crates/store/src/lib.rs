@@ -6,6 +6,7 @@ mod audit;
 mod documents;
 mod error;
 mod import;
+mod operators;
 mod registry;
 mod requests;
 
@@ -25,6 +26,7 @@ pub use audit::{
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
+pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
@@ -47,6 +49,7 @@ pub trait Store:
     + AuditRepo
     + DocumentRepo
     + RequestRepo
+    + OperatorRepo
     + Health
     + Send
     + Sync
@@ -66,6 +69,7 @@ impl<T> Store for T where
         + AuditRepo
         + DocumentRepo
         + RequestRepo
+        + OperatorRepo
         + Health
         + Send
         + Sync

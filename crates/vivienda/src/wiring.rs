@@ -130,6 +130,23 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// The back office's use cases; the CLI's `create-operator` uses them too.
+pub fn backoffice(
+    config: &Config,
+    store: Arc<dyn Store>,
+    requests: app::requests::Requests,
+) -> anyhow::Result<app::backoffice::BackOffice> {
+    let passwords = app::accounts::Passwords::new(config.password_hash, 2)
+        .context("invalid password_hash settings")?;
+    Ok(app::backoffice::BackOffice::new(
+        store,
+        passwords,
+        &secret_key(config)?,
+        Arc::new(app::clock::SystemClock),
+        requests,
+    ))
+}
+
 /// Everything the web tier needs, around one store.
 pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
@@ -156,14 +173,16 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         tracing::info!("service standards replaced by the data directory's copy");
     }
     let messages = messages()?;
+    let requests = app::requests::Requests::new(
+        store.clone(),
+        Arc::new(app::clock::SystemClock),
+        Arc::new(standards),
+        domain::requests::Holidays::federal(),
+        messages.clone(),
+    );
     Ok(web::AppState {
-        requests: app::requests::Requests::new(
-            store.clone(),
-            Arc::new(app::clock::SystemClock),
-            Arc::new(standards),
-            domain::requests::Holidays::federal(),
-            messages.clone(),
-        ),
+        backoffice: backoffice(config, store.clone(), requests.clone())?,
+        requests,
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),

@@ -5,6 +5,7 @@
 mod accounts;
 mod assets;
 mod auth;
+mod backoffice;
 mod calculator;
 mod cancellation;
 mod client_address;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub credits: app::credit::Credits,
     /// Requests with a folio: the cancellation letter, refunds, corrections.
     pub requests: app::requests::Requests,
+    /// The back office at /operacion.
+    pub backoffice: app::backoffice::BackOffice,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -96,7 +99,8 @@ pub fn router(state: AppState) -> Router {
         .merge(prequal::routes())
         .merge(credit::routes())
         .merge(cancellation::routes())
-        .merge(verify::routes());
+        .merge(verify::routes())
+        .merge(backoffice::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

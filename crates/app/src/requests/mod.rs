@@ -298,6 +298,10 @@ impl Requests {
     }
 
     /// The service clock of a request: from its submission to today, or to the day it closed.
+    pub fn clock(&self, request: &Request) -> Option<ServiceClock> {
+        self.clock_of(request)
+    }
+
     fn clock_of(&self, request: &Request) -> Option<ServiceClock> {
         let submitted_on = mexico_city_date(request.submitted_at?);
         let promised_on = request.promised_on?;

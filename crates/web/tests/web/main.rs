@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts;
+mod backoffice;
 mod browser;
 mod burst;
 mod credit;
@@ -218,14 +219,22 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         options.policy,
     );
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
+    let requests = app::requests::Requests::new(
+        store.clone(),
+        app_clock.clone(),
+        Arc::new(domain::requests::ServiceStandards::embedded().unwrap()),
+        domain::requests::Holidays::federal(),
+        messages.clone(),
+    );
     let state = web::AppState {
-        requests: app::requests::Requests::new(
+        backoffice: app::backoffice::BackOffice::new(
             store.clone(),
+            app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
+            b"test key",
             app_clock.clone(),
-            Arc::new(domain::requests::ServiceStandards::embedded().unwrap()),
-            domain::requests::Holidays::federal(),
-            messages.clone(),
+            requests.clone(),
         ),
+        requests,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),

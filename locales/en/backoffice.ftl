@@ -1,0 +1,129 @@
+## Operations: the back office of the fund's staff
+
+op-app-name = Vivienda · Operations
+op-footer = For authorised staff only. Every look-up and every action is logged.
+op-nav = Operations sections
+op-nav-requests = Requests
+op-nav-members = Members
+op-nav-audit = Audit log
+op-nav-operators = Staff
+op-back-home = Back to operations
+op-error-title = It could not be done
+
+op-role-agent = Agent
+op-role-supervisor = Supervisor
+op-role-auditor = Auditor
+op-role-admin = Administrator
+
+op-sign-in-title = Sign in to operations
+op-sign-in-lead = Sign in with your username, your password and the code of your authenticator app.
+op-username = Username
+op-username-hint = 3 to 32 lower-case letters, digits, dots or dashes, starting with a letter.
+op-password = Password
+op-code = Authenticator app code
+op-code-hint = The 6 digits your app shows now.
+op-sign-in = Sign in
+op-sign-in-wait = Too many attempts. Wait { $seconds } seconds and try again.
+operator_sign_in_failed = The username, password or code is not right.
+operator_sign_in_wait = Too many attempts. Wait a moment and try again.
+operator_forbidden = Your role does not allow this. The attempt was logged.
+operator_username_invalid = The username must have 3 to 32 lower-case letters, digits, dots or dashes, and start with a letter.
+operator_username_taken = There is already an operator with that username.
+operator_name_required = Type the person's name (up to 80 characters).
+operator_not_found = There is no such operator, or they cannot work requests.
+operator_cannot_change_self = You cannot take away your own administrator role or disable yourself.
+member_not_found = We could not find that member.
+unmask_reason_required = Choose why you need to see the full data.
+decision_reason_required = Choose the reason for the decision.
+
+op-queue-title = Requests to work
+op-queue-caption = Open requests, nearest promised date first
+op-queue-empty = No open requests match these filters.
+op-open-request = Open a request
+op-all-kinds = Every procedure
+op-only-mine = Only those assigned to me
+op-filter = Filter
+op-folio = Folio
+op-kind = Procedure
+op-stage = State
+op-promised = Promised date
+op-clock = Time left
+op-assigned = Assigned to
+op-unassigned = Unassigned
+op-days-left = { $days ->
+    [one] 1 business day left
+   *[other] { $days } business days left
+}
+op-overdue-days = Overdue ({ $days } business days since it was received)
+
+op-request-title = Request
+op-channel = Channel
+op-channel-web = Portal
+op-channel-app = App
+op-channel-phone = Phone
+op-channel-cesi = CESI
+op-channel-system = Automatic process
+op-filed-by = Filed by
+op-reason = Reason
+op-see-member = See the member
+op-answers = What was asked for
+op-no-answers = The request has no answers.
+op-decide = Decision
+op-assignment = Assignment
+op-take = Take this request
+op-reassign-to = Assign to operator number
+op-reassign-hint = Leave it empty to unassign.
+op-reassign = Reassign
+op-timeline = History
+
+op-members-title = Find a member
+op-lookup = NSS, CURP or name
+op-lookup-hint = By name: first surname, second surname and given names, in that order.
+op-lookup-invalid = Type an 11-digit NSS, an 18-character CURP or at least the first surname.
+op-search = Search
+op-results = Results
+op-no-results = No members match.
+op-member-title = Member
+op-masked-note = Personal data is hidden. To see it in full, say why you need it; it will be logged.
+op-unmasked-warning = You are seeing full personal data. Use it only for the reason you logged.
+op-unmask-why = Why do you need to see the full data?
+op-unmask = See full data
+op-unmask-phone_call = The member is on the phone and their identity must be confirmed
+op-unmask-cesi_visit = The member is at a CESI desk
+op-unmask-request_review = To decide one of their requests
+op-unmask-data_correction = To compare a data correction with the records
+op-unmask-reason = Reason logged
+op-name = Name
+op-nss = NSS
+op-curp = CURP
+op-rfc = RFC
+op-birth-date = Date of birth
+op-state = State
+op-email = E-mail
+op-mobile = Mobile
+op-account = Portal account
+op-no-account = Has no portal account
+op-member-requests = Their requests
+op-no-requests = Has no requests.
+op-member-audit = See this member's audit log
+
+op-audit-title = Audit log
+op-audit-caption = The latest entries, newest first
+op-audit-member-filter = Member's internal number (optional)
+op-audit-at = Date and time
+op-audit-actor = Who
+op-audit-action = Action
+op-audit-member = Member
+op-audit-details = Details
+
+op-operators-title = Operations staff
+op-operators-caption = Operators, by username
+op-role = Role
+op-active = Active
+op-yes = Yes
+op-you = You
+op-save = Save
+op-create = Add an operator
+op-created-title = Added:
+op-created-once = Hand these to the person privately. They are shown only now: they are not stored in the clear.
+op-totp-secret = Key for the authenticator app

@@ -1,0 +1,129 @@
+## Operación: el back office del personal del Infonavit
+
+op-app-name = Vivienda · Operación
+op-footer = Uso exclusivo del personal autorizado. Cada consulta y cada acción quedan registradas.
+op-nav = Secciones de operación
+op-nav-requests = Solicitudes
+op-nav-members = Derechohabientes
+op-nav-audit = Bitácora
+op-nav-operators = Personal
+op-back-home = Volver al inicio de operación
+op-error-title = No se pudo completar
+
+op-role-agent = Agente
+op-role-supervisor = Supervisión
+op-role-auditor = Auditoría
+op-role-admin = Administración
+
+op-sign-in-title = Entrar a operación
+op-sign-in-lead = Entra con tu usuario, tu contraseña y el código de tu aplicación de autenticación.
+op-username = Usuario
+op-username-hint = De 3 a 32 letras minúsculas, números, punto o guion, empezando con una letra.
+op-password = Contraseña
+op-code = Código de la aplicación de autenticación
+op-code-hint = Los 6 dígitos que muestra tu aplicación ahora.
+op-sign-in = Entrar
+op-sign-in-wait = Hubo demasiados intentos. Espera { $seconds } segundos y vuelve a intentarlo.
+operator_sign_in_failed = El usuario, la contraseña o el código no son correctos.
+operator_sign_in_wait = Hubo demasiados intentos. Espera un momento y vuelve a intentarlo.
+operator_forbidden = Tu función no permite hacer esto. El intento quedó registrado.
+operator_username_invalid = El usuario debe tener de 3 a 32 letras minúsculas, números, punto o guion, y empezar con una letra.
+operator_username_taken = Ya existe una persona operadora con ese usuario.
+operator_name_required = Escribe el nombre de la persona (hasta 80 caracteres).
+operator_not_found = No existe esa persona operadora, o no puede atender solicitudes.
+operator_cannot_change_self = No puedes quitarte tu propia función de administración ni desactivarte.
+member_not_found = No encontramos a ese derechohabiente.
+unmask_reason_required = Elige por qué necesitas ver los datos completos.
+decision_reason_required = Elige el motivo de la decisión.
+
+op-queue-title = Solicitudes por atender
+op-queue-caption = Solicitudes abiertas, la fecha compromiso más próxima primero
+op-queue-empty = No hay solicitudes abiertas con estos filtros.
+op-open-request = Abrir una solicitud
+op-all-kinds = Todos los trámites
+op-only-mine = Solo las asignadas a mí
+op-filter = Filtrar
+op-folio = Folio
+op-kind = Trámite
+op-stage = Estado
+op-promised = Fecha compromiso
+op-clock = Plazo
+op-assigned = Asignada a
+op-unassigned = Sin asignar
+op-days-left = { $days ->
+    [one] Queda 1 día hábil
+   *[other] Quedan { $days } días hábiles
+}
+op-overdue-days = Vencida ({ $days } días hábiles desde que se recibió)
+
+op-request-title = Solicitud
+op-channel = Canal
+op-channel-web = Portal
+op-channel-app = Aplicación
+op-channel-phone = Teléfono
+op-channel-cesi = CESI
+op-channel-system = Proceso automático
+op-filed-by = Presentada por
+op-reason = Motivo
+op-see-member = Ver al derechohabiente
+op-answers = Lo que se solicitó
+op-no-answers = La solicitud no tiene respuestas capturadas.
+op-decide = Decisión
+op-assignment = Asignación
+op-take = Tomar esta solicitud
+op-reassign-to = Asignar a la persona operadora número
+op-reassign-hint = Déjalo vacío para quitar la asignación.
+op-reassign = Reasignar
+op-timeline = Historial
+
+op-members-title = Buscar derechohabiente
+op-lookup = NSS, CURP o nombre
+op-lookup-hint = Por nombre: primer apellido, segundo apellido y nombres, en ese orden.
+op-lookup-invalid = Escribe un NSS de 11 dígitos, una CURP de 18 caracteres o al menos el primer apellido.
+op-search = Buscar
+op-results = Resultados
+op-no-results = No hay derechohabientes que coincidan.
+op-member-title = Derechohabiente
+op-masked-note = Los datos personales están ocultos. Para verlos completos, di por qué los necesitas; quedará registrado.
+op-unmasked-warning = Estás viendo datos personales completos. Úsalos solo para el motivo que registraste.
+op-unmask-why = ¿Por qué necesitas ver los datos completos?
+op-unmask = Ver datos completos
+op-unmask-phone_call = El derechohabiente está en una llamada y hay que confirmar su identidad
+op-unmask-cesi_visit = El derechohabiente está en ventanilla en un CESI
+op-unmask-request_review = Para resolver una de sus solicitudes
+op-unmask-data_correction = Para comparar una corrección de datos con el registro
+op-unmask-reason = Motivo registrado
+op-name = Nombre
+op-nss = NSS
+op-curp = CURP
+op-rfc = RFC
+op-birth-date = Fecha de nacimiento
+op-state = Entidad
+op-email = Correo electrónico
+op-mobile = Celular
+op-account = Cuenta en el portal
+op-no-account = No tiene cuenta en el portal
+op-member-requests = Sus solicitudes
+op-no-requests = No tiene solicitudes.
+op-member-audit = Ver la bitácora de este derechohabiente
+
+op-audit-title = Bitácora
+op-audit-caption = Los últimos registros, el más reciente primero
+op-audit-member-filter = Número interno del derechohabiente (opcional)
+op-audit-at = Fecha y hora
+op-audit-actor = Quién
+op-audit-action = Acción
+op-audit-member = Derechohabiente
+op-audit-details = Detalle
+
+op-operators-title = Personal de operación
+op-operators-caption = Personas operadoras, por usuario
+op-role = Función
+op-active = Activa
+op-yes = Sí
+op-you = Tú
+op-save = Guardar
+op-create = Dar de alta a una persona operadora
+op-created-title = Alta hecha:
+op-created-once = Entrega estos datos a la persona en privado. Solo se muestran esta vez: no se guardan en claro.
+op-totp-secret = Clave para la aplicación de autenticación
