@@ -127,3 +127,4 @@ op-create = Add an operator
 op-created-title = Added:
 op-created-once = Hand these to the person privately. They are shown only now: they are not stored in the clear.
 op-totp-secret = Key for the authenticator app
+op-files = Attached documents

@@ -127,3 +127,4 @@ op-create = Dar de alta a una persona operadora
 op-created-title = Alta hecha:
 op-created-once = Entrega estos datos a la persona en privado. Solo se muestran esta vez: no se guardan en claro.
 op-totp-secret = Clave para la aplicación de autenticación
+op-files = Documentos adjuntos

@@ -50,7 +50,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "credit.ftl",
     "mycredit.ftl",
     "requests.ftl",
-    "backoffice.ftl"
+    "backoffice.ftl",
+    "corrections.ftl"
 );
 
 pub struct Messages {

@@ -6,6 +6,7 @@ pub mod backoffice;
 pub mod batch;
 pub mod cancellation;
 pub mod clock;
+pub mod corrections;
 pub mod credit;
 pub mod credit_documents;
 pub mod i18n;

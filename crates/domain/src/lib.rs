@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bimester;
+pub mod corrections;
 pub mod credit;
 pub mod dates;
 pub mod ids;

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod codes;
 mod columns;
+mod corrections;
 mod documents;
 mod error;
 mod import;

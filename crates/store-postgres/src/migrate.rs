@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operators",
         include_str!("../migrations/0009_operators.sql"),
     ),
+    (
+        10,
+        "corrections",
+        include_str!("../migrations/0010_corrections.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

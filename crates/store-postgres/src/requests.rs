@@ -121,6 +121,119 @@ async fn queue_messages(tx: &Transaction<'_>, notify: &[NewMessage]) -> Result<(
     Ok(())
 }
 
+pub(crate) async fn insert_request(
+    tx: &Transaction<'_>,
+    new: &NewRequest,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let submitted_at: Option<OffsetDateTime> = new.submitted.map(|s| stored_instant(s.at));
+    let promised_on: Option<Date> = new.submitted.map(|s| s.promised_on);
+    let inserted = exec(
+        tx,
+        "INSERT INTO requests (member_id, folio, kind, stage, reason, answers, channel,
+             created_by, created_at, submitted_at, promised_on, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
+         ON CONFLICT DO NOTHING",
+        &[
+            &new.member_id.0,
+            &new.folio.as_str(),
+            &new.kind.code(),
+            &new.state.stage().code(),
+            &new.state.reason().map(ReasonCode::as_str),
+            &new.answers,
+            &new.channel.code(),
+            &new.created_by,
+            &stored_instant(new.created_at),
+            &submitted_at,
+            &promised_on,
+            &stored_instant(new.event.at),
+        ],
+    )
+    .await?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict("request_folio_taken"));
+    }
+    append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
+    queue_messages(tx, notify).await?;
+    Ok(Request {
+        member_id: new.member_id,
+        folio: new.folio.clone(),
+        kind: new.kind,
+        state: new.state.clone(),
+        answers: new.answers.clone(),
+        channel: new.channel,
+        created_by: new.created_by.clone(),
+        created_at: stored_instant(new.created_at),
+        submitted_at,
+        promised_on,
+        updated_at: stored_instant(new.event.at),
+        version: 1,
+    })
+}
+
+/// Moves the member's request from `change.expected` to `change.new` and appends the event, in
+/// the caller's transaction.
+pub(crate) async fn transition_in(
+    tx: &Transaction<'_>,
+    member: MemberId,
+    folio: &Folio,
+    change: &StateChange,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let submitted_at: Option<OffsetDateTime> = change.submitted.map(|s| stored_instant(s.at));
+    let promised_on: Option<Date> = change.submitted.map(|s| s.promised_on);
+    let sql = format!(
+        "UPDATE requests
+         SET stage = $1, reason = $2, updated_at = $3, version = version + 1,
+             submitted_at = coalesce(submitted_at, $4),
+             promised_on = coalesce(promised_on, $5)
+         WHERE member_id = $6 AND folio = $7 AND stage = $8
+           AND reason IS NOT DISTINCT FROM $9
+         RETURNING {COLUMNS}"
+    );
+    let rows = query(
+        tx,
+        &sql,
+        &[
+            &change.new.stage().code(),
+            &change.new.reason().map(ReasonCode::as_str),
+            &stored_instant(change.event.at),
+            &submitted_at,
+            &promised_on,
+            &member.0,
+            &folio.as_str(),
+            &change.expected.stage().code(),
+            &change.expected.reason().map(ReasonCode::as_str),
+        ],
+    )
+    .await?;
+    let Some(row) = rows.first() else {
+        let exists = query(
+            tx,
+            "SELECT 1 FROM requests WHERE member_id = $1 AND folio = $2",
+            &[&member.0, &folio.as_str()],
+        )
+        .await?;
+        return Err(if exists.is_empty() {
+            StoreError::Conflict("request_not_found")
+        } else {
+            StoreError::Conflict("request_state_changed")
+        });
+    };
+    let updated = request(row)?;
+    append_event(
+        tx,
+        member,
+        folio,
+        updated.version,
+        &change.new,
+        &change.event,
+    )
+    .await?;
+    queue_messages(tx, notify).await?;
+    Ok(updated)
+}
+
 #[async_trait]
 impl RequestRepo for PgStore {
     async fn create_request(
@@ -131,50 +244,9 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let submitted_at: Option<OffsetDateTime> = new.submitted.map(|s| stored_instant(s.at));
-        let promised_on: Option<Date> = new.submitted.map(|s| s.promised_on);
-        let inserted = exec(
-            &tx,
-            "INSERT INTO requests (member_id, folio, kind, stage, reason, answers, channel,
-                 created_by, created_at, submitted_at, promised_on, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
-             ON CONFLICT DO NOTHING",
-            &[
-                &new.member_id.0,
-                &new.folio.as_str(),
-                &new.kind.code(),
-                &new.state.stage().code(),
-                &new.state.reason().map(ReasonCode::as_str),
-                &new.answers,
-                &new.channel.code(),
-                &new.created_by,
-                &stored_instant(new.created_at),
-                &submitted_at,
-                &promised_on,
-                &stored_instant(new.event.at),
-            ],
-        )
-        .await?;
-        if inserted == 0 {
-            return Err(StoreError::Conflict("request_folio_taken"));
-        }
-        append_event(&tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
-        queue_messages(&tx, notify).await?;
+        let created = insert_request(&tx, new, notify).await?;
         commit(tx, audit, true).await?;
-        Ok(Request {
-            member_id: new.member_id,
-            folio: new.folio.clone(),
-            kind: new.kind,
-            state: new.state.clone(),
-            answers: new.answers.clone(),
-            channel: new.channel,
-            created_by: new.created_by.clone(),
-            created_at: stored_instant(new.created_at),
-            submitted_at,
-            promised_on,
-            updated_at: stored_instant(new.event.at),
-            version: 1,
-        })
+        Ok(created)
     }
 
     async fn transition_request(
@@ -187,57 +259,7 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let submitted_at: Option<OffsetDateTime> = change.submitted.map(|s| stored_instant(s.at));
-        let promised_on: Option<Date> = change.submitted.map(|s| s.promised_on);
-        let sql = format!(
-            "UPDATE requests
-             SET stage = $1, reason = $2, updated_at = $3, version = version + 1,
-                 submitted_at = coalesce(submitted_at, $4),
-                 promised_on = coalesce(promised_on, $5)
-             WHERE member_id = $6 AND folio = $7 AND stage = $8
-               AND reason IS NOT DISTINCT FROM $9
-             RETURNING {COLUMNS}"
-        );
-        let rows = query(
-            &tx,
-            &sql,
-            &[
-                &change.new.stage().code(),
-                &change.new.reason().map(ReasonCode::as_str),
-                &stored_instant(change.event.at),
-                &submitted_at,
-                &promised_on,
-                &member.0,
-                &folio.as_str(),
-                &change.expected.stage().code(),
-                &change.expected.reason().map(ReasonCode::as_str),
-            ],
-        )
-        .await?;
-        let Some(row) = rows.first() else {
-            let exists = query(
-                &tx,
-                "SELECT 1 FROM requests WHERE member_id = $1 AND folio = $2",
-                &[&member.0, &folio.as_str()],
-            )
-            .await?;
-            return Err(if exists.is_empty() {
-                StoreError::Conflict("request_not_found")
-            } else {
-                StoreError::Conflict("request_state_changed")
-            });
-        };
-        let updated = request(row)?;
-        append_event(
-            &tx,
-            member,
-            folio,
-            updated.version,
-            &change.new,
-            &change.event,
-        )
-        .await?;
-        queue_messages(&tx, notify).await?;
+        let updated = transition_in(&tx, member, folio, change, notify).await?;
         commit(tx, audit, true).await?;
         Ok(updated)
     }

@@ -65,6 +65,7 @@ contract_cases!(
     the_queue_lists_open_requests_by_promised_date,
     operators_sign_in_once_per_code_and_sessions_end,
     requests_are_assigned_to_an_operator,
+    corrections_keep_their_files_and_apply_atomically,
 );
 
 #[test]

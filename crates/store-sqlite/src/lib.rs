@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod codes;
+mod corrections;
 mod documents;
 mod import;
 mod migrate;

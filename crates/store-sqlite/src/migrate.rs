@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operators",
         include_str!("../migrations/0009_operators.sql"),
     ),
+    (
+        10,
+        "corrections",
+        include_str!("../migrations/0010_corrections.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

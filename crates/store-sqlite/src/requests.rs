@@ -141,6 +141,112 @@ fn request_where(
         .transpose()
 }
 
+pub(crate) fn insert_request(
+    tx: &Connection,
+    new: &NewRequest,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO requests (member_id, folio, kind, stage, reason, answers,
+                 channel, created_by, created_at, submitted_at, promised_on, updated_at,
+                 version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)
+             ON CONFLICT DO NOTHING",
+        )
+        .map_err(db)?
+        .execute(params![
+            new.member_id.0,
+            new.folio.as_str(),
+            new.kind.code(),
+            new.state.stage().code(),
+            new.state.reason().map(ReasonCode::as_str),
+            new.answers,
+            new.channel.code(),
+            new.created_by,
+            ts(new.created_at),
+            new.submitted.map(|s| ts(s.at)),
+            new.submitted.map(|s| iso(s.promised_on)),
+            ts(new.event.at),
+        ])
+        .map_err(db)?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict("request_folio_taken"));
+    }
+    append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
+    queue_messages(tx, notify)?;
+    let created = Request {
+        member_id: new.member_id,
+        folio: new.folio.clone(),
+        kind: new.kind,
+        state: new.state.clone(),
+        answers: new.answers.clone(),
+        channel: new.channel,
+        created_by: new.created_by.clone(),
+        created_at: stored_instant(new.created_at),
+        submitted_at: new.submitted.map(|s| stored_instant(s.at)),
+        promised_on: new.submitted.map(|s| s.promised_on),
+        updated_at: stored_instant(new.event.at),
+        version: 1,
+    };
+    Ok(created)
+}
+
+/// Moves the member's request from `change.expected` to `change.new` and appends the event, in
+/// the caller's transaction.
+pub(crate) fn transition_in(
+    tx: &Connection,
+    member: MemberId,
+    folio: &Folio,
+    change: &StateChange,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let sql = format!(
+        "UPDATE requests
+         SET stage = ?1, reason = ?2, updated_at = ?3, version = version + 1,
+             submitted_at = coalesce(submitted_at, ?4),
+             promised_on = coalesce(promised_on, ?5)
+         WHERE member_id = ?6 AND folio = ?7 AND stage = ?8 AND reason IS ?9
+         RETURNING {COLUMNS}"
+    );
+    let updated = tx
+        .prepare_cached(&sql)
+        .map_err(db)?
+        .query_row(
+            params![
+                change.new.stage().code(),
+                change.new.reason().map(ReasonCode::as_str),
+                ts(change.event.at),
+                change.submitted.map(|s| ts(s.at)),
+                change.submitted.map(|s| iso(s.promised_on)),
+                member.0,
+                folio.as_str(),
+                change.expected.stage().code(),
+                change.expected.reason().map(ReasonCode::as_str),
+            ],
+            |r| Ok(request(r)),
+        )
+        .optional()
+        .map_err(db)?
+        .transpose()?;
+    let Some(updated) = updated else {
+        return Err(match request_where(tx, member, folio)? {
+            Some(_) => StoreError::Conflict("request_state_changed"),
+            None => StoreError::Conflict("request_not_found"),
+        });
+    };
+    append_event(
+        tx,
+        member,
+        folio,
+        updated.version,
+        &change.new,
+        &change.event,
+    )?;
+    queue_messages(tx, notify)?;
+    Ok(updated)
+}
+
 #[async_trait]
 impl RequestRepo for SqliteStore {
     async fn create_request(
@@ -151,50 +257,7 @@ impl RequestRepo for SqliteStore {
     ) -> Result<Request, StoreError> {
         let (new, notify) = (new.clone(), notify.to_vec());
         self.audited(audit, move |tx| {
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO requests (member_id, folio, kind, stage, reason, answers,
-                         channel, created_by, created_at, submitted_at, promised_on, updated_at,
-                         version)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)
-                     ON CONFLICT DO NOTHING",
-                )
-                .map_err(db)?
-                .execute(params![
-                    new.member_id.0,
-                    new.folio.as_str(),
-                    new.kind.code(),
-                    new.state.stage().code(),
-                    new.state.reason().map(ReasonCode::as_str),
-                    new.answers,
-                    new.channel.code(),
-                    new.created_by,
-                    ts(new.created_at),
-                    new.submitted.map(|s| ts(s.at)),
-                    new.submitted.map(|s| iso(s.promised_on)),
-                    ts(new.event.at),
-                ])
-                .map_err(db)?;
-            if inserted == 0 {
-                return Err(StoreError::Conflict("request_folio_taken"));
-            }
-            append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
-            queue_messages(tx, &notify)?;
-            let created = Request {
-                member_id: new.member_id,
-                folio: new.folio,
-                kind: new.kind,
-                state: new.state,
-                answers: new.answers,
-                channel: new.channel,
-                created_by: new.created_by,
-                created_at: stored_instant(new.created_at),
-                submitted_at: new.submitted.map(|s| stored_instant(s.at)),
-                promised_on: new.submitted.map(|s| s.promised_on),
-                updated_at: stored_instant(new.event.at),
-                version: 1,
-            };
-            Ok((created, true))
+            Ok((insert_request(tx, &new, &notify)?, true))
         })
         .await
     }
@@ -209,50 +272,7 @@ impl RequestRepo for SqliteStore {
     ) -> Result<Request, StoreError> {
         let (folio, change, notify) = (folio.clone(), change.clone(), notify.to_vec());
         self.audited(audit, move |tx| {
-            let sql = format!(
-                "UPDATE requests
-                 SET stage = ?1, reason = ?2, updated_at = ?3, version = version + 1,
-                     submitted_at = coalesce(submitted_at, ?4),
-                     promised_on = coalesce(promised_on, ?5)
-                 WHERE member_id = ?6 AND folio = ?7 AND stage = ?8 AND reason IS ?9
-                 RETURNING {COLUMNS}"
-            );
-            let updated = tx
-                .prepare_cached(&sql)
-                .map_err(db)?
-                .query_row(
-                    params![
-                        change.new.stage().code(),
-                        change.new.reason().map(ReasonCode::as_str),
-                        ts(change.event.at),
-                        change.submitted.map(|s| ts(s.at)),
-                        change.submitted.map(|s| iso(s.promised_on)),
-                        member.0,
-                        folio.as_str(),
-                        change.expected.stage().code(),
-                        change.expected.reason().map(ReasonCode::as_str),
-                    ],
-                    |r| Ok(request(r)),
-                )
-                .optional()
-                .map_err(db)?
-                .transpose()?;
-            let Some(updated) = updated else {
-                return Err(match request_where(tx, member, &folio)? {
-                    Some(_) => StoreError::Conflict("request_state_changed"),
-                    None => StoreError::Conflict("request_not_found"),
-                });
-            };
-            append_event(
-                tx,
-                member,
-                &folio,
-                updated.version,
-                &change.new,
-                &change.event,
-            )?;
-            queue_messages(tx, &notify)?;
-            Ok((updated, true))
+            Ok((transition_in(tx, member, &folio, &change, &notify)?, true))
         })
         .await
     }

@@ -14,9 +14,11 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod corrections;
 mod operators;
 mod requests;
 
+pub use corrections::corrections_keep_their_files_and_apply_atomically;
 pub use operators::{
     operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
 };
@@ -50,7 +52,8 @@ macro_rules! contract_tests {
             concurrent_changes_of_one_request_let_exactly_one_win,
             the_queue_lists_open_requests_by_promised_date,
             operators_sign_in_once_per_code_and_sessions_end,
-            requests_are_assigned_to_an_operator);
+            requests_are_assigned_to_an_operator,
+            corrections_keep_their_files_and_apply_atomically);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod corrections;
 mod documents;
 mod error;
 mod import;
@@ -23,6 +24,7 @@ pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
     in_append_order,
 };
+pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
@@ -50,6 +52,7 @@ pub trait Store:
     + DocumentRepo
     + RequestRepo
     + OperatorRepo
+    + CorrectionRepo
     + Health
     + Send
     + Sync
@@ -70,6 +73,7 @@ impl<T> Store for T where
         + DocumentRepo
         + RequestRepo
         + OperatorRepo
+        + CorrectionRepo
         + Health
         + Send
         + Sync

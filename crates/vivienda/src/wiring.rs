@@ -182,6 +182,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
     );
     Ok(web::AppState {
         backoffice: backoffice(config, store.clone(), requests.clone())?,
+        corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),

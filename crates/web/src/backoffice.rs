@@ -55,6 +55,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/operacion/solicitudes/{folio}/asignacion",
             post(assign_post),
         )
+        .route(
+            "/operacion/solicitudes/{folio}/archivos/{seq}",
+            get(file_get),
+        )
         .route("/operacion/miembros", get(members_get))
         .route(
             "/operacion/miembros/{id}",
@@ -443,6 +447,8 @@ struct RequestPage {
     can_take: bool,
     can_reassign: bool,
     member_href: String,
+    /// Each file: its link and its description.
+    files: Vec<(String, String)>,
 }
 
 async fn request_get(
@@ -528,6 +534,7 @@ async fn request_get(
     let answers = match &case.answers {
         serde_json::Value::Object(map) => map
             .iter()
+            .filter(|(k, _)| k.as_str() != "changes" && k.as_str() != "files")
             .map(|(k, v)| SummaryRow {
                 key: k.clone(),
                 value: match v {
@@ -539,6 +546,43 @@ async fn request_get(
             .collect(),
         _ => Vec::new(),
     };
+    // A correction's changes, one row per field: what the record says and what it should.
+    let mut answers = answers;
+    if let Some(changes) = case.answers.get("changes").and_then(|c| c.as_array()) {
+        for c in changes.iter().rev() {
+            let text = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            answers.insert(
+                0,
+                SummaryRow {
+                    key: page.t(&format!("field-{}", text("field"))),
+                    value: page.t_text(
+                        "correction-from-to",
+                        &[("from", text("from")), ("to", text("to"))],
+                    ),
+                    change_href: None,
+                },
+            );
+        }
+    }
+    let files = case
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                format!(
+                    "/operacion/solicitudes/{}/archivos/{}",
+                    case.folio.as_str(),
+                    a.seq
+                ),
+                format!(
+                    "{} · {} · {} KB",
+                    a.file_name,
+                    a.content_type,
+                    a.size.div_ceil(1024)
+                ),
+            )
+        })
+        .collect();
     let timeline = case
         .timeline
         .iter()
@@ -577,6 +621,7 @@ async fn request_get(
             member_href: format!("/operacion/miembros/{}", case.member_id.0),
             can_take: can_decide && case.assigned_to.is_none(),
             can_reassign: ctx.role.may(Permission::Reassign),
+            files,
             summary,
             answers,
             timeline,
@@ -588,6 +633,61 @@ async fn request_get(
         },
         set.into_iter().collect(),
     )
+}
+
+/// A file of a request, sent as a download (never shown inline: it is the member's upload).
+async fn file_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Path((folio, seq)): Path<(String, u32)>,
+) -> Response {
+    let (_, ctx) = match operator(&state, &headers).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let Ok(folio) = Folio::parse(&folio) else {
+        return failed(
+            &state,
+            Some(&ctx),
+            BackOfficeError::Request(app::requests::RequestError::NotFound),
+        );
+    };
+    match state
+        .backoffice
+        .request_file(&ctx, &folio, seq, &caller(&headers, peer))
+        .await
+    {
+        Ok((file, bytes)) => {
+            let extension = match file.content_type.as_str() {
+                "application/pdf" => "pdf",
+                "image/png" => "png",
+                _ => "jpg",
+            };
+            let disposition = format!(
+                "attachment; filename=\"{}-{seq}.{extension}\"",
+                folio.as_str()
+            );
+            let mut response = bytes.into_response();
+            let h = response.headers_mut();
+            h.insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_str(&file.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
+            h.insert(
+                axum::http::header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            );
+            h.insert(
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            );
+            response
+        }
+        Err(e) => failed(&state, Some(&ctx), e),
+    }
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ mod calculator;
 mod cancellation;
 mod client_address;
 mod components;
+mod corrections;
 mod credit;
 mod credit_documents;
 mod demo_messages;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub requests: app::requests::Requests,
     /// The back office at /operacion.
     pub backoffice: app::backoffice::BackOffice,
+    /// Data corrections with their evidence.
+    pub corrections: app::corrections::Corrections,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -100,7 +103,8 @@ pub fn router(state: AppState) -> Router {
         .merge(credit::routes())
         .merge(cancellation::routes())
         .merge(verify::routes())
-        .merge(backoffice::routes());
+        .merge(backoffice::routes())
+        .merge(corrections::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -77,6 +77,8 @@ pub enum BackOfficeError {
     #[error("{0}")]
     Request(#[from] RequestError),
     #[error("{0}")]
+    Correction(#[from] crate::corrections::CorrectionError),
+    #[error("{0}")]
     Store(#[from] StoreError),
     #[error("password hashing failed: {0}")]
     Hash(String),
@@ -97,6 +99,7 @@ impl BackOfficeError {
             BackOfficeError::ReasonRequired => "decision_reason_required",
             BackOfficeError::UnmaskReasonRequired => "unmask_reason_required",
             BackOfficeError::Request(e) => e.code(),
+            BackOfficeError::Correction(e) => e.code(),
             BackOfficeError::Store(_) | BackOfficeError::Hash(_) => "service_unavailable",
         }
     }

@@ -63,6 +63,8 @@ pub struct RequestCase {
     pub timeline: Vec<RequestEvent>,
     /// What this operator may do next.
     pub actions: Vec<ActionName>,
+    /// Files filed with the request (a correction's evidence).
+    pub attachments: Vec<store::Attachment>,
 }
 
 impl BackOffice {
@@ -139,6 +141,7 @@ impl BackOffice {
             .ok_or(RequestError::NotFound)?;
         let timeline = self.store.request_events(owner, folio).await?;
         let assigned_to = self.store.request_assignee(owner, folio).await?;
+        let attachments = self.store.attachments(owner, folio).await?;
         let audit = self.audit(
             caller,
             operator.label(),
@@ -166,6 +169,7 @@ impl BackOffice {
             assigned_to,
             timeline,
             actions,
+            attachments,
         })
     }
 
@@ -198,16 +202,65 @@ impl BackOffice {
         if matches!(action, Action::Submit | Action::Resubmit | Action::Cancel) {
             return Err(BackOfficeError::Forbidden);
         }
-        let updated = self
-            .requests
-            .act(
-                folio,
-                action,
-                Acting::Operator(operator.operator_id),
-                caller,
-            )
-            .await?;
+        let acting = Acting::Operator(operator.operator_id);
+        // Completing a data correction writes the corrected record with it.
+        if action == Action::Complete {
+            let owner = self
+                .store
+                .folio_owner(folio)
+                .await?
+                .ok_or(RequestError::NotFound)?;
+            let kind = self
+                .store
+                .request_by_folio(owner, folio)
+                .await?
+                .ok_or(RequestError::NotFound)?
+                .kind;
+            if kind == RequestKind::DataCorrection {
+                crate::corrections::Corrections::new(self.store.clone(), self.requests.clone())
+                    .apply(folio, acting, caller)
+                    .await?;
+                return Ok(RequestState::Done);
+            }
+        }
+        let updated = self.requests.act(folio, action, acting, caller).await?;
         Ok(updated.state)
+    }
+
+    /// One file of a request, for an operator deciding it. Opening it is audited.
+    pub async fn request_file(
+        &self,
+        operator: &OperatorContext,
+        folio: &Folio,
+        seq: u32,
+        caller: &Caller,
+    ) -> Result<(store::Attachment, Vec<u8>), BackOfficeError> {
+        self.require(
+            operator,
+            Permission::ReadRequests,
+            "read_request_file",
+            caller,
+        )
+        .await?;
+        let owner = self
+            .store
+            .folio_owner(folio)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        let found = self
+            .store
+            .attachment(owner, folio, seq)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        let audit = self.audit(
+            caller,
+            operator.label(),
+            "operator_opened_file",
+            Some(owner.0),
+            json!({ "folio": folio.as_str(), "seq": seq }),
+        );
+        self.store.append_audit(&[audit]).await?;
+        Ok(found)
     }
 
     /// Gives a request to an operator, or to nobody. A supervisor gives any request to anyone;

@@ -40,6 +40,16 @@ pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
 /// Folios drawn before giving up: a clash is rare, three in a row means something is wrong.
 const FOLIO_DRAWS: usize = 3;
 
+/// A change of state ready to be written, with what it was made from.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The request as read before the change.
+    pub request: Request,
+    pub change: StateChange,
+    pub audit: Vec<AuditEntry>,
+    pub notify: Vec<store::NewMessage>,
+}
+
 /// The request use cases and what they need.
 #[derive(Clone)]
 pub struct Requests {
@@ -50,7 +60,7 @@ pub struct Requests {
     messages: Arc<Messages>,
 }
 
-fn from_store(e: StoreError) -> RequestError {
+pub(crate) fn from_store(e: StoreError) -> RequestError {
     match e {
         StoreError::Conflict("request_state_changed") => RequestError::Changed,
         StoreError::Conflict("request_not_found") => RequestError::NotFound,
@@ -127,6 +137,21 @@ impl Requests {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Filed, RequestError> {
+        self.submit_with_attachments(member, kind, answers, &[], acting, caller)
+            .await
+    }
+
+    /// Like `submit`, keeping files (already checked by the caller) with the request in the
+    /// same transaction.
+    pub async fn submit_with_attachments(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        answers: &serde_json::Value,
+        attachments: &[store::NewAttachment],
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Filed, RequestError> {
         if acting.member() != Some(member) {
             return Err(RequestError::NotPermitted);
         }
@@ -182,7 +207,14 @@ impl Requests {
                     details: Self::event_details(acting),
                 },
             };
-            match self.store.create_request(&new, &audit, &notify).await {
+            let created = if attachments.is_empty() {
+                self.store.create_request(&new, &audit, &notify).await
+            } else {
+                self.store
+                    .create_request_with_attachments(&new, attachments, &audit, &notify)
+                    .await
+            };
+            match created {
                 Ok(_) => {
                     return Ok(Filed {
                         folio,
@@ -233,6 +265,29 @@ impl Requests {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Request, RequestError> {
+        let prepared = self.prepare(folio, action, acting, caller).await?;
+        self.store
+            .transition_request(
+                prepared.request.member_id,
+                folio,
+                &prepared.change,
+                &prepared.audit,
+                &prepared.notify,
+            )
+            .await
+            .map_err(from_store)
+    }
+
+    /// Everything a change of state writes — the change, its audit entry and the member's
+    /// notices — for a use case that writes more in the same transaction (a data correction
+    /// rewrites the member's record as it completes).
+    pub async fn prepare(
+        &self,
+        folio: &Folio,
+        action: Action,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Prepared, RequestError> {
         let request = match acting.member() {
             Some(member) => self.own_request(member, folio, acting, caller).await?,
             None => {
@@ -291,10 +346,12 @@ impl Requests {
                 details: Self::event_details(acting),
             },
         };
-        self.store
-            .transition_request(member, folio, &change, &audit, &notify)
-            .await
-            .map_err(from_store)
+        Ok(Prepared {
+            request,
+            change,
+            audit: audit.to_vec(),
+            notify,
+        })
     }
 
     /// The service clock of a request: from its submission to today, or to the day it closed.

@@ -41,7 +41,7 @@ fn cli() -> app::accounts::Caller {
     }
 }
 
-async fn create(app: &TestApp, username: &str, role: Role) -> OperatorCreated {
+pub(crate) async fn create(app: &TestApp, username: &str, role: Role) -> OperatorCreated {
     backoffice(app)
         .create_operator(
             &NewOperatorForm {
@@ -63,7 +63,7 @@ fn code_now(app: &TestApp, created: &OperatorCreated) -> String {
     format!("{:06}", domain::auth::totp::code_at_step(&secret, step))
 }
 
-async fn sign_in<'a>(app: &'a TestApp, created: &OperatorCreated) -> Browser<'a> {
+pub(crate) async fn sign_in<'a>(app: &'a TestApp, created: &OperatorCreated) -> Browser<'a> {
     let mut browser = Browser::new(app);
     let page = browser.get("/operacion/entrar").await.text().await.unwrap();
     assert!(page.contains("autocomplete=\"one-time-code\""), "{page}");

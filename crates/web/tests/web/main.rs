@@ -10,6 +10,7 @@ mod accounts;
 mod backoffice;
 mod browser;
 mod burst;
+mod corrections;
 mod credit;
 mod design;
 mod prequal;
@@ -234,6 +235,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             app_clock.clone(),
             requests.clone(),
         ),
+        corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
