@@ -64,6 +64,12 @@ pub(crate) fn routes() -> Router<AppState> {
             "/operacion/miembros/{id}",
             get(member_get).post(member_unmask_post),
         )
+        .route(
+            "/operacion/miembros/{id}/correccion",
+            post(correction_for_post).layer(axum::extract::DefaultBodyLimit::max(
+                app::corrections::MAX_FILES * app::corrections::MAX_FILE_BYTES + 256 * 1024,
+            )),
+        )
         .route("/operacion/auditoria", get(audit_get))
         .route(
             "/operacion/operadores",
@@ -878,6 +884,9 @@ struct MemberPage {
     reasons: Vec<(String, String)>,
     requests: Vec<(String, String, String)>,
     audit_href: Option<String>,
+    /// Shown once the data is unmasked to an operator who serves members: the correction form,
+    /// filled with the record as it is.
+    serve: Option<Vec<(&'static str, String, String)>>,
 }
 
 fn member_page(
@@ -944,7 +953,22 @@ fn member_page(
             )
         })
         .collect();
+    let serve = (matches!(card.shown, Shown::Unmasked(_))
+        && ctx.role.may(Permission::ActForMember))
+    .then(|| {
+        [
+            ("given_names", card.given_names.clone()),
+            ("first_surname", card.first_surname.clone()),
+            ("second_surname", card.second_surname.clone()),
+            ("curp", card.curp.clone()),
+            ("rfc", card.rfc.clone()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name, page.t(&format!("field-{name}")), value))
+        .collect()
+    });
     MemberPage {
+        serve,
         member_id: card.member_id.0,
         unmasked: matches!(card.shown, Shown::Unmasked(_)),
         audit_href: ctx
@@ -1019,6 +1043,102 @@ async fn member_unmask_post(
                 member_page(&state, &ctx, card, &csrf),
                 set.into_iter().collect(),
             )
+        }
+        Err(e) => failed(&state, Some(&ctx), e),
+    }
+}
+
+/// A data correction filed for a member on the phone or at a CESI desk (multipart: the
+/// evidence the clerk scanned).
+async fn correction_for_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let mut fields = std::collections::HashMap::<String, String>::new();
+    let mut uploads = Vec::new();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return failed(
+                    &state,
+                    None,
+                    BackOfficeError::Correction(app::corrections::CorrectionError::FileTooLarge),
+                );
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "evidencia" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            match field.bytes().await {
+                Ok(bytes) => uploads.push(app::corrections::Upload {
+                    file_name,
+                    bytes: bytes.to_vec(),
+                }),
+                Err(_) => {
+                    return failed(
+                        &state,
+                        None,
+                        BackOfficeError::Correction(
+                            app::corrections::CorrectionError::FileTooLarge,
+                        ),
+                    );
+                }
+            }
+        } else if let Ok(text) = field.text().await {
+            fields.insert(name, text.chars().take(600).collect());
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let (_, ctx) = match operator_post(&state, &headers, &get("csrf")).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let Some(channel) = app::backoffice::serving_channel(&get("channel")) else {
+        return failed(&state, Some(&ctx), BackOfficeError::ChannelRequired);
+    };
+    let proposal = domain::corrections::Proposal {
+        given_names: get("given_names"),
+        first_surname: get("first_surname"),
+        second_surname: get("second_surname"),
+        curp: get("curp"),
+        rfc: get("rfc"),
+    };
+    match state
+        .backoffice
+        .file_correction_for(
+            &ctx,
+            MemberId(id),
+            channel,
+            &proposal,
+            &get("explicacion"),
+            &uploads,
+            &caller(&headers, peer),
+        )
+        .await
+    {
+        Ok(filed) => Redirect::to(&format!("/operacion/solicitudes/{}", filed.folio.as_str()))
+            .into_response(),
+        Err(BackOfficeError::Correction(app::corrections::CorrectionError::Problems(problems))) => {
+            let page = Page::new(&state.messages, "op-error-title", "");
+            let text = problems
+                .iter()
+                .map(|(field, problem)| {
+                    page.t_text(
+                        problem.code(),
+                        &[("field", page.t(&format!("field-{}", field.code())))],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let op = Some(frame(&page, &ctx));
+            let mut response = render(OpMessagePage { page, op, text }, Vec::new());
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            response
         }
         Err(e) => failed(&state, Some(&ctx), e),
     }

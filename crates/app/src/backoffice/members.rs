@@ -66,6 +66,10 @@ pub struct MemberCard {
     pub member_id: MemberId,
     pub shown: Shown,
     pub name: String,
+    /// The name's parts, masked like the name.
+    pub given_names: String,
+    pub first_surname: String,
+    pub second_surname: String,
     pub nss: String,
     pub curp: String,
     pub rfc: String,
@@ -94,6 +98,21 @@ fn card(member: &Member, account: Option<&store::Account>, shown: Shown) -> Memb
             p.full_name()
         } else {
             mask_name(&p.full_name())
+        },
+        given_names: if full {
+            p.given_names.clone()
+        } else {
+            mask_name(&p.given_names)
+        },
+        first_surname: if full {
+            p.first_surname.clone()
+        } else {
+            mask_name(&p.first_surname)
+        },
+        second_surname: if full {
+            p.second_surname.clone()
+        } else {
+            mask_name(&p.second_surname)
         },
         // The last four digits of the NSS are what a caller is usually asked to confirm.
         nss: if full {
@@ -204,6 +223,50 @@ impl BackOffice {
         let mut shown_card = card(&found, account.as_ref(), shown);
         shown_card.requests = self.requests.list(member).await?;
         Ok(shown_card)
+    }
+}
+
+impl BackOffice {
+    /// Files a data correction for a member who is on the phone or at a CESI desk, through the
+    /// same use case the member's own page uses: the request records the channel and, as its
+    /// author, the operator acting for the member.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn file_correction_for(
+        &self,
+        operator: &OperatorContext,
+        member: MemberId,
+        channel: domain::audit::Channel,
+        proposal: &domain::corrections::Proposal,
+        explanation: &str,
+        uploads: &[crate::corrections::Upload],
+        caller: &Caller,
+    ) -> Result<crate::requests::Filed, BackOfficeError> {
+        self.require(
+            operator,
+            Permission::ActForMember,
+            "file_correction_for",
+            caller,
+        )
+        .await?;
+        let serving = Caller {
+            channel,
+            ..caller.clone()
+        };
+        let corrections =
+            crate::corrections::Corrections::new(self.store.clone(), self.requests.clone());
+        Ok(corrections
+            .submit(
+                member,
+                proposal,
+                explanation,
+                uploads,
+                crate::requests::Acting::ForMember {
+                    member,
+                    operator: operator.operator_id,
+                },
+                &serving,
+            )
+            .await?)
     }
 }
 

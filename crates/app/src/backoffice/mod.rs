@@ -74,6 +74,9 @@ pub enum BackOfficeError {
     ReasonRequired,
     #[error("unmask_reason_required")]
     UnmaskReasonRequired,
+    /// Acting for a member needs the channel: phone or CESI.
+    #[error("serving_channel_required")]
+    ChannelRequired,
     #[error("{0}")]
     Request(#[from] RequestError),
     #[error("{0}")]
@@ -98,6 +101,7 @@ impl BackOfficeError {
             BackOfficeError::MemberNotFound => "member_not_found",
             BackOfficeError::ReasonRequired => "decision_reason_required",
             BackOfficeError::UnmaskReasonRequired => "unmask_reason_required",
+            BackOfficeError::ChannelRequired => "serving_channel_required",
             BackOfficeError::Request(e) => e.code(),
             BackOfficeError::Correction(e) => e.code(),
             BackOfficeError::Store(_) | BackOfficeError::Hash(_) => "service_unavailable",

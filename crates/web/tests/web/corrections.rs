@@ -43,6 +43,16 @@ async fn send(
     fields: &[(&str, &str)],
     files: &[(&str, &[u8])],
 ) -> reqwest::Response {
+    send_to(app, browser, "/tramites/correccion/enviar", fields, files).await
+}
+
+async fn send_to(
+    app: &TestApp,
+    browser: &Browser<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> reqwest::Response {
     let csrf = browser.cookies["__Host-csrf"].clone();
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
@@ -54,7 +64,7 @@ async fn send(
         .collect::<Vec<_>>()
         .join("; ");
     app.client
-        .post(format!("{}/tramites/correccion/enviar", app.address))
+        .post(format!("{}{path}", app.address))
         .header(COOKIE, cookies)
         .header(CONTENT_TYPE, content_type)
         .body(body)
@@ -222,4 +232,83 @@ async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) 
     assert!(status.contains("Concluida"), "{status}");
 }
 
-crate::on_both_engines!(a_member_corrects_a_surname_and_an_operator_applies_it);
+async fn an_agent_files_a_correction_for_a_member_on_the_phone(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    let nss = domain::ids::Nss::parse(NSS).unwrap();
+    let member = app.store.member_by_nss(&nss).await.unwrap().unwrap();
+    let agent = create(&app, "agente.tel", domain::operators::Role::Agent).await;
+    let auditor = create(&app, "auditor.tel", domain::operators::Role::Auditor).await;
+    let mut operator = sign_in(&app, &agent).await;
+    let card = format!("/operacion/miembros/{}", member.member_id.0);
+    let masked = operator.get(&card).await.text().await.unwrap();
+    assert!(
+        !masked.contains("/correccion\""),
+        "only once unmasked: {masked}"
+    );
+    let full = operator
+        .post(&card, &[("reason", "phone_call")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(full.contains(&format!("{card}/correccion")), "{full}");
+    assert!(full.contains("value=\"HERNÁNDEZ\""), "{full}");
+    let path = format!("{card}/correccion");
+    let fields = [
+        ("given_names", "MARÍA"),
+        ("first_surname", "GARCÍA"),
+        ("second_surname", "HERRERA"),
+        ("curp", "GAHM850312MDFRRR09"),
+        ("rfc", "GAHM850312K40"),
+    ];
+    // The channel is required.
+    let r = send_to(&app, &operator, &path, &fields, &[("acta.pdf", PDF)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut with_channel = vec![("channel", "phone")];
+    with_channel.extend_from_slice(&fields);
+    let r = send_to(&app, &operator, &path, &with_channel, &[("acta.pdf", PDF)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/operacion/solicitudes/COR-"));
+    let filed = app
+        .store
+        .requests_of_member(member.member_id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(filed.channel, domain::audit::Channel::Phone);
+    assert_eq!(
+        filed.created_by,
+        format!("operator:{}", agent.operator.operator_id)
+    );
+    let events = app
+        .store
+        .request_events(member.member_id, &filed.folio)
+        .await
+        .unwrap();
+    assert!(events[0].details.contains("for_member"), "{events:?}");
+    // An auditor cannot act for members.
+    app.advance(time::Duration::seconds(30));
+    let auditor_browser = sign_in(&app, &auditor).await;
+    let r = send_to(
+        &app,
+        &auditor_browser,
+        &path,
+        &with_channel,
+        &[("acta.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store
+            .requests_of_member(member.member_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+crate::on_both_engines!(
+    a_member_corrects_a_surname_and_an_operator_applies_it,
+    an_agent_files_a_correction_for_a_member_on_the_phone,
+);
