@@ -137,3 +137,5 @@ op-serve-cesi = At a CESI desk
 op-serve-evidence = Scanned documents
 op-serve-explanation = Notes
 op-serve-send = File the correction
+demo-operators-title = Demo operations accounts
+demo-operators-intro = They sign in at /operacion with the demo password and this code, which changes every 30 seconds (in a real installation each person's authenticator app gives it).

@@ -137,3 +137,5 @@ op-serve-cesi = En ventanilla de un CESI
 op-serve-evidence = Documentos escaneados
 op-serve-explanation = Notas
 op-serve-send = Presentar la corrección
+demo-operators-title = Cuentas de operación de demostración
+demo-operators-intro = Entran en /operacion con la contraseña de demostración y este código, que cambia cada 30 segundos (en una instalación real lo da la aplicación de autenticación de cada persona).

@@ -3,6 +3,7 @@
 //! it), act for members on the phone or at a CESI, and manage one another by role
 //! (`domain::operators`). Every operator action writes an audit entry; a refused one too.
 
+mod demo;
 mod members;
 mod operators;
 mod work;
@@ -19,6 +20,7 @@ use crate::clock::Clock;
 use crate::requests::{RequestError, Requests};
 use crate::seal::Sealer;
 
+pub use demo::{DEMO_OPERATORS, demo_code};
 pub use members::{MemberCard, MemberLookup, Shown};
 pub use operators::{NewOperatorForm, OperatorCreated, OperatorLine};
 pub use work::{QueueFilter, QueueLine, RequestCase};

@@ -87,6 +87,21 @@ impl BackOffice {
         by: Option<&OperatorContext>,
         caller: &Caller,
     ) -> Result<OperatorCreated, BackOfficeError> {
+        let mut secret = [0u8; 20];
+        rand::rng().fill_bytes(&mut secret);
+        self.create_operator_with(form, by, &random_password(), secret, caller)
+            .await
+    }
+
+    /// `create_operator` with a given password and authenticator secret: the demo's operators.
+    pub(crate) async fn create_operator_with(
+        &self,
+        form: &NewOperatorForm,
+        by: Option<&OperatorContext>,
+        password: &str,
+        secret: [u8; 20],
+        caller: &Caller,
+    ) -> Result<OperatorCreated, BackOfficeError> {
         if let Some(admin) = by {
             self.require(
                 admin,
@@ -102,9 +117,8 @@ impl BackOffice {
         if display_name.is_empty() || display_name.chars().count() > 80 {
             return Err(BackOfficeError::NameRequired);
         }
-        let password = random_password();
         let acceptable = domain::auth::password::check(
-            &password,
+            password,
             &domain::auth::password::PersonalData::default(),
         )
         .map_err(|p| BackOfficeError::Hash(p.code().to_owned()))?;
@@ -113,8 +127,6 @@ impl BackOffice {
             .hash(&acceptable)
             .await
             .map_err(|e| BackOfficeError::Hash(e.to_string()))?;
-        let mut secret = [0u8; 20];
-        rand::rng().fill_bytes(&mut secret);
         let sealed = self
             .totp_sealer()
             .seal(&secret, format!("operator:{username}").as_bytes());
@@ -147,7 +159,7 @@ impl BackOffice {
             })?;
         Ok(OperatorCreated {
             operator: operator.into(),
-            password,
+            password: password.to_owned(),
             totp_secret: totp::base32(&secret),
             otpauth_uri: totp::otpauth_uri(&secret, "Vivienda operación", &username),
         })

@@ -486,6 +486,33 @@ async fn agents_work_the_queue_and_unmasking_a_member_is_audited(engine: Engine)
     ));
 }
 
+#[tokio::test]
+async fn the_demo_operators_sign_in_with_the_code_the_demo_shows() {
+    let app = spawn_app_on(Engine::Sqlite).await;
+    let office = backoffice(&app);
+    assert!(office.ensure_demo_operators(&cli()).await.unwrap());
+    assert!(!office.ensure_demo_operators(&cli()).await.unwrap(), "once");
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/demo/mensajes").await.text().await.unwrap();
+    let at = page.find("demo.supervisora</a>: <strong>").unwrap()
+        + "demo.supervisora</a>: <strong>".len();
+    let code = page[at..at + 6].to_owned();
+    browser.get("/operacion/entrar").await;
+    let r = browser
+        .post(
+            "/operacion/entrar",
+            &[
+                ("username", "demo.supervisora"),
+                ("password", app::accounts::DEMO_PASSWORD),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/operacion");
+    let r = browser.get("/operacion").await;
+    assert_eq!(location(&r), "/operacion/solicitudes");
+}
+
 crate::on_both_engines!(
     operators_sign_in_with_a_code_and_each_role_sees_only_its_work,
     agents_work_the_queue_and_unmasking_a_member_is_audited,
