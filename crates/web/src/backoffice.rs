@@ -486,11 +486,7 @@ async fn request_get(
     let page = Page::new(&state.messages, "op-request-title", &csrf);
     let op = frame(&page, &ctx);
     let lang = page.lang_id();
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut summary = vec![
         row("op-folio", case.folio.as_str().to_owned()),
         row(
@@ -897,11 +893,7 @@ fn member_page(
 ) -> MemberPage {
     let page = Page::new(&state.messages, "op-member-title", csrf);
     let op = frame(&page, ctx);
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut rows = vec![
         row("op-name", card.name.clone()),
         row("op-nss", card.nss.clone()),
@@ -1057,42 +1049,13 @@ async fn correction_for_post(
     Path(id): Path<i64>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    let mut fields = std::collections::HashMap::<String, String>::new();
-    let mut uploads = Vec::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return failed(
-                    &state,
-                    None,
-                    BackOfficeError::Correction(app::corrections::CorrectionError::FileTooLarge),
-                );
-            }
-        };
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "evidencia" {
-            let file_name = field.file_name().unwrap_or("").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => uploads.push(app::corrections::Upload {
-                    file_name,
-                    bytes: bytes.to_vec(),
-                }),
-                Err(_) => {
-                    return failed(
-                        &state,
-                        None,
-                        BackOfficeError::Correction(
-                            app::corrections::CorrectionError::FileTooLarge,
-                        ),
-                    );
-                }
-            }
-        } else if let Ok(text) = field.text().await {
-            fields.insert(name, text.chars().take(600).collect());
-        }
-    }
+    let Some((fields, uploads)) = crate::corrections::read_with_files(&mut form).await else {
+        return failed(
+            &state,
+            None,
+            BackOfficeError::Correction(app::corrections::CorrectionError::FileTooLarge),
+        );
+    };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let (_, ctx) = match operator_post(&state, &headers, &get("csrf")).await {
         Ok(found) => found,

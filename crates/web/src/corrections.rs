@@ -233,28 +233,9 @@ async fn submit_post(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let mut fields = std::collections::HashMap::<String, String>::new();
-    let mut uploads = Vec::new();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return failed(&state, &headers, CorrectionError::FileTooLarge),
-        };
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "evidencia" {
-            let file_name = field.file_name().unwrap_or("").to_owned();
-            match field.bytes().await {
-                Ok(bytes) => uploads.push(Upload {
-                    file_name,
-                    bytes: bytes.to_vec(),
-                }),
-                Err(_) => return failed(&state, &headers, CorrectionError::FileTooLarge),
-            }
-        } else if let Ok(text) = field.text().await {
-            fields.insert(name, text.chars().take(600).collect());
-        }
-    }
+    let Some((fields, uploads)) = read_with_files(&mut form).await else {
+        return failed(&state, &headers, CorrectionError::FileTooLarge);
+    };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     if !auth::csrf_ok(&headers, &get("csrf")) {
         return forbidden(&state);
@@ -346,11 +327,7 @@ async fn status_get(
     let mut page = Page::new(&state.messages, "correction-status-title", &csrf);
     page.signed_in_as(&ctx);
     let lang = page.lang_id();
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut rows = vec![
         row("request-folio", status.folio.as_str().to_owned()),
         row(
@@ -370,15 +347,7 @@ async fn status_get(
             format::date(clock.promised_on, lang),
         ));
     }
-    let events = status
-        .timeline
-        .iter()
-        .map(|e| TimelineEvent {
-            date: format::date_time(lang, e.at),
-            title: page.t(&format!("request-event-{}", e.event)),
-            text: page.t(&format!("request-by-{}", e.by)),
-        })
-        .collect();
+    let events = page.request_timeline(&status.timeline);
     render(
         StatusPage {
             folio: status.folio.as_str().to_owned(),
@@ -392,6 +361,29 @@ async fn status_get(
         },
         set.into_iter().collect(),
     )
+}
+
+/// A multipart form's text fields (each at most 600 characters) and its files under
+/// `evidencia`; `None` when the body cannot be read (too large, cut off).
+pub(crate) async fn read_with_files(
+    form: &mut Multipart,
+) -> Option<(std::collections::HashMap<String, String>, Vec<Upload>)> {
+    let mut fields = std::collections::HashMap::new();
+    let mut uploads = Vec::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "evidencia" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.ok()?;
+            uploads.push(Upload {
+                file_name,
+                bytes: bytes.to_vec(),
+            });
+        } else if let Ok(text) = field.text().await {
+            fields.insert(name, text.chars().take(600).collect());
+        }
+    }
+    Some((fields, uploads))
 }
 
 fn failed(state: &AppState, headers: &HeaderMap, e: CorrectionError) -> Response {

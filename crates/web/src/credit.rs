@@ -160,11 +160,7 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
     let lang = page.lang_id();
     let a = &v.account;
     let c = &v.credit;
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut rows = vec![
         row(
             "credit-product",
@@ -642,11 +638,7 @@ pub(crate) async fn view_interest_get(
 }
 
 fn interest_rows(page: &Page, c: &InterestCertificate) -> Vec<SummaryRow> {
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     vec![
         row("interest-nominal", format::money(c.nominal_interest)),
         row("interest-average-balance", format::money(c.average_balance)),

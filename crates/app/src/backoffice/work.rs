@@ -68,6 +68,29 @@ pub struct RequestCase {
 }
 
 impl BackOffice {
+    /// Whose request a folio is.
+    async fn owner_of(&self, folio: &Folio) -> Result<MemberId, BackOfficeError> {
+        Ok(self
+            .store
+            .folio_owner(folio)
+            .await?
+            .ok_or(RequestError::NotFound)?)
+    }
+
+    /// The request with a folio, and whose it is.
+    async fn request_of(
+        &self,
+        folio: &Folio,
+    ) -> Result<(MemberId, store::Request), BackOfficeError> {
+        let owner = self.owner_of(folio).await?;
+        let request = self
+            .store
+            .request_by_folio(owner, folio)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        Ok((owner, request))
+    }
+
     /// Open requests by promised date, oldest promise first, at most a page.
     pub async fn queue(
         &self,
@@ -129,16 +152,7 @@ impl BackOffice {
     ) -> Result<RequestCase, BackOfficeError> {
         self.require(operator, Permission::ReadRequests, "read_request", caller)
             .await?;
-        let owner = self
-            .store
-            .folio_owner(folio)
-            .await?
-            .ok_or(RequestError::NotFound)?;
-        let request = self
-            .store
-            .request_by_folio(owner, folio)
-            .await?
-            .ok_or(RequestError::NotFound)?;
+        let (owner, request) = self.request_of(folio).await?;
         let timeline = self.store.request_events(owner, folio).await?;
         let assigned_to = self.store.request_assignee(owner, folio).await?;
         let attachments = self.store.attachments(owner, folio).await?;
@@ -205,18 +219,8 @@ impl BackOffice {
         let acting = Acting::Operator(operator.operator_id);
         // Completing a data correction writes the corrected record with it.
         if action == Action::Complete {
-            let owner = self
-                .store
-                .folio_owner(folio)
-                .await?
-                .ok_or(RequestError::NotFound)?;
-            let kind = self
-                .store
-                .request_by_folio(owner, folio)
-                .await?
-                .ok_or(RequestError::NotFound)?
-                .kind;
-            if kind == RequestKind::DataCorrection {
+            let (_, request) = self.request_of(folio).await?;
+            if request.kind == RequestKind::DataCorrection {
                 crate::corrections::Corrections::new(self.store.clone(), self.requests.clone())
                     .apply(folio, acting, caller)
                     .await?;
@@ -242,11 +246,7 @@ impl BackOffice {
             caller,
         )
         .await?;
-        let owner = self
-            .store
-            .folio_owner(folio)
-            .await?
-            .ok_or(RequestError::NotFound)?;
+        let owner = self.owner_of(folio).await?;
         let found = self
             .store
             .attachment(owner, folio, seq)
@@ -274,11 +274,7 @@ impl BackOffice {
     ) -> Result<(), BackOfficeError> {
         self.require(operator, Permission::ReadRequests, "assign_request", caller)
             .await?;
-        let owner = self
-            .store
-            .folio_owner(folio)
-            .await?
-            .ok_or(RequestError::NotFound)?;
+        let owner = self.owner_of(folio).await?;
         let current = self.store.request_assignee(owner, folio).await?;
         let taking = to == Some(operator.operator_id) && current.is_none();
         if !taking {
