@@ -63,6 +63,10 @@ contract_cases!(
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win,
     the_queue_lists_open_requests_by_promised_date,
+    appointments_are_booked_moved_and_cancelled_with_their_places,
+    a_slot_never_takes_more_than_its_capacity_even_at_once,
+    a_member_has_one_appointment_to_come_per_procedure,
+    reminders_are_marked_exactly_once,
 );
 
 #[test]

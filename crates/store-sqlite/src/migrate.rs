@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "requests",
         include_str!("../migrations/0006_requests.sql"),
     ),
+    (
+        7,
+        "appointments",
+        include_str!("../migrations/0007_appointments.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -14,8 +14,15 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod appointments;
 mod requests;
 
+pub use appointments::{
+    a_member_has_one_appointment_to_come_per_procedure,
+    a_slot_never_takes_more_than_its_capacity_even_at_once, appointment_folio,
+    appointments_are_booked_moved_and_cancelled_with_their_places,
+    reminders_are_marked_exactly_once,
+};
 pub use requests::{
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
@@ -44,7 +51,11 @@ macro_rules! contract_tests {
             credit_discounts_and_reindex_bases,
             requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
             concurrent_changes_of_one_request_let_exactly_one_win,
-            the_queue_lists_open_requests_by_promised_date);
+            the_queue_lists_open_requests_by_promised_date,
+            appointments_are_booked_moved_and_cancelled_with_their_places,
+            a_slot_never_takes_more_than_its_capacity_even_at_once,
+            a_member_has_one_appointment_to_come_per_procedure,
+            reminders_are_marked_exactly_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

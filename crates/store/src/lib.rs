@@ -2,6 +2,7 @@
 //! pass the same contract suite (`contract` feature), so the app never knows which one it has.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod documents;
 mod error;
@@ -17,6 +18,9 @@ pub use accounts::{
     Draft, DraftRepo, NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel,
     OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo,
     stored_instant,
+};
+pub use appointments::{
+    Appointment, AppointmentChange, AppointmentRepo, AppointmentStatus, NewAppointment, SlotClaim,
 };
 pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
@@ -47,6 +51,7 @@ pub trait Store:
     + AuditRepo
     + DocumentRepo
     + RequestRepo
+    + AppointmentRepo
     + Health
     + Send
     + Sync
@@ -66,6 +71,7 @@ impl<T> Store for T where
         + AuditRepo
         + DocumentRepo
         + RequestRepo
+        + AppointmentRepo
         + Health
         + Send
         + Sync
