@@ -189,10 +189,10 @@ impl Offices {
         self.offices.iter().find(|o| o.code == code)
     }
 
-    /// The offices of one state, by name.
+    /// The offices of one state, by name as a dictionary orders it (Álvaro before Azcapotzalco).
     pub fn in_state(&self, state: StateCode) -> Vec<&Office> {
         let mut found: Vec<&Office> = self.offices.iter().filter(|o| o.state == state).collect();
-        found.sort_by(|a, b| a.name.cmp(&b.name));
+        found.sort_by_cached_key(|o| dictionary_order(&o.name));
         found
     }
 
@@ -203,6 +203,15 @@ impl Offices {
         states.dedup();
         states
     }
+}
+
+/// The name without accents, in lower case: what a dictionary sorts by.
+fn dictionary_order(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn office(row: &Row<'_>, states: &[State]) -> Result<Office, ReferenceError> {
@@ -338,6 +347,20 @@ mod tests {
                 Some((8 * 60 + 30, 14 * 60 + 30))
             );
         }
+        let cdmx: Vec<&str> = offices
+            .in_state(StateCode(9))
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(cdmx.len(), 11);
+        assert_eq!(
+            &cdmx[..3],
+            [
+                "CESI Álvaro Obregón",
+                "CESI Azcapotzalco",
+                "CESI Benito Juárez"
+            ]
+        );
         assert!(
             Offices::embedded_text().contains("ILLUSTRATIVE"),
             "the header says the addresses are not real"
