@@ -3,6 +3,10 @@
 //! load balancer.
 
 mod accounts;
+mod appointment_booking;
+mod appointment_reschedule;
+mod appointments;
+mod appointments_api;
 mod assets;
 mod auth;
 mod calculator;
@@ -23,6 +27,8 @@ mod message;
 mod metrics;
 mod page;
 mod prequal;
+mod procedures;
+mod questions;
 mod recovery;
 mod savings;
 mod second_factor;
@@ -60,6 +66,8 @@ pub struct AppState {
     pub credits: app::credit::Credits,
     /// Requests with a folio: the cancellation letter, refunds, corrections.
     pub requests: app::requests::Requests,
+    /// Appointments at the service centres (CESI).
+    pub appointments: app::appointments::Appointments,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -96,6 +104,9 @@ pub fn router(state: AppState) -> Router {
         .merge(prequal::routes())
         .merge(credit::routes())
         .merge(cancellation::routes())
+        .merge(procedures::routes())
+        .merge(appointments::routes())
+        .merge(appointments_api::routes())
         .merge(verify::routes());
     if state.demo {
         pages = pages

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts;
+mod appointments;
 mod browser;
 mod burst;
 mod credit;
@@ -218,7 +219,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         options.policy,
     );
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
+    let offices = domain::appointments::Offices::embedded(&tables.states).unwrap();
     let state = web::AppState {
+        appointments: app::appointments::Appointments::new(
+            store.clone(),
+            app_clock.clone(),
+            Arc::new(offices),
+            domain::requests::Holidays::federal(),
+            domain::appointments::SlotRules::default(),
+            messages.clone(),
+        ),
         requests: app::requests::Requests::new(
             store.clone(),
             app_clock.clone(),
