@@ -72,7 +72,7 @@ fn an_appointment_receipt_gives_the_office_s_local_time_and_what_to_bring() {
     read.has("CESI Guadalajara Centro");
     read.has("Av. Federalismo Sur 217, Col. Centro, 44100 Guadalajara, Jal.");
     read.has("3 de diciembre de 2026, 10:30 h");
-    read.has("hora local de la oficina");
+    read.has("HORA LOCAL DE LA OFICINA");
     read.has("Corrección de datos personales");
     for item in &data.bring {
         read.has(item);

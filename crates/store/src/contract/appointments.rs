@@ -317,7 +317,7 @@ pub async fn a_slot_never_takes_more_than_its_capacity_even_at_once(store: &impl
     let y = book(store, 301, "SWAPY000", Procedure::Restructuring, &b)
         .await
         .unwrap();
-    let moves = vec![
+    let moves = [
         (x.member_id, x.folio.clone(), b.clone()),
         (y.member_id, y.folio.clone(), a.clone()),
     ];
