@@ -32,7 +32,6 @@ operator_username_taken = There is already an operator with that username.
 operator_name_required = Type the person's name (up to 80 characters).
 operator_not_found = There is no such operator, or they cannot work requests.
 operator_cannot_change_self = You cannot take away your own administrator role or disable yourself.
-member_not_found = We could not find that member.
 unmask_reason_required = Choose why you need to see the full data.
 decision_reason_required = Choose the reason for the decision.
 

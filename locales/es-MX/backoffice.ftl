@@ -32,7 +32,6 @@ operator_username_taken = Ya existe una persona operadora con ese usuario.
 operator_name_required = Escribe el nombre de la persona (hasta 80 caracteres).
 operator_not_found = No existe esa persona operadora, o no puede atender solicitudes.
 operator_cannot_change_self = No puedes quitarte tu propia función de administración ni desactivarte.
-member_not_found = No encontramos a ese derechohabiente.
 unmask_reason_required = Elige por qué necesitas ver los datos completos.
 decision_reason_required = Elige el motivo de la decisión.
 

@@ -51,7 +51,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "mycredit.ftl",
     "requests.ftl",
     "backoffice.ftl",
-    "corrections.ftl"
+    "corrections.ftl",
+    "appointments.ftl"
 );
 
 pub struct Messages {

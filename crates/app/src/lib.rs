@@ -2,6 +2,7 @@
 //! the web tier and the CLI both call it and only translate its answer.
 
 pub mod accounts;
+pub mod appointments;
 pub mod backoffice;
 pub mod batch;
 pub mod cancellation;

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use domain::reference::{FILE_NAMES, ReferenceError, ReferenceTables};
+use domain::appointments::{Offices, offices};
+use domain::reference::{FILE_NAMES, ReferenceError, ReferenceTables, State};
 use domain::requests::{ServiceStandards, standards};
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +70,23 @@ pub fn load_service_standards(data_dir: &Path) -> Result<(ServiceStandards, bool
     }
 }
 
+/// The service centres: `<data-dir>/cesi_offices.csv` when the fund has put one there, else the
+/// built-in copy, checked against `states`; `true` when the data directory's copy was used.
+pub fn load_cesi_offices(data_dir: &Path, states: &[State]) -> Result<(Offices, bool), LoadError> {
+    let path = data_dir.join(offices::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text != Offices::embedded_text() => Ok((Offices::parse(&text, states)?, true)),
+        Ok(_) => Ok((Offices::embedded(states)?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((Offices::embedded(states)?, false))
+        }
+        Err(source) => Err(LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +143,38 @@ mod tests {
             load_service_standards(&dir),
             Err(LoadError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_fund_can_replace_the_offices_and_a_broken_file_says_where() {
+        let dir = scratch("offices");
+        let states = ReferenceTables::embedded().unwrap().states;
+        let (offices, overridden) = load_cesi_offices(&dir, &states).unwrap();
+        assert!(!overridden);
+        assert_eq!(offices.len(), 103);
+        let saturdays = Offices::embedded_text().replacen(
+            "CESI Aguascalientes Centro,4,08:30-14:30,08:30-14:30,08:30-14:30,08:30-14:30,08:30-14:30,,",
+            "CESI Aguascalientes Centro,6,08:30-14:30,08:30-14:30,08:30-14:30,08:30-14:30,08:30-14:30,09:00-13:00,",
+            1,
+        );
+        assert_ne!(saturdays, Offices::embedded_text());
+        std::fs::write(dir.join("cesi_offices.csv"), &saturdays).unwrap();
+        let (offices, overridden) = load_cesi_offices(&dir, &states).unwrap();
+        assert!(overridden);
+        let ags = offices.by_code("AGU01").unwrap();
+        assert_eq!(ags.desks, 6);
+        assert!(ags.hours_on(time::Weekday::Saturday).is_some());
+        let twice =
+            format!("{saturdays}AGU01,01,Aguascalientes,CESI Otra,2,08:30-14:30,,,,,,Calle 9\n");
+        std::fs::write(dir.join("cesi_offices.csv"), twice).unwrap();
+        match load_cesi_offices(&dir, &states) {
+            Err(LoadError::Invalid(e)) => {
+                let text = e.to_string();
+                assert!(text.starts_with("cesi_offices.csv line 121:"), "{text}");
+                assert!(text.contains("listed twice"), "{text}");
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("a broken file was accepted"),
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use domain::money::Money;
 use rust_decimal::Decimal;
-use time::{Date, OffsetDateTime};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 const MONTHS: [&str; 12] = [
     "enero",
@@ -67,6 +67,17 @@ pub fn long_date_time(at: OffsetDateTime) -> String {
     )
 }
 
+/// A wall-clock time as written where it happens (an office's): "3 de diciembre de 2026,
+/// 10:30 h".
+pub fn local_date_time(at: PrimitiveDateTime) -> String {
+    format!(
+        "{}, {:02}:{:02} h",
+        long_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +109,9 @@ mod tests {
         let at = datetime!(2026-12-01 02:30 UTC);
         assert_eq!(domain::dates::mexico_city_date(at), date!(2026 - 11 - 30));
         assert_eq!(long_date_time(at), "30 de noviembre de 2026, 20:30 h");
+        assert_eq!(
+            local_date_time(time::macros::datetime!(2026-12-03 8:30)),
+            "3 de diciembre de 2026, 08:30 h"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use domain::registry::Member;
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 use crate::member::MemberInput;
 use crate::{Document, DocumentKind, format};
@@ -32,8 +32,8 @@ pub struct AppointmentReceipt {
     pub member: Member,
     pub office_name: String,
     pub office_address: String,
-    /// Printed in Mexico City time.
-    pub starts_at: OffsetDateTime,
+    /// On the office's own clock, as the member will find it there.
+    pub starts_at: PrimitiveDateTime,
     /// The procedure the appointment is for.
     pub procedure_label: String,
     /// What to bring, one item each.
@@ -91,7 +91,7 @@ impl Document for AppointmentReceipt {
             member: MemberInput::new(&self.member),
             office_name: &self.office_name,
             office_address: &self.office_address,
-            starts_at: format::long_date_time(self.starts_at),
+            starts_at: format::local_date_time(self.starts_at),
             procedure: &self.procedure_label,
             bring: &self.bring,
         }

@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_requests.sql"),
     ),
     (
+        7,
+        "appointments",
+        include_str!("../migrations/0007_appointments.sql"),
+    ),
+    (
         9,
         "operators",
         include_str!("../migrations/0009_operators.sql"),

@@ -14,10 +14,17 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod appointments;
 mod corrections;
 mod operators;
 mod requests;
 
+pub use appointments::{
+    a_member_has_one_appointment_to_come_per_procedure,
+    a_slot_never_takes_more_than_its_capacity_even_at_once, appointment_folio,
+    appointments_are_booked_moved_and_cancelled_with_their_places,
+    reminders_are_marked_exactly_once,
+};
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
 pub use operators::{
     operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
@@ -53,7 +60,11 @@ macro_rules! contract_tests {
             the_queue_lists_open_requests_by_promised_date,
             operators_sign_in_once_per_code_and_sessions_end,
             requests_are_assigned_to_an_operator,
-            corrections_keep_their_files_and_apply_atomically);
+            corrections_keep_their_files_and_apply_atomically,
+            appointments_are_booked_moved_and_cancelled_with_their_places,
+            a_slot_never_takes_more_than_its_capacity_even_at_once,
+            a_member_has_one_appointment_to_come_per_procedure,
+            reminders_are_marked_exactly_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

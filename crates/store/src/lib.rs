@@ -2,6 +2,7 @@
 //! pass the same contract suite (`contract` feature), so the app never knows which one it has.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod corrections;
 mod documents;
@@ -19,6 +20,9 @@ pub use accounts::{
     Draft, DraftRepo, NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel,
     OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo,
     stored_instant,
+};
+pub use appointments::{
+    Appointment, AppointmentChange, AppointmentRepo, AppointmentStatus, NewAppointment, SlotClaim,
 };
 pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
@@ -53,6 +57,7 @@ pub trait Store:
     + RequestRepo
     + OperatorRepo
     + CorrectionRepo
+    + AppointmentRepo
     + Health
     + Send
     + Sync
@@ -74,6 +79,7 @@ impl<T> Store for T where
         + RequestRepo
         + OperatorRepo
         + CorrectionRepo
+        + AppointmentRepo
         + Health
         + Send
         + Sync

@@ -161,6 +161,9 @@ pub enum BatchCommand {
         #[arg(long)]
         year: i32,
     },
+    /// Queue the e-mail and SMS reminders of tomorrow's CESI appointments, each once; run it
+    /// every day (again the same day sends nothing more)
+    Reminders,
 }
 
 #[derive(Subcommand, Debug)]

@@ -147,6 +147,32 @@ pub fn backoffice(
     ))
 }
 
+/// The appointment use cases: the service centres from the data directory (or the built-in
+/// copy), 30-minute slots, the federal rest days.
+pub fn appointments(
+    config: &Config,
+    store: Arc<dyn Store>,
+    tables: &domain::reference::ReferenceTables,
+    messages: Arc<app::i18n::Messages>,
+) -> anyhow::Result<app::appointments::Appointments> {
+    let (offices, replaced) = app::reference::load_cesi_offices(&config.data_dir, &tables.states)
+        .context("cannot load the service centres")?;
+    if replaced {
+        tracing::info!(
+            offices = offices.len(),
+            "service centres replaced by the data directory's copy"
+        );
+    }
+    Ok(app::appointments::Appointments::new(
+        store,
+        Arc::new(app::clock::SystemClock),
+        Arc::new(offices),
+        domain::requests::Holidays::federal(),
+        domain::appointments::SlotRules::default(),
+        messages,
+    ))
+}
+
 /// Everything the web tier needs, around one store.
 pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
@@ -181,6 +207,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         messages.clone(),
     );
     Ok(web::AppState {
+        appointments: appointments(config, store.clone(), &tables, messages.clone())?,
         backoffice: backoffice(config, store.clone(), requests.clone())?,
         corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,

@@ -3,6 +3,10 @@
 //! load balancer.
 
 mod accounts;
+mod appointment_booking;
+mod appointment_reschedule;
+mod appointments;
+mod appointments_api;
 mod assets;
 mod auth;
 mod backoffice;
@@ -25,6 +29,8 @@ mod message;
 mod metrics;
 mod page;
 mod prequal;
+mod procedures;
+mod questions;
 mod recovery;
 mod savings;
 mod second_factor;
@@ -66,6 +72,8 @@ pub struct AppState {
     pub backoffice: app::backoffice::BackOffice,
     /// Data corrections with their evidence.
     pub corrections: app::corrections::Corrections,
+    /// Appointments at the service centres (CESI).
+    pub appointments: app::appointments::Appointments,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -102,6 +110,9 @@ pub fn router(state: AppState) -> Router {
         .merge(prequal::routes())
         .merge(credit::routes())
         .merge(cancellation::routes())
+        .merge(procedures::routes())
+        .merge(appointments::routes())
+        .merge(appointments_api::routes())
         .merge(verify::routes())
         .merge(backoffice::routes())
         .merge(corrections::routes());

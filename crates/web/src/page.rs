@@ -71,7 +71,7 @@ const AREAS: &[(&str, Option<&str>)] = &[
     ("area-savings", Some("/ahorro")),
     ("area-want-credit", Some("/credito")),
     ("area-my-credit", Some("/mi-credito")),
-    ("area-procedures", None),
+    ("area-procedures", Some("/tramites")),
     ("area-profile", Some("/cuenta")),
 ];
 

@@ -34,8 +34,8 @@ pub fn appointment_receipt() -> AppointmentReceipt {
         member: member("JORGE", "LUNA", "VEGA"),
         office_name: "CESI Guadalajara Centro".into(),
         office_address: "Av. Federalismo Sur 217, Col. Centro, 44100 Guadalajara, Jal.".into(),
-        // 16:30 UTC is 10:30 in Mexico City.
-        starts_at: datetime!(2026-12-03 16:30 UTC),
+        // The office's own clock.
+        starts_at: datetime!(2026-12-03 10:30),
         procedure_label: "Corrección de datos personales".into(),
         bring: vec![
             "Identificación oficial vigente".into(),
@@ -63,7 +63,7 @@ fn a_request_receipt_carries_the_folio_the_promise_and_every_answer() {
 }
 
 #[test]
-fn an_appointment_receipt_gives_the_time_in_mexico_city_and_what_to_bring() {
+fn an_appointment_receipt_gives_the_office_s_local_time_and_what_to_bring() {
     let data = appointment_receipt();
     let (_, read) = render_and_read(&data, "C1TA-0000-1111-2222");
     read.has("Comprobante de cita");
@@ -72,6 +72,7 @@ fn an_appointment_receipt_gives_the_time_in_mexico_city_and_what_to_bring() {
     read.has("CESI Guadalajara Centro");
     read.has("Av. Federalismo Sur 217, Col. Centro, 44100 Guadalajara, Jal.");
     read.has("3 de diciembre de 2026, 10:30 h");
+    read.has("HORA LOCAL DE LA OFICINA");
     read.has("Corrección de datos personales");
     for item in &data.bring {
         read.has(item);

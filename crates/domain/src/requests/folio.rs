@@ -65,18 +65,45 @@ fn check_symbol(random: &[u8]) -> Option<char> {
     Some(symbol((32 - sum % 32) % 32))
 }
 
+/// Eight random characters and their check character: the part of a folio that makes it
+/// unguessable. Appointment folios ("CIT-…") share it.
+pub(crate) fn draw_random(rng: &mut (impl Rng + CryptoRng)) -> String {
+    let random: Vec<u8> = (0..RANDOM_LEN)
+        .map(|_| ALPHABET[rng.random_range(0..32usize)])
+        .collect();
+    let check = check_symbol(&random).unwrap_or('0');
+    format!("{}{check}", String::from_utf8_lossy(&random))
+}
+
+/// The random part of a typed folio (upper case, no separators), in canonical form: O is read
+/// as 0 and I or L as 1, and the check character must match.
+pub(crate) fn read_random(typed: &[u8]) -> Result<String, FolioError> {
+    let random: Vec<u8> = typed
+        .iter()
+        .map(|&b| match b {
+            b'O' => b'0',
+            b'I' | b'L' => b'1',
+            other => other,
+        })
+        .collect();
+    if random.len() != RANDOM_LEN + 1 || !random.iter().all(|b| ALPHABET.contains(b)) {
+        return Err(FolioError::Format);
+    }
+    let (body, check) = random.split_at(RANDOM_LEN);
+    if check_symbol(body).map(|c| c as u8) != check.first().copied() {
+        return Err(FolioError::Check);
+    }
+    Ok(String::from_utf8_lossy(&random).into_owned())
+}
+
 impl Folio {
     /// A new folio for a request of `kind` filed in `year`.
     pub fn generate(kind: RequestKind, year: i32, rng: &mut (impl Rng + CryptoRng)) -> Folio {
-        let random: Vec<u8> = (0..RANDOM_LEN)
-            .map(|_| ALPHABET[rng.random_range(0..32usize)])
-            .collect();
-        let check = check_symbol(&random).unwrap_or('0');
-        let random = String::from_utf8_lossy(&random);
         Folio(format!(
-            "{}-{:04}-{random}{check}",
+            "{}-{:04}-{}",
             kind.folio_prefix(),
-            year.rem_euclid(10_000)
+            year.rem_euclid(10_000),
+            draw_random(rng)
         ))
     }
 
@@ -100,26 +127,11 @@ impl Folio {
         if !year.iter().all(u8::is_ascii_digit) {
             return Err(FolioError::Format);
         }
-        let random: Vec<u8> = random
-            .iter()
-            .map(|&b| match b {
-                b'O' => b'0',
-                b'I' | b'L' => b'1',
-                other => other,
-            })
-            .collect();
-        if !random.iter().all(|b| ALPHABET.contains(b)) {
-            return Err(FolioError::Format);
-        }
-        let (body, check) = random.split_at(RANDOM_LEN);
-        if check_symbol(body).map(|c| c as u8) != check.first().copied() {
-            return Err(FolioError::Check);
-        }
+        let random = read_random(random)?;
         Ok(Folio(format!(
-            "{}-{}-{}",
+            "{}-{}-{random}",
             kind.folio_prefix(),
             String::from_utf8_lossy(year),
-            String::from_utf8_lossy(&random)
         )))
     }
 

@@ -1,4 +1,5 @@
-//! `vivienda batch contributions FILE` and `vivienda batch yield --year Y`.
+//! `vivienda batch contributions FILE`, `vivienda batch yield --year Y`, `vivienda batch reindex
+//! --year Y` and `vivienda batch reminders`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -91,6 +92,19 @@ pub async fn reindex(config: &Config, year: i32) -> anyhow::Result<ExitCode> {
         report.total,
         started.elapsed().as_secs_f64(),
         report.already_posted
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reminders(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = wiring::open_store(config, "vivienda.db").await?;
+    let tables = wiring::reference_tables(&config.data_dir)?;
+    let appointments = wiring::appointments(config, store, &tables, wiring::messages()?)?;
+    let run = appointments.remind_tomorrow().await?;
+    let day = run.day.map(domain::dates::iso).unwrap_or_default();
+    println!(
+        "appointment reminders for {day}: {} queued, {} already sent or changed",
+        run.queued, run.skipped
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -55,6 +55,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Batch {
             what: BatchCommand::Reindex { year },
         } => batch::reindex(&config, year).await,
+        Command::Batch {
+            what: BatchCommand::Reminders,
+        } => batch::reminders(&config).await,
         Command::Outbox {
             what: None,
             limit,

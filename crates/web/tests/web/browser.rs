@@ -598,3 +598,74 @@ async fn a_borrower_reads_the_credit_its_notices_and_certificate_and_verifies_a_
     browser.check_page("verificar-resultado").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_member_books_an_appointment_one_question_at_a_time() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    sign_up_in_the_browser(&browser, &app, false).await;
+    sign_in_in_the_browser(&browser).await;
+    browser.click("nav a[href='/tramites']").await;
+    browser.wait_for_path("/tramites").await;
+    browser.check_page("tramites").await;
+    browser.click("main a[href='/tramites/citas']").await;
+    browser.wait_for_path("/tramites/citas").await;
+    browser.check_page("citas").await;
+    browser.click("main a[href='/tramites/citas/nueva']").await;
+    browser.wait_for_path("/tramites/citas/nueva").await;
+    // Sent on without an answer: the error summary says what to do and takes focus.
+    let submit = "main form button[type=submit]";
+    browser.click(submit).await;
+    browser
+        .wait_until(
+            "return document.querySelector('.error-summary') !== null",
+            10,
+        )
+        .await;
+    assert_eq!(browser.focused().await, "resumen-errores");
+    browser.check_page("cita-sin-respuesta").await;
+    let next = |wanted: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.click(submit).await;
+            browser
+                .wait_until(
+                    &format!("return document.querySelector(\"{wanted}\") !== null"),
+                    10,
+                )
+                .await;
+        }
+    };
+    browser
+        .click("input[name=tramite][value=identity_validation]")
+        .await;
+    next("select#estado").await;
+    browser.check_page("cita-estado").await;
+    browser
+        .run("document.getElementById('estado').value = '9'; return true;")
+        .await;
+    next("input[name=oficina]").await;
+    browser.check_page("cita-oficina").await;
+    browser.click("input[name=oficina][value=CMX01]").await;
+    next("input[name=dia]").await;
+    browser.check_page("cita-dia").await;
+    browser.click("input[name=dia]").await;
+    next("input[name=hora]").await;
+    browser.check_page("cita-hora").await;
+    browser.click("input[name=hora]").await;
+    next("#confirmar").await;
+    browser.check_page("cita-revisar").await;
+    browser.click("#confirmar button[type=submit]").await;
+    browser
+        .wait_until("return document.querySelector('.panel') !== null", 10)
+        .await;
+    let folio = browser
+        .run("return document.querySelector('.panel strong').textContent")
+        .await;
+    assert!(folio.as_str().unwrap().starts_with("CIT-"), "{folio}");
+    browser.check_page("cita-agendada").await;
+    browser.quit().await;
+}

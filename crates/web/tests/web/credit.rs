@@ -414,7 +414,7 @@ async fn a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio(engine: E
 }
 
 /// The URL in the first page's QR code, read by zbarimg from a pdftoppm image.
-fn qr_of(pdf: &[u8]) -> String {
+pub(crate) fn qr_of(pdf: &[u8]) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(

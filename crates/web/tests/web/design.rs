@@ -199,8 +199,7 @@ async fn signed_in_pages_show_the_areas_the_time_out_and_extend_the_session() {
     assert!(html.contains("<a href=\"/ahorro\">Mi ahorro</a>"));
     assert!(html.contains("<a href=\"/credito\">Quiero un crédito</a>"));
     assert!(html.contains("<a href=\"/mi-credito\">Mi crédito</a>"));
-    // Areas without pages yet are not offered.
-    assert!(!html.contains(">Trámites<"));
+    assert!(html.contains("<a href=\"/tramites\">Trámites</a>"));
     assert!(html.contains("action=\"/salir\""));
 
     let r = browser.post("/sesion/extender", &[]).await;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts;
+mod appointments;
 mod backoffice;
 mod browser;
 mod burst;
@@ -227,7 +228,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         domain::requests::Holidays::federal(),
         messages.clone(),
     );
+    let offices = domain::appointments::Offices::embedded(&tables.states).unwrap();
     let state = web::AppState {
+        appointments: app::appointments::Appointments::new(
+            store.clone(),
+            app_clock.clone(),
+            Arc::new(offices),
+            domain::requests::Holidays::federal(),
+            domain::appointments::SlotRules::default(),
+            messages.clone(),
+        ),
         backoffice: app::backoffice::BackOffice::new(
             store.clone(),
             app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
