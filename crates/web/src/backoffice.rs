@@ -88,12 +88,12 @@ fn operator_cookie(value: &str, clear: bool) -> HeaderValue {
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("invalid=1"))
 }
 
-fn caller(headers: &HeaderMap, peer: Peer) -> Caller {
+pub(crate) fn caller(headers: &HeaderMap, peer: Peer) -> Caller {
     auth::caller(headers, peer, Channel::Web)
 }
 
 /// The signed-in operator, or a redirect to the back office's sign-in.
-async fn operator(
+pub(crate) async fn operator(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(String, OperatorContext), Response> {
@@ -111,7 +111,7 @@ async fn operator(
 }
 
 /// The operator behind a form post: CSRF first (403), then the session.
-async fn operator_post(
+pub(crate) async fn operator_post(
     state: &AppState,
     headers: &HeaderMap,
     csrf: &str,
@@ -136,7 +136,7 @@ pub(crate) struct OpFrame {
     pub links: Vec<OpLink>,
 }
 
-fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
+pub(crate) fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
     let all = [
         (
             "op-nav-requests",
@@ -147,6 +147,11 @@ fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
             "op-nav-members",
             "/operacion/miembros",
             Permission::LookUpMembers,
+        ),
+        (
+            "op-nav-appointments",
+            "/operacion/citas",
+            Permission::ActForMember,
         ),
         (
             "op-nav-audit",
@@ -176,14 +181,18 @@ fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
 
 #[derive(Template)]
 #[template(path = "op_message.html")]
-struct OpMessagePage {
-    page: Page,
-    op: Option<OpFrame>,
-    text: String,
+pub(crate) struct OpMessagePage {
+    pub page: Page,
+    pub op: Option<OpFrame>,
+    pub text: String,
 }
 
 /// An error page in the back office, with the status that fits the error.
-fn failed(state: &AppState, ctx: Option<&OperatorContext>, e: BackOfficeError) -> Response {
+pub(crate) fn failed(
+    state: &AppState,
+    ctx: Option<&OperatorContext>,
+    e: BackOfficeError,
+) -> Response {
     let status = match &e {
         BackOfficeError::Forbidden => StatusCode::FORBIDDEN,
         BackOfficeError::MemberNotFound

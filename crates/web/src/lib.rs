@@ -10,6 +10,7 @@ mod appointments_api;
 mod assets;
 mod auth;
 mod backoffice;
+mod backoffice_appointments;
 mod calculator;
 mod cancellation;
 mod client_address;
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(appointments_api::routes())
         .merge(verify::routes())
         .merge(backoffice::routes())
+        .merge(backoffice_appointments::routes())
         .merge(corrections::routes());
     if state.demo {
         pages = pages

@@ -513,7 +513,104 @@ async fn the_demo_operators_sign_in_with_the_code_the_demo_shows() {
     assert_eq!(location(&r), "/operacion/solicitudes");
 }
 
+/// The value of the first `<input name=…>` or `<option>` after `marker`.
+fn first_value_after(page: &str, marker: &str) -> String {
+    let at = page.find(marker).unwrap() + marker.len();
+    let rest = &page[at..];
+    let start = rest.find("value=\"").unwrap() + "value=\"".len();
+    rest[start..start + rest[start..].find('"').unwrap()].to_owned()
+}
+
+async fn a_clerk_books_an_appointment_for_a_member_at_the_desk(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    let agent = create(&app, "ventanilla", Role::Agent).await;
+    let nss = domain::ids::Nss::parse(NSS).unwrap();
+    let maria = app.store.member_by_nss(&nss).await.unwrap().unwrap();
+    let mut clerk = sign_in(&app, &agent).await;
+    let page = clerk.get("/operacion/citas").await.text().await.unwrap();
+    let office = first_value_after(&page, "<option value=\"\">");
+    let card = format!("/operacion/miembros/{}", maria.member_id.0);
+    let full = clerk
+        .post(&card, &[("reason", "cesi_visit")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(full.contains(&format!("{card}/cita")), "{full}");
+    // The first day with free times, within the booking window.
+    let mut found = None;
+    for ahead in 1..15 {
+        let day = domain::dates::iso(app.now().date() + time::Duration::days(ahead));
+        let page = clerk
+            .get(&format!(
+                "{card}/cita?tramite=credit_formalization&oficina={office}&dia={day}"
+            ))
+            .await
+            .text()
+            .await
+            .unwrap();
+        if page.contains("name=\"minuto\"") {
+            found = Some((day, first_value_after(&page, "<legend>")));
+            break;
+        }
+    }
+    let (day, minute) = found.expect("a day with free times");
+    let r = clerk
+        .post(
+            &format!("{card}/cita"),
+            &[
+                ("oficina", &office),
+                ("tramite", "credit_formalization"),
+                ("dia", &day),
+                ("minuto", &minute),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the channel is required"
+    );
+    let r = clerk
+        .post(
+            &format!("{card}/cita"),
+            &[
+                ("channel", "cesi"),
+                ("oficina", &office),
+                ("tramite", "credit_formalization"),
+                ("dia", &day),
+                ("minuto", &minute),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&r),
+        format!("/operacion/citas?oficina={office}&dia={day}")
+    );
+    let list = clerk.get(location(&r)).await.text().await.unwrap();
+    let mine = app
+        .store
+        .appointments_of_member(maria.member_id)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].channel, domain::audit::Channel::Cesi);
+    assert_eq!(
+        mine[0].created_by,
+        format!("operator:{}", agent.operator.operator_id)
+    );
+    assert!(list.contains(mine[0].folio.as_str()), "{list}");
+    assert!(list.contains(&format!("#{}", maria.member_id.0)), "{list}");
+    // An auditor does not see the office's day.
+    app.advance(time::Duration::seconds(30));
+    let auditor = create(&app, "auditor.citas", Role::Auditor).await;
+    let mut auditor_browser = sign_in(&app, &auditor).await;
+    let r = auditor_browser.get("/operacion/citas").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
 crate::on_both_engines!(
+    a_clerk_books_an_appointment_for_a_member_at_the_desk,
     operators_sign_in_with_a_code_and_each_role_sees_only_its_work,
     agents_work_the_queue_and_unmasking_a_member_is_audited,
 );
