@@ -57,7 +57,7 @@ pub(crate) async fn create(app: &TestApp, username: &str, role: Role) -> Operato
 }
 
 /// The code an authenticator app shows now for this secret.
-fn code_now(app: &TestApp, created: &OperatorCreated) -> String {
+pub(crate) fn code_now(app: &TestApp, created: &OperatorCreated) -> String {
     let secret = domain::auth::totp::decode_base32(&created.totp_secret).unwrap();
     let step = domain::auth::totp::step_of(app.now().unix_timestamp());
     format!("{:06}", domain::auth::totp::code_at_step(&secret, step))

@@ -156,6 +156,26 @@ impl Browser {
         }
     }
 
+    /// What a link gives the browser, fetched with its cookies, as bytes.
+    async fn download(&self, href: Value) -> Vec<u8> {
+        let bytes = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.arrayBuffer())
+                   .then(b => done(Array.from(new Uint8Array(b))));",
+                vec![href],
+            )
+            .await
+            .unwrap();
+        bytes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| u8::try_from(b.as_u64().unwrap()).unwrap())
+            .collect()
+    }
+
     async fn run(&self, script: &str) -> Value {
         self.client.execute(script, Vec::new()).await.unwrap()
     }
@@ -398,6 +418,12 @@ async fn a_new_member_signs_up_activates_signs_in_sees_the_profile_and_signs_out
     assert!(body.as_str().unwrap_or("").contains("$3,476.62"), "{body}");
     browser.goto(&app, "/ahorro/movimientos").await;
     browser.check_page("movimientos").await;
+    // The statement the movements page offers is a PDF.
+    let href = browser
+        .run("return document.querySelector('a[href*=\"estado-de-cuenta.pdf\"]').getAttribute('href')")
+        .await;
+    let statement = browser.download(href).await;
+    assert!(statement.starts_with(b"%PDF-"), "the statement is a PDF");
     browser
         .goto(&app, "/ahorro/movimientos?desde=2015-13-01")
         .await;
@@ -572,6 +598,27 @@ async fn a_borrower_reads_the_credit_its_notices_and_certificate_and_verifies_a_
         .run("return document.querySelectorAll('a[href$=\".pdf\"][href*=\"/avisos/\"]').length")
         .await;
     assert_eq!(notices, 2, "retention and modification notices");
+    // The retention notice as the browser downloads it (with the member's session), its QR
+    // read off the first page, and the page it leads to says the notice is genuine.
+    let href = browser
+        .run(
+            "return document.querySelector('a[href*=\"/avisos/retention/\"]').getAttribute('href')",
+        )
+        .await;
+    let pdf = browser.download(href).await;
+    assert!(pdf.starts_with(b"%PDF-"));
+    let url = crate::credit::qr_of(&pdf);
+    let path = &url[url.find("/verificar/").unwrap()..];
+    browser.goto(&app, path).await;
+    browser
+        .wait_until("return document.querySelector('#veredicto') !== null", 10)
+        .await;
+    let verdict = browser
+        .run("return document.querySelector('#veredicto').textContent")
+        .await;
+    assert_eq!(verdict, "El documento es auténtico");
+    browser.check_page("verificar-qr").await;
+    browser.goto(&app, "/mi-credito").await;
     browser
         .click("a[href='/mi-credito/1901234567/constancia/2024']")
         .await;
@@ -667,5 +714,52 @@ async fn a_member_books_an_appointment_one_question_at_a_time() {
         .await;
     assert!(folio.as_str().unwrap().starts_with("CIT-"), "{folio}");
     browser.check_page("cita-agendada").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_operator_signs_in_and_works_the_back_office_pages() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = spawn_app_with(Options {
+        clock_by_hand: true,
+        ..Options::default()
+    })
+    .await;
+    let agent = crate::backoffice::create(&app, "agente.web", domain::operators::Role::Agent).await;
+    browser.goto(&app, "/operacion/entrar").await;
+    browser.check_page("operacion-entrar").await;
+    browser.fill("username", "agente.web").await;
+    browser.fill("password", &agent.password).await;
+    browser
+        .fill("code", &crate::backoffice::code_now(&app, &agent))
+        .await;
+    browser.click("main button[type=submit]").await;
+    browser.wait_for_path("/operacion/solicitudes").await;
+    browser.check_page("operacion-solicitudes").await;
+    browser
+        .goto(&app, &format!("/operacion/miembros?q={NSS}"))
+        .await;
+    browser.check_page("operacion-miembros").await;
+    browser.click("main ul a").await;
+    browser
+        .wait_until(
+            "return document.querySelector('input[name=reason]') !== null",
+            10,
+        )
+        .await;
+    browser.check_page("operacion-miembro").await;
+    browser.click("input[name=reason][value=phone_call]").await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_until("return document.querySelector('#serve-curp') !== null", 10)
+        .await;
+    browser.check_page("operacion-miembro-completo").await;
+    browser.goto(&app, "/operacion/citas").await;
+    browser.check_page("operacion-citas").await;
+    browser.click("header form button[type=submit]").await;
+    browser.wait_for_path("/operacion/entrar").await;
     browser.quit().await;
 }
