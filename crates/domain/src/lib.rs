@@ -12,6 +12,7 @@ pub mod ids;
 pub mod money;
 pub mod points;
 pub mod reference;
+pub mod refund;
 pub mod registry;
 pub mod requests;
 pub mod savings;
