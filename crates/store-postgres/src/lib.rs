@@ -14,6 +14,7 @@ mod error;
 mod import;
 mod migrate;
 mod outbox;
+mod refunds;
 mod registry;
 mod requests;
 mod rows;

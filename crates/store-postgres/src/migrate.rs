@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "requests",
         include_str!("../migrations/0006_requests.sql"),
     ),
+    (
+        8,
+        "pensioner_refund",
+        include_str!("../migrations/0008_pensioner_refund.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -2,14 +2,16 @@
 //! reason IS NOT DISTINCT FROM …`: a second writer waits for the first's row lock, then finds the
 //! row no longer matching and changes nothing, so exactly one of two concurrent changes wins.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use domain::audit::{AuditEntry, Channel};
 use domain::registry::MemberId;
 use domain::requests::{Folio, ReasonCode, RequestKind, RequestStage, RequestState};
 use store::{
-    NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
-    StateChange, StoreError, stored_instant,
+    ImportKind, LedgerPosting, NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request,
+    RequestEvent, RequestRepo, StateChange, StoreError, stored_instant,
 };
 use time::{Date, OffsetDateTime};
 use tokio_postgres::Row;
@@ -121,6 +123,138 @@ async fn queue_messages(tx: &Transaction<'_>, notify: &[NewMessage]) -> Result<(
     Ok(())
 }
 
+/// Moves the request from `change.expected` to `change.new` and appends the event, inside `tx`.
+async fn transition_in(
+    tx: &Transaction<'_>,
+    member: MemberId,
+    folio: &Folio,
+    change: &StateChange,
+) -> Result<Request, StoreError> {
+    let submitted_at: Option<OffsetDateTime> = change.submitted.map(|s| stored_instant(s.at));
+    let promised_on: Option<Date> = change.submitted.map(|s| s.promised_on);
+    let sql = format!(
+        "UPDATE requests
+         SET stage = $1, reason = $2, updated_at = $3, version = version + 1,
+             submitted_at = coalesce(submitted_at, $4),
+             promised_on = coalesce(promised_on, $5)
+         WHERE member_id = $6 AND folio = $7 AND stage = $8
+           AND reason IS NOT DISTINCT FROM $9
+         RETURNING {COLUMNS}"
+    );
+    let rows = query(
+        tx,
+        &sql,
+        &[
+            &change.new.stage().code(),
+            &change.new.reason().map(ReasonCode::as_str),
+            &stored_instant(change.event.at),
+            &submitted_at,
+            &promised_on,
+            &member.0,
+            &folio.as_str(),
+            &change.expected.stage().code(),
+            &change.expected.reason().map(ReasonCode::as_str),
+        ],
+    )
+    .await?;
+    let Some(row) = rows.first() else {
+        let exists = query(
+            tx,
+            "SELECT 1 FROM requests WHERE member_id = $1 AND folio = $2",
+            &[&member.0, &folio.as_str()],
+        )
+        .await?;
+        return Err(if exists.is_empty() {
+            StoreError::Conflict("request_not_found")
+        } else {
+            StoreError::Conflict("request_state_changed")
+        });
+    };
+    let updated = request(row)?;
+    append_event(
+        tx,
+        member,
+        folio,
+        updated.version,
+        &change.new,
+        &change.event,
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Books `posting` inside `tx`: its identity as a finished batch (refused if taken), its
+/// movements (refused if a key is taken) and the balances they move (refused below zero).
+async fn post(
+    tx: &Transaction<'_>,
+    posting: &LedgerPosting,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let at = stored_instant(at);
+    let batch = query(
+        tx,
+        "INSERT INTO import_batches (kind, sha256, file_name, started_at, finished_at, accepted)
+         VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT DO NOTHING RETURNING batch_id",
+        &[
+            &ImportKind::RequestPosting.code(),
+            &posting.identity(),
+            &posting.key,
+            &at,
+            &(posting.movements.len() as i64),
+        ],
+    )
+    .await?;
+    let Some(batch) = batch.first() else {
+        return Err(StoreError::Conflict("posting_already_made"));
+    };
+    let batch_id: i64 = get(batch, 0, "import_batches")?;
+    let mut deltas: BTreeMap<(i64, i16), i64> = BTreeMap::new();
+    for m in &posting.movements {
+        let added = exec(
+            tx,
+            "INSERT INTO subaccount_movements
+                 (member_id, bucket, kind, period, source, amount, booked_on, batch_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            &[
+                &m.member_id.0,
+                &m.bucket.number(),
+                &m.kind.number(),
+                &m.period,
+                &m.source,
+                &m.amount.centavos(),
+                &m.booked_on,
+                &batch_id,
+            ],
+        )
+        .await?;
+        if added == 0 {
+            return Err(StoreError::Conflict("posting_already_made"));
+        }
+        *deltas
+            .entry((m.member_id.0, m.bucket.number()))
+            .or_default() += m.amount.centavos();
+    }
+    for ((member, bucket), delta) in deltas {
+        let rows = query(
+            tx,
+            "INSERT INTO subaccount_balances (member_id, bucket, balance) VALUES ($1, $2, $3)
+             ON CONFLICT (member_id, bucket)
+             DO UPDATE SET balance = subaccount_balances.balance + excluded.balance
+             RETURNING balance",
+            &[&member, &bucket, &delta],
+        )
+        .await?;
+        let balance: i64 = match rows.first() {
+            Some(row) => get(row, 0, "subaccount_balances")?,
+            None => 0,
+        };
+        if balance < 0 {
+            return Err(StoreError::Conflict("posting_overdraws"));
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl RequestRepo for PgStore {
     async fn create_request(
@@ -187,56 +321,25 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let submitted_at: Option<OffsetDateTime> = change.submitted.map(|s| stored_instant(s.at));
-        let promised_on: Option<Date> = change.submitted.map(|s| s.promised_on);
-        let sql = format!(
-            "UPDATE requests
-             SET stage = $1, reason = $2, updated_at = $3, version = version + 1,
-                 submitted_at = coalesce(submitted_at, $4),
-                 promised_on = coalesce(promised_on, $5)
-             WHERE member_id = $6 AND folio = $7 AND stage = $8
-               AND reason IS NOT DISTINCT FROM $9
-             RETURNING {COLUMNS}"
-        );
-        let rows = query(
-            &tx,
-            &sql,
-            &[
-                &change.new.stage().code(),
-                &change.new.reason().map(ReasonCode::as_str),
-                &stored_instant(change.event.at),
-                &submitted_at,
-                &promised_on,
-                &member.0,
-                &folio.as_str(),
-                &change.expected.stage().code(),
-                &change.expected.reason().map(ReasonCode::as_str),
-            ],
-        )
-        .await?;
-        let Some(row) = rows.first() else {
-            let exists = query(
-                &tx,
-                "SELECT 1 FROM requests WHERE member_id = $1 AND folio = $2",
-                &[&member.0, &folio.as_str()],
-            )
-            .await?;
-            return Err(if exists.is_empty() {
-                StoreError::Conflict("request_not_found")
-            } else {
-                StoreError::Conflict("request_state_changed")
-            });
-        };
-        let updated = request(row)?;
-        append_event(
-            &tx,
-            member,
-            folio,
-            updated.version,
-            &change.new,
-            &change.event,
-        )
-        .await?;
+        let updated = transition_in(&tx, member, folio, change).await?;
+        queue_messages(&tx, notify).await?;
+        commit(tx, audit, true).await?;
+        Ok(updated)
+    }
+
+    async fn transition_request_posting(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        change: &StateChange,
+        posting: &LedgerPosting,
+        audit: &[AuditEntry],
+        notify: &[NewMessage],
+    ) -> Result<Request, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let updated = transition_in(&tx, member, folio, change).await?;
+        post(&tx, posting, change.event.at).await?;
         queue_messages(&tx, notify).await?;
         commit(tx, audit, true).await?;
         Ok(updated)

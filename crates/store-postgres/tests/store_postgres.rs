@@ -63,6 +63,9 @@ contract_cases!(
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win,
     the_queue_lists_open_requests_by_promised_date,
+    pensions_and_holds_are_imported_and_read_per_member,
+    a_bank_account_is_kept_replaced_and_audited,
+    a_completed_request_posts_its_withdrawal_exactly_once,
 );
 
 #[test]

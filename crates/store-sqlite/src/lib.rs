@@ -12,6 +12,7 @@ mod documents;
 mod import;
 mod migrate;
 mod outbox;
+mod refunds;
 mod registry;
 mod requests;
 mod rows;

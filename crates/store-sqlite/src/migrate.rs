@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "requests",
         include_str!("../migrations/0006_requests.sql"),
     ),
+    (
+        8,
+        "pensioner_refund",
+        include_str!("../migrations/0008_pensioner_refund.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -14,8 +14,14 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod refunds;
 mod requests;
 
+pub use refunds::{
+    a_bank_account_is_kept_replaced_and_audited,
+    a_completed_request_posts_its_withdrawal_exactly_once,
+    pensions_and_holds_are_imported_and_read_per_member,
+};
 pub use requests::{
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
@@ -44,7 +50,10 @@ macro_rules! contract_tests {
             credit_discounts_and_reindex_bases,
             requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
             concurrent_changes_of_one_request_let_exactly_one_win,
-            the_queue_lists_open_requests_by_promised_date);
+            the_queue_lists_open_requests_by_promised_date,
+            pensions_and_holds_are_imported_and_read_per_member,
+            a_bank_account_is_kept_replaced_and_audited,
+            a_completed_request_posts_its_withdrawal_exactly_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -6,6 +6,7 @@ mod audit;
 mod documents;
 mod error;
 mod import;
+mod refunds;
 mod registry;
 mod requests;
 
@@ -25,13 +26,14 @@ pub use audit::{
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
+pub use refunds::{BankAccount, RefundRepo};
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
 };
 pub use requests::{
-    NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo, StateChange,
-    Submission,
+    LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
+    StateChange, Submission,
 };
 
 /// Everything the application needs from a database.
@@ -47,6 +49,7 @@ pub trait Store:
     + AuditRepo
     + DocumentRepo
     + RequestRepo
+    + RefundRepo
     + Health
     + Send
     + Sync
@@ -66,6 +69,7 @@ impl<T> Store for T where
         + AuditRepo
         + DocumentRepo
         + RequestRepo
+        + RefundRepo
         + Health
         + Send
         + Sync
