@@ -49,7 +49,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "savings.ftl",
     "credit.ftl",
     "mycredit.ftl",
-    "requests.ftl"
+    "requests.ftl",
+    "refund.ftl"
 );
 
 pub struct Messages {

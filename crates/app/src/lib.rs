@@ -14,6 +14,7 @@ pub mod notify;
 pub mod population;
 pub mod prequal;
 pub mod reference;
+pub mod refund;
 pub mod requests;
 pub mod savings;
 pub mod seal;

@@ -71,6 +71,9 @@ pub enum RequestError {
     NoStandard(#[from] ReferenceError),
     #[error("member_not_found")]
     NoMember,
+    /// The ledger refused the money the change moves: already posted, or more than there is.
+    #[error("{0}")]
+    Posting(&'static str),
 }
 
 impl RequestError {
@@ -83,6 +86,7 @@ impl RequestError {
             RequestError::NotPermitted => "request_not_permitted",
             RequestError::AnswersTooLarge => "request_answers_too_large",
             RequestError::NoMember => "member_not_found",
+            RequestError::Posting(code) => code,
         }
     }
 }
