@@ -151,6 +151,7 @@ refund-promised = Promised date
 refund-signature = Electronic signature
 refund-signature-valid = Signed with your e.firma (certificate { $serial })
 refund-signature-broken = The signature does not match the details: call Infonatel
+refund-reason = Reason
 refund-back = Back to the refund
 refund-certificate-serial = e.firma certificate serial number
 refund-digest = Request fingerprint (SHA-256)

@@ -151,6 +151,7 @@ refund-promised = Fecha compromiso
 refund-signature = Firma electrónica
 refund-signature-valid = Firmada con tu e.firma (certificado { $serial })
 refund-signature-broken = La firma no corresponde a los datos: llama a Infonatel
+refund-reason = Motivo
 refund-back = Volver a la devolución
 refund-certificate-serial = Número de serie del certificado de e.firma
 refund-digest = Huella digital de la solicitud (SHA-256)

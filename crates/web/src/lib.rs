@@ -24,6 +24,8 @@ mod metrics;
 mod page;
 mod prequal;
 mod recovery;
+mod refund;
+mod refund_api;
 mod savings;
 mod second_factor;
 mod session_timeout;
@@ -60,6 +62,8 @@ pub struct AppState {
     pub credits: app::credit::Credits,
     /// Requests with a folio: the cancellation letter, refunds, corrections.
     pub requests: app::requests::Requests,
+    /// The pensioner refund: eligibility, bank account, e.firma, decisions.
+    pub refunds: app::refund::PensionerRefunds,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -96,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(prequal::routes())
         .merge(credit::routes())
         .merge(cancellation::routes())
+        .merge(refund::routes())
         .merge(verify::routes());
     if state.demo {
         pages = pages
