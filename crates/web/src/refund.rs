@@ -919,7 +919,7 @@ async fn status_page(
         if view.signature_valid {
             page.t_text(
                 "refund-signature-valid",
-                &[("serial", a.efirma.serial.clone())],
+                &[("serial", a.efirma.certificate_number())],
             )
         } else {
             page.t("refund-signature-broken")

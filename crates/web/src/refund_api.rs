@@ -335,6 +335,7 @@ pub(crate) async fn api_refund_status_get(
                     "signature": {
                         "valid": view.signature_valid,
                         "certificate_serial": a.efirma.serial,
+                        "certificate_number": a.efirma.certificate_number(),
                         "signed_at": a.efirma.signed_at,
                         "digest": a.efirma.digest,
                     },

@@ -128,6 +128,17 @@ impl RefundAnswers {
 }
 
 impl StoredSignature {
+    /// The certificate's number as SAT prints it (its serial holds the digits as ASCII), or
+    /// the serial in hex when it is not that.
+    pub fn certificate_number(&self) -> String {
+        match hex::decode(&self.serial) {
+            Ok(bytes) if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) => {
+                String::from_utf8(bytes).unwrap_or_else(|_| self.serial.clone())
+            }
+            _ => self.serial.clone(),
+        }
+    }
+
     pub fn of(signed: &SignedRequest, text: &str) -> StoredSignature {
         StoredSignature {
             certificate: hex::encode(&signed.certificate_der),

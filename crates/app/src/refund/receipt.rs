@@ -72,7 +72,10 @@ impl PensionerRefunds {
             answers.push((t("refund-through-afore"), a.amounts.through_afore.pesos()));
         }
         answers.push((t("refund-holder-declared"), t("refund-yes")));
-        answers.push((t("refund-certificate-serial"), a.efirma.serial.clone()));
+        answers.push((
+            t("refund-certificate-serial"),
+            a.efirma.certificate_number(),
+        ));
         answers.push((t("refund-digest"), a.efirma.digest.clone()));
         let channel = match view.status.timeline.first().map(|e| e.channel) {
             Some(c @ (Channel::Cesi | Channel::Phone | Channel::App)) => {

@@ -15,10 +15,10 @@ use crate::accounts::{Browser, PASSWORD, code_from_outbox, location};
 use crate::savings::{juan_token, pdf_text, signed_in_maria};
 use crate::{Engine, TestApp, spawn_app_on};
 
-const ANTONIO_NSS: &str = "12016543212";
+pub(crate) const ANTONIO_NSS: &str = "12016543212";
 const ANTONIO_RFC: &str = "MASA600115QP2";
 const ANTONIO_CURP: &str = "MASA600115HJCRNN08";
-const EFIRMA_PASSWORD: &str = "Contraseña de mi e.firma 2026";
+pub(crate) const EFIRMA_PASSWORD: &str = "Contraseña de mi e.firma 2026";
 const CLABE: &str = "002010077777777771";
 
 /// Antonio's employer, his relation from 1990 to 2020, his savings (23,710.00) and the
@@ -72,7 +72,7 @@ fn cer(rfc: &str, from: OffsetDateTime, to: OffsetDateTime) -> Vec<u8> {
         .issue(&pki().antonio, &pki().sat)
 }
 
-fn valid_cer() -> Vec<u8> {
+pub(crate) fn valid_cer() -> Vec<u8> {
     let now = OffsetDateTime::now_utc();
     cer(
         ANTONIO_RFC,
@@ -81,11 +81,11 @@ fn valid_cer() -> Vec<u8> {
     )
 }
 
-fn key() -> Vec<u8> {
+pub(crate) fn key() -> Vec<u8> {
     pki().antonio.sat_key(EFIRMA_PASSWORD)
 }
 
-async fn load(app: &TestApp) {
+pub(crate) async fn load(app: &TestApp) {
     let messages = app::i18n::Messages::load().unwrap();
     let dir = std::env::temp_dir().join(format!(
         "vivienda-refund-web-{}-{}",
@@ -114,7 +114,7 @@ async fn load(app: &TestApp) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-async fn signed_in_antonio(app: &TestApp) -> Browser<'_> {
+pub(crate) async fn signed_in_antonio(app: &TestApp) -> Browser<'_> {
     let mut browser = Browser::new(app);
     browser.get("/registro").await;
     let r = browser
@@ -438,7 +438,7 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
         "$842.37",
         "terminación 7771",
         "Se envió la solicitud",
-        "Firmada con tu e.firma",
+        "Firmada con tu e.firma (certificado número 30001000000500012345)",
     ] {
         assert!(page.contains(expected), "{expected} in {page}");
     }
