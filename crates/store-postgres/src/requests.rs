@@ -290,7 +290,18 @@ impl RequestRepo for PgStore {
         )
         .await?;
         if inserted == 0 {
-            return Err(StoreError::Conflict("request_folio_taken"));
+            // The folio, or one request of a kind allowed only once at a time.
+            let taken = query(
+                &tx,
+                "SELECT 1 FROM requests WHERE folio = $1",
+                &[&new.folio.as_str()],
+            )
+            .await?;
+            return Err(StoreError::Conflict(if taken.is_empty() {
+                "request_already_open"
+            } else {
+                "request_folio_taken"
+            }));
         }
         append_event(&tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
         queue_messages(&tx, notify).await?;

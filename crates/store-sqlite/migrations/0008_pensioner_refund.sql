@@ -29,3 +29,9 @@ CREATE TABLE bank_accounts (
     registered_at      TEXT NOT NULL,
     changed_at         TEXT
 );
+
+-- At most one refund in process per member: a second filing (a double click, two tabs, two
+-- channels at once) is refused by the database whatever the timing.
+CREATE UNIQUE INDEX requests_one_open_refund ON requests (member_id)
+    WHERE kind = 'pensioner_refund'
+      AND stage IN ('submitted', 'in_review', 'needs_correction', 'approved');

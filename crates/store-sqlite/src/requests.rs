@@ -315,7 +315,17 @@ impl RequestRepo for SqliteStore {
                 ])
                 .map_err(db)?;
             if inserted == 0 {
-                return Err(StoreError::Conflict("request_folio_taken"));
+                // The folio, or one request of a kind allowed only once at a time.
+                let taken = tx
+                    .prepare_cached("SELECT 1 FROM requests WHERE folio = ?1")
+                    .map_err(db)?
+                    .exists([new.folio.as_str()])
+                    .map_err(db)?;
+                return Err(StoreError::Conflict(if taken {
+                    "request_folio_taken"
+                } else {
+                    "request_already_open"
+                }));
             }
             append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
             queue_messages(tx, &notify)?;

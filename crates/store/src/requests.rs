@@ -136,6 +136,8 @@ impl LedgerPosting {
 }
 
 /// Errors: `Conflict("request_folio_taken")` when a folio is drawn twice (draw another),
+/// `Conflict("request_already_open")` when the member already has one in process of a kind
+/// allowed once at a time (the pensioner refund),
 /// `Conflict("request_not_found")` when the member has no request with that folio, and
 /// `Conflict("request_state_changed")` when the request is no longer in the state the caller
 /// read.

@@ -330,12 +330,19 @@ impl PensionerRefunds {
                 },
             )
             .await;
-        if let Err(RefundError::Efirma(e)) = &outcome {
-            let details = json!({ "code": e.code() });
-            let entry = self.audit(caller, acting, "refund_efirma_refused", member, details);
-            self.store.append_audit(&[entry]).await?;
+        match outcome {
+            Err(RefundError::Efirma(e)) => {
+                let details = json!({ "code": e.code() });
+                let entry = self.audit(caller, acting, "refund_efirma_refused", member, details);
+                self.store.append_audit(&[entry]).await?;
+                Err(RefundError::Efirma(e))
+            }
+            // Filed meanwhile by another tab or channel: the database keeps it to one.
+            Err(RefundError::Request(RequestError::AlreadyOpen)) => {
+                Err(RefundError::NotEligible(vec![Refusal::RefundOpen]))
+            }
+            other => other,
         }
-        outcome
     }
 
     /// The request behind `folio` and its answers: the member's own, or anyone's for an

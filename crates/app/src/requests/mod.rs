@@ -234,6 +234,9 @@ impl Requests {
                 Err(StoreError::Conflict("request_folio_taken")) => {
                     last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
                 }
+                Err(StoreError::Conflict("request_already_open")) => {
+                    return Err(RequestError::AlreadyOpen.into());
+                }
                 Err(e) => return Err(RequestError::from(e).into()),
             }
         }

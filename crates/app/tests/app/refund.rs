@@ -1070,3 +1070,25 @@ async fn another_member_cannot_see_or_decide_the_request_and_the_attempt_is_audi
         mail.body
     );
 }
+
+#[tokio::test]
+async fn two_filings_at_once_make_one_request() {
+    let r = setup().await;
+    r.save_clabe(CLABE, None).await.unwrap();
+    let (cer, key) = (antonio_cer(), antonio_key());
+    let (a, b) = tokio::join!(
+        r.sign(None, &cer, &key, EFIRMA_PASSWORD),
+        r.sign(None, &cer, &key, EFIRMA_PASSWORD),
+    );
+    let filed = [&a, &b].iter().filter(|x| x.is_ok()).count();
+    assert_eq!(filed, 1, "{a:?} {b:?}");
+    let refused = if a.is_err() { a } else { b };
+    match refused {
+        Err(RefundError::NotEligible(refusals)) => assert_eq!(refusals, [Refusal::RefundOpen]),
+        other => panic!("expected the second to be refused, got {other:?}"),
+    }
+    assert_eq!(
+        r.w.store.requests_of_member(r.antonio).await.unwrap().len(),
+        1
+    );
+}

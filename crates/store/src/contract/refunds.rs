@@ -330,6 +330,42 @@ pub async fn a_completed_request_posts_its_withdrawal_exactly_once(store: &impl 
         ),
         "posting_already_made"
     );
+    // One refund in process at a time: a third for the same member is refused whatever the
+    // folio; another member's is not.
+    let third_of_a = NewRequest {
+        member_id: a,
+        folio: folio("DEV-2026-DDDDDDD4"),
+        kind: RequestKind::PensionerRefund,
+        state: RequestState::Submitted,
+        answers: "{}".into(),
+        channel: Channel::Web,
+        created_by: format!("member:{}", a.0),
+        created_at: at(70),
+        submitted: Some(Submission {
+            at: at(70),
+            promised_on: date!(2026 - 12 - 10),
+        }),
+        event: event(70, "submitted"),
+    };
+    assert_eq!(
+        conflict(store.create_request(&third_of_a, &[], &[]).await),
+        "request_already_open"
+    );
+    assert_eq!(
+        conflict(
+            store
+                .create_request(
+                    &NewRequest {
+                        folio: second.clone(),
+                        ..third_of_a.clone()
+                    },
+                    &[],
+                    &[],
+                )
+                .await
+        ),
+        "request_folio_taken"
+    );
     // More than there is: refused whole, the request unchanged.
     let third = approved(store, b, "DEV-2026-CCCCCCC3").await;
     let too_much = LedgerPosting {
