@@ -668,17 +668,22 @@ pub(crate) struct Upload {
     pub cer: Vec<u8>,
     pub key: Vec<u8>,
     pub password: String,
+    /// A file was larger than an e.firma file can be, or the body broke off: what came before
+    /// it (the CSRF token first) is kept, the rest is not read.
+    pub too_large: bool,
 }
 
-/// Reads the multipart body. A file larger than an e.firma file can be is refused
-/// (`file_too_large`) without reading further.
-pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, &'static str> {
+/// Reads the multipart body, stopping at a file larger than an e.firma file can be.
+pub(crate) async fn read_upload(mut form: Multipart) -> Upload {
     let mut upload = Upload::default();
     loop {
         let mut field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Err("file_too_large"),
+            Err(_) => {
+                upload.too_large = true;
+                break;
+            }
         };
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -686,14 +691,14 @@ pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, &'static 
                 let mut bytes = Vec::new();
                 loop {
                     match field.chunk().await {
-                        Ok(Some(chunk)) => {
+                        Ok(Some(chunk)) if bytes.len() + chunk.len() <= efirma::MAX_FILE_BYTES => {
                             bytes.extend_from_slice(&chunk);
-                            if bytes.len() > efirma::MAX_FILE_BYTES {
-                                return Err("file_too_large");
-                            }
                         }
                         Ok(None) => break,
-                        Err(_) => return Err("file_too_large"),
+                        Ok(Some(_)) | Err(_) => {
+                            upload.too_large = true;
+                            return upload;
+                        }
                     }
                 }
                 if name == "cer" {
@@ -703,7 +708,10 @@ pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, &'static 
                 }
             }
             "csrf" | "opcion" | "option" | "efirma_password" | "password" => {
-                let text = field.text().await.map_err(|_| "file_too_large")?;
+                let Ok(text) = field.text().await else {
+                    upload.too_large = true;
+                    return upload;
+                };
                 match name.as_str() {
                     "csrf" => upload.csrf = text,
                     "opcion" | "option" => {
@@ -716,7 +724,7 @@ pub(crate) async fn read_upload(mut form: Multipart) -> Result<Upload, &'static 
             _ => {}
         }
     }
-    Ok(upload)
+    upload
 }
 
 /// The field of the signing form an e.firma refusal is about.
@@ -749,22 +757,20 @@ pub(crate) async fn view_refund_sign_post(
 ) -> Response {
     let caller = auth::caller(&headers, peer, Channel::Web);
     let upload = read_upload(form).await;
-    let csrf = upload.as_ref().map_or("", |u| u.csrf.as_str());
-    if !auth::csrf_ok(&headers, csrf) {
+    if !auth::csrf_ok(&headers, &upload.csrf) {
         return forbidden(&state);
     }
     let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
         return Redirect::to("/entrar").into_response();
     };
-    let option = upload.as_ref().ok().and_then(|u| u.option);
+    let option = upload.option;
     let check = match ready(&state, ctx.member_id, option).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let upload = match upload {
-        Ok(u) => u,
-        Err(code) => return sign_page(&state, &headers, &ctx, &check, &[("cer", code)]),
-    };
+    if upload.too_large {
+        return sign_page(&state, &headers, &ctx, &check, &[("cer", "file_too_large")]);
+    }
     let missing = missing(&upload);
     if !missing.is_empty() {
         return sign_page(&state, &headers, &ctx, &check, &missing);

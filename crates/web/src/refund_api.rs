@@ -243,23 +243,15 @@ pub(crate) async fn api_refund_post(
     headers: HeaderMap,
     form: Multipart,
 ) -> Response {
-    let upload = match read_upload(form).await {
-        Ok(u) => u,
-        Err(code) => {
-            return no_store(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                json!({
-                    "error": code,
-                    "message": state.messages.text(crate::page::lang(), code),
-                }),
-            );
-        }
-    };
+    let upload = read_upload(form).await;
     let (ctx, caller) =
         match api_member(&state, &headers, peer, true, Some(upload.csrf.as_str())).await {
             Ok(found) => found,
             Err(r) => return r,
         };
+    if upload.too_large {
+        return api_error(&state, StatusCode::PAYLOAD_TOO_LARGE, "file_too_large");
+    }
     if let Some((field, code)) = missing(&upload).first() {
         return no_store(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -406,6 +406,23 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
         assert!(page.contains(message), "{message} in {page}");
         assert!(page.contains("Hay un problema"));
     }
+    // A file no e.firma could be is refused without reading the rest.
+    let r = sign(
+        &app,
+        &antonio,
+        "a",
+        &vec![0x30; 70 * 1024],
+        &key(),
+        EFIRMA_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("El archivo es demasiado grande")
+    );
     let r = sign(&app, &antonio, "a", &valid_cer(), b"", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Elige tu archivo .cer"));
