@@ -50,6 +50,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "credit.ftl",
     "mycredit.ftl",
     "requests.ftl",
+    "backoffice.ftl",
+    "corrections.ftl",
     "refund.ftl"
 );
 

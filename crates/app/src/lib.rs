@@ -2,9 +2,11 @@
 //! the web tier and the CLI both call it and only translate its answer.
 
 pub mod accounts;
+pub mod backoffice;
 pub mod batch;
 pub mod cancellation;
 pub mod clock;
+pub mod corrections;
 pub mod credit;
 pub mod credit_documents;
 pub mod i18n;

@@ -1,6 +1,8 @@
 //! The credit statement ("Estado de cuenta de tu crédito"): what the member owed at the start
 //! and end of a period, the terms in force, and every charge and payment with the balance after
-//! it. Histories run to decades of monthly lines, so the table is kept cheap to lay out.
+//! it. A period of up to two years lists every movement; a longer one (the whole history of a
+//! 30-year credit is 360 months of lines) is summarised by calendar year — what each year charged,
+//! what was paid and the balance at its close — and each year's detail is its own statement.
 
 use domain::money::Money;
 use domain::registry::{CreditMovementKind, CreditNumber, Denomination, Member};
@@ -56,8 +58,22 @@ struct Input<'a> {
     paid_off: bool,
     charges: String,
     payments: String,
-    /// Each line as the table's cells: date, kind code, charge, payment, balance.
+    /// Each line as the table's cells: date, kind code, charge, payment, balance. Empty when
+    /// the period is summarised by year.
     lines: Vec<[String; 5]>,
+    /// For a long period, each calendar year's cells: year, charges, payments, closing balance.
+    years: Vec<[String; 4]>,
+    movement_count: usize,
+}
+
+/// Periods longer than this many months are summarised by year.
+pub const DETAIL_MONTHS: i32 = 24;
+
+/// Whether the statement of this period lists every movement rather than a summary by year.
+pub fn lists_every_movement(from: Date, to: Date) -> bool {
+    let months = (to.year() - from.year()) * 12 + i32::from(u8::from(to.month()))
+        - i32::from(u8::from(from.month()));
+    months < DETAIL_MONTHS
 }
 
 #[derive(Serialize)]
@@ -104,9 +120,50 @@ impl Document for CreditStatementData {
             paid_off: self.paid_off,
             charges: format::money(charges.into_iter().sum()),
             payments: format::money(-payments),
-            lines: self.lines.iter().map(line).collect(),
+            lines: if lists_every_movement(self.period_from, self.period_to) {
+                self.lines.iter().map(line).collect()
+            } else {
+                Vec::new()
+            },
+            years: if lists_every_movement(self.period_from, self.period_to) {
+                Vec::new()
+            } else {
+                by_year(&self.lines)
+            },
+            movement_count: self.lines.len(),
         }
     }
+}
+
+/// Each calendar year with movements: its charges, its payments and the balance after its last
+/// movement, in order.
+fn by_year(lines: &[CreditStatementLine]) -> Vec<[String; 4]> {
+    let mut years: Vec<(i32, Money, Money, Money)> = Vec::new();
+    for l in lines {
+        let year = l.booked_on.year();
+        if years.last().is_none_or(|y| y.0 != year) {
+            years.push((year, Money::ZERO, Money::ZERO, l.balance));
+        }
+        if let Some(y) = years.last_mut() {
+            if l.amount.is_negative() {
+                y.2 += -l.amount;
+            } else {
+                y.1 += l.amount;
+            }
+            y.3 = l.balance;
+        }
+    }
+    years
+        .into_iter()
+        .map(|(year, charges, payments, closing)| {
+            [
+                year.to_string(),
+                format::money(charges),
+                format::money(payments),
+                format::money(closing),
+            ]
+        })
+        .collect()
 }
 
 /// A charge in the charges column, a payment (as a positive amount) in the payments column.

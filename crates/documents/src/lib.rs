@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 
 pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
-pub use credit_statement::{CreditStatementData, CreditStatementLine};
+pub use credit_statement::{CreditStatementData, CreditStatementLine, lists_every_movement};
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
 pub use receipt::{AppointmentReceipt, RequestReceipt};

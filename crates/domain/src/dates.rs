@@ -88,11 +88,33 @@ pub fn yyyymmdd(date: Date) -> i32 {
     date.year() * 10_000 + i32::from(u8::from(date.month())) * 100 + i32::from(date.day())
 }
 
+/// The last day of `day`'s month.
+pub fn last_day_of_month(day: Date) -> Date {
+    day.replace_day(day.month().length(day.year()))
+        .unwrap_or(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
+
+    #[test]
+    fn the_last_day_of_a_month_knows_leap_years() {
+        assert_eq!(
+            last_day_of_month(date!(2024 - 02 - 10)),
+            date!(2024 - 02 - 29)
+        );
+        assert_eq!(
+            last_day_of_month(date!(2026 - 02 - 01)),
+            date!(2026 - 02 - 28)
+        );
+        assert_eq!(
+            last_day_of_month(date!(2026 - 10 - 31)),
+            date!(2026 - 10 - 31)
+        );
+    }
 
     #[test]
     fn parses_real_dates_only() {

@@ -6,10 +6,12 @@
 pub mod audit;
 pub mod auth;
 pub mod bimester;
+pub mod corrections;
 pub mod credit;
 pub mod dates;
 pub mod ids;
 pub mod money;
+pub mod operators;
 pub mod points;
 pub mod reference;
 pub mod refund;

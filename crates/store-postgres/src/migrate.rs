@@ -45,6 +45,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pensioner_refund",
         include_str!("../migrations/0008_pensioner_refund.sql"),
     ),
+    (
+        9,
+        "operators",
+        include_str!("../migrations/0009_operators.sql"),
+    ),
+    (
+        10,
+        "corrections",
+        include_str!("../migrations/0010_corrections.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -123,12 +123,75 @@ async fn queue_messages(tx: &Transaction<'_>, notify: &[NewMessage]) -> Result<(
     Ok(())
 }
 
-/// Moves the request from `change.expected` to `change.new` and appends the event, inside `tx`.
-async fn transition_in(
+pub(crate) async fn insert_request(
+    tx: &Transaction<'_>,
+    new: &NewRequest,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let submitted_at: Option<OffsetDateTime> = new.submitted.map(|s| stored_instant(s.at));
+    let promised_on: Option<Date> = new.submitted.map(|s| s.promised_on);
+    let inserted = exec(
+        tx,
+        "INSERT INTO requests (member_id, folio, kind, stage, reason, answers, channel,
+             created_by, created_at, submitted_at, promised_on, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
+         ON CONFLICT DO NOTHING",
+        &[
+            &new.member_id.0,
+            &new.folio.as_str(),
+            &new.kind.code(),
+            &new.state.stage().code(),
+            &new.state.reason().map(ReasonCode::as_str),
+            &new.answers,
+            &new.channel.code(),
+            &new.created_by,
+            &stored_instant(new.created_at),
+            &submitted_at,
+            &promised_on,
+            &stored_instant(new.event.at),
+        ],
+    )
+    .await?;
+    if inserted == 0 {
+        // The folio, or one request of a kind allowed only once at a time.
+        let taken = query(
+            tx,
+            "SELECT 1 FROM requests WHERE folio = $1",
+            &[&new.folio.as_str()],
+        )
+        .await?;
+        return Err(StoreError::Conflict(if taken.is_empty() {
+            "request_already_open"
+        } else {
+            "request_folio_taken"
+        }));
+    }
+    append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
+    queue_messages(tx, notify).await?;
+    Ok(Request {
+        member_id: new.member_id,
+        folio: new.folio.clone(),
+        kind: new.kind,
+        state: new.state.clone(),
+        answers: new.answers.clone(),
+        channel: new.channel,
+        created_by: new.created_by.clone(),
+        created_at: stored_instant(new.created_at),
+        submitted_at,
+        promised_on,
+        updated_at: stored_instant(new.event.at),
+        version: 1,
+    })
+}
+
+/// Moves the member's request from `change.expected` to `change.new` and appends the event, in
+/// the caller's transaction.
+pub(crate) async fn transition_in(
     tx: &Transaction<'_>,
     member: MemberId,
     folio: &Folio,
     change: &StateChange,
+    notify: &[NewMessage],
 ) -> Result<Request, StoreError> {
     let submitted_at: Option<OffsetDateTime> = change.submitted.map(|s| stored_instant(s.at));
     let promised_on: Option<Date> = change.submitted.map(|s| s.promised_on);
@@ -180,6 +243,7 @@ async fn transition_in(
         &change.event,
     )
     .await?;
+    queue_messages(tx, notify).await?;
     Ok(updated)
 }
 
@@ -265,61 +329,9 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let submitted_at: Option<OffsetDateTime> = new.submitted.map(|s| stored_instant(s.at));
-        let promised_on: Option<Date> = new.submitted.map(|s| s.promised_on);
-        let inserted = exec(
-            &tx,
-            "INSERT INTO requests (member_id, folio, kind, stage, reason, answers, channel,
-                 created_by, created_at, submitted_at, promised_on, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
-             ON CONFLICT DO NOTHING",
-            &[
-                &new.member_id.0,
-                &new.folio.as_str(),
-                &new.kind.code(),
-                &new.state.stage().code(),
-                &new.state.reason().map(ReasonCode::as_str),
-                &new.answers,
-                &new.channel.code(),
-                &new.created_by,
-                &stored_instant(new.created_at),
-                &submitted_at,
-                &promised_on,
-                &stored_instant(new.event.at),
-            ],
-        )
-        .await?;
-        if inserted == 0 {
-            // The folio, or one request of a kind allowed only once at a time.
-            let taken = query(
-                &tx,
-                "SELECT 1 FROM requests WHERE folio = $1",
-                &[&new.folio.as_str()],
-            )
-            .await?;
-            return Err(StoreError::Conflict(if taken.is_empty() {
-                "request_already_open"
-            } else {
-                "request_folio_taken"
-            }));
-        }
-        append_event(&tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
-        queue_messages(&tx, notify).await?;
+        let created = insert_request(&tx, new, notify).await?;
         commit(tx, audit, true).await?;
-        Ok(Request {
-            member_id: new.member_id,
-            folio: new.folio.clone(),
-            kind: new.kind,
-            state: new.state.clone(),
-            answers: new.answers.clone(),
-            channel: new.channel,
-            created_by: new.created_by.clone(),
-            created_at: stored_instant(new.created_at),
-            submitted_at,
-            promised_on,
-            updated_at: stored_instant(new.event.at),
-            version: 1,
-        })
+        Ok(created)
     }
 
     async fn transition_request(
@@ -332,8 +344,7 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let updated = transition_in(&tx, member, folio, change).await?;
-        queue_messages(&tx, notify).await?;
+        let updated = transition_in(&tx, member, folio, change, notify).await?;
         commit(tx, audit, true).await?;
         Ok(updated)
     }
@@ -349,9 +360,8 @@ impl RequestRepo for PgStore {
     ) -> Result<Request, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let updated = transition_in(&tx, member, folio, change).await?;
+        let updated = transition_in(&tx, member, folio, change, notify).await?;
         post(&tx, posting, change.event.at).await?;
-        queue_messages(&tx, notify).await?;
         commit(tx, audit, true).await?;
         Ok(updated)
     }

@@ -8,9 +8,11 @@
 mod accounts;
 mod audit;
 mod codes;
+mod corrections;
 mod documents;
 mod import;
 mod migrate;
+mod operators;
 mod outbox;
 mod refunds;
 mod registry;

@@ -41,6 +41,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pensioner_refund",
         include_str!("../migrations/0008_pensioner_refund.sql"),
     ),
+    (
+        9,
+        "operators",
+        include_str!("../migrations/0009_operators.sql"),
+    ),
+    (
+        10,
+        "corrections",
+        include_str!("../migrations/0010_corrections.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -144,12 +144,75 @@ fn request_where(
         .transpose()
 }
 
-/// Moves the request from `change.expected` to `change.new` and appends the event, inside `tx`.
-fn transition_in(
+pub(crate) fn insert_request(
+    tx: &Connection,
+    new: &NewRequest,
+    notify: &[NewMessage],
+) -> Result<Request, StoreError> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO requests (member_id, folio, kind, stage, reason, answers,
+                 channel, created_by, created_at, submitted_at, promised_on, updated_at,
+                 version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)
+             ON CONFLICT DO NOTHING",
+        )
+        .map_err(db)?
+        .execute(params![
+            new.member_id.0,
+            new.folio.as_str(),
+            new.kind.code(),
+            new.state.stage().code(),
+            new.state.reason().map(ReasonCode::as_str),
+            new.answers,
+            new.channel.code(),
+            new.created_by,
+            ts(new.created_at),
+            new.submitted.map(|s| ts(s.at)),
+            new.submitted.map(|s| iso(s.promised_on)),
+            ts(new.event.at),
+        ])
+        .map_err(db)?;
+    if inserted == 0 {
+        // The folio, or one request of a kind allowed only once at a time.
+        let taken = tx
+            .prepare_cached("SELECT 1 FROM requests WHERE folio = ?1")
+            .map_err(db)?
+            .exists([new.folio.as_str()])
+            .map_err(db)?;
+        return Err(StoreError::Conflict(if taken {
+            "request_folio_taken"
+        } else {
+            "request_already_open"
+        }));
+    }
+    append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
+    queue_messages(tx, notify)?;
+    let created = Request {
+        member_id: new.member_id,
+        folio: new.folio.clone(),
+        kind: new.kind,
+        state: new.state.clone(),
+        answers: new.answers.clone(),
+        channel: new.channel,
+        created_by: new.created_by.clone(),
+        created_at: stored_instant(new.created_at),
+        submitted_at: new.submitted.map(|s| stored_instant(s.at)),
+        promised_on: new.submitted.map(|s| s.promised_on),
+        updated_at: stored_instant(new.event.at),
+        version: 1,
+    };
+    Ok(created)
+}
+
+/// Moves the member's request from `change.expected` to `change.new` and appends the event, in
+/// the caller's transaction.
+pub(crate) fn transition_in(
     tx: &Connection,
     member: MemberId,
     folio: &Folio,
     change: &StateChange,
+    notify: &[NewMessage],
 ) -> Result<Request, StoreError> {
     let sql = format!(
         "UPDATE requests
@@ -193,6 +256,7 @@ fn transition_in(
         &change.new,
         &change.event,
     )?;
+    queue_messages(tx, notify)?;
     Ok(updated)
 }
 
@@ -290,60 +354,7 @@ impl RequestRepo for SqliteStore {
     ) -> Result<Request, StoreError> {
         let (new, notify) = (new.clone(), notify.to_vec());
         self.audited(audit, move |tx| {
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO requests (member_id, folio, kind, stage, reason, answers,
-                         channel, created_by, created_at, submitted_at, promised_on, updated_at,
-                         version)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)
-                     ON CONFLICT DO NOTHING",
-                )
-                .map_err(db)?
-                .execute(params![
-                    new.member_id.0,
-                    new.folio.as_str(),
-                    new.kind.code(),
-                    new.state.stage().code(),
-                    new.state.reason().map(ReasonCode::as_str),
-                    new.answers,
-                    new.channel.code(),
-                    new.created_by,
-                    ts(new.created_at),
-                    new.submitted.map(|s| ts(s.at)),
-                    new.submitted.map(|s| iso(s.promised_on)),
-                    ts(new.event.at),
-                ])
-                .map_err(db)?;
-            if inserted == 0 {
-                // The folio, or one request of a kind allowed only once at a time.
-                let taken = tx
-                    .prepare_cached("SELECT 1 FROM requests WHERE folio = ?1")
-                    .map_err(db)?
-                    .exists([new.folio.as_str()])
-                    .map_err(db)?;
-                return Err(StoreError::Conflict(if taken {
-                    "request_folio_taken"
-                } else {
-                    "request_already_open"
-                }));
-            }
-            append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
-            queue_messages(tx, &notify)?;
-            let created = Request {
-                member_id: new.member_id,
-                folio: new.folio,
-                kind: new.kind,
-                state: new.state,
-                answers: new.answers,
-                channel: new.channel,
-                created_by: new.created_by,
-                created_at: stored_instant(new.created_at),
-                submitted_at: new.submitted.map(|s| stored_instant(s.at)),
-                promised_on: new.submitted.map(|s| s.promised_on),
-                updated_at: stored_instant(new.event.at),
-                version: 1,
-            };
-            Ok((created, true))
+            Ok((insert_request(tx, &new, &notify)?, true))
         })
         .await
     }
@@ -358,9 +369,7 @@ impl RequestRepo for SqliteStore {
     ) -> Result<Request, StoreError> {
         let (folio, change, notify) = (folio.clone(), change.clone(), notify.to_vec());
         self.audited(audit, move |tx| {
-            let updated = transition_in(tx, member, &folio, &change)?;
-            queue_messages(tx, &notify)?;
-            Ok((updated, true))
+            Ok((transition_in(tx, member, &folio, &change, &notify)?, true))
         })
         .await
     }
@@ -377,9 +386,8 @@ impl RequestRepo for SqliteStore {
         let (folio, change, notify) = (folio.clone(), change.clone(), notify.to_vec());
         let posting = posting.clone();
         self.audited(audit, move |tx| {
-            let updated = transition_in(tx, member, &folio, &change)?;
+            let updated = transition_in(tx, member, &folio, &change, &notify)?;
             post(tx, &posting, change.event.at)?;
-            queue_messages(tx, &notify)?;
             Ok((updated, true))
         })
         .await

@@ -14,9 +14,15 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod corrections;
+mod operators;
 mod refunds;
 mod requests;
 
+pub use corrections::corrections_keep_their_files_and_apply_atomically;
+pub use operators::{
+    operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
+};
 pub use refunds::{
     a_bank_account_is_kept_replaced_and_audited,
     a_completed_request_posts_its_withdrawal_exactly_once,
@@ -51,6 +57,9 @@ macro_rules! contract_tests {
             requests_round_trip_with_their_timeline, a_member_reaches_only_their_own_requests,
             concurrent_changes_of_one_request_let_exactly_one_win,
             the_queue_lists_open_requests_by_promised_date,
+            operators_sign_in_once_per_code_and_sessions_end,
+            requests_are_assigned_to_an_operator,
+            corrections_keep_their_files_and_apply_atomically,
             pensions_and_holds_are_imported_and_read_per_member,
             a_bank_account_is_kept_replaced_and_audited,
             a_completed_request_posts_its_withdrawal_exactly_once);

@@ -3,9 +3,11 @@
 
 mod accounts;
 mod audit;
+mod corrections;
 mod documents;
 mod error;
 mod import;
+mod operators;
 mod refunds;
 mod registry;
 mod requests;
@@ -23,9 +25,11 @@ pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
     in_append_order,
 };
+pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
+pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use refunds::{BankAccount, RefundRepo};
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
@@ -49,6 +53,8 @@ pub trait Store:
     + AuditRepo
     + DocumentRepo
     + RequestRepo
+    + OperatorRepo
+    + CorrectionRepo
     + RefundRepo
     + Health
     + Send
@@ -69,6 +75,8 @@ impl<T> Store for T where
         + AuditRepo
         + DocumentRepo
         + RequestRepo
+        + OperatorRepo
+        + CorrectionRepo
         + RefundRepo
         + Health
         + Send

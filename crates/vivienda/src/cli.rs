@@ -94,11 +94,42 @@ pub enum Command {
         #[arg(long)]
         body: bool,
     },
+    /// Create a back-office operator (the first admin of an installation, usually): prints the
+    /// first password and the authenticator key once
+    CreateOperator {
+        /// 3 to 32 lower-case letters, digits, dots or dashes, starting with a letter
+        #[arg(long)]
+        username: String,
+        /// The person's name as the back office shows it
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
     /// Measure this machine: import throughput
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Agent,
+    Supervisor,
+    Auditor,
+    Admin,
+}
+
+impl RoleArg {
+    pub fn role(self) -> domain::operators::Role {
+        match self {
+            RoleArg::Agent => domain::operators::Role::Agent,
+            RoleArg::Supervisor => domain::operators::Role::Supervisor,
+            RoleArg::Auditor => domain::operators::Role::Auditor,
+            RoleArg::Admin => domain::operators::Role::Admin,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

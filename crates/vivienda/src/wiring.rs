@@ -174,6 +174,23 @@ pub fn trusted_issuers(config: &Config) -> anyhow::Result<Option<efirma::Trusted
     Ok(Some(issuers))
 }
 
+/// The back office's use cases; the CLI's `create-operator` uses them too.
+pub fn backoffice(
+    config: &Config,
+    store: Arc<dyn Store>,
+    requests: app::requests::Requests,
+) -> anyhow::Result<app::backoffice::BackOffice> {
+    let passwords = app::accounts::Passwords::new(config.password_hash, 2)
+        .context("invalid password_hash settings")?;
+    Ok(app::backoffice::BackOffice::new(
+        store,
+        passwords,
+        &secret_key(config)?,
+        Arc::new(app::clock::SystemClock),
+        requests,
+    ))
+}
+
 /// Everything the web tier needs, around one store.
 pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
@@ -216,6 +233,8 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         messages.clone(),
     );
     Ok(web::AppState {
+        backoffice: backoffice(config, store.clone(), requests.clone())?,
+        corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         refunds,
         documents,

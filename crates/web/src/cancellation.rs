@@ -273,11 +273,7 @@ pub(crate) async fn view_cancellation_status_get(
         .timeline
         .first()
         .map(|e| domain::dates::mexico_city_date(e.at));
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut rows = vec![
         row("request-folio", status.folio.as_str().to_owned()),
         row(
@@ -295,15 +291,7 @@ pub(crate) async fn view_cancellation_status_get(
             format::date(cancellation::valid_until(day), lang),
         ));
     }
-    let events = status
-        .timeline
-        .iter()
-        .map(|e| TimelineEvent {
-            date: format::date_time(lang, e.at),
-            title: page.t(&format!("request-event-{}", e.event)),
-            text: page.t(&format!("request-by-{}", e.by)),
-        })
-        .collect();
+    let events = page.request_timeline(&status.timeline);
     let template = StatusPage {
         letter_href: done.then(|| {
             format!(

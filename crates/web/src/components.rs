@@ -57,6 +57,30 @@ impl FieldView {
 }
 
 impl Page {
+    /// A summary-list row labelled by the translation `key`, without a "Cambiar" link.
+    pub(crate) fn row(&self, key: &str, value: String) -> SummaryRow {
+        SummaryRow {
+            key: self.t(key),
+            value,
+            change_href: None,
+        }
+    }
+
+    /// A request's timeline as the timeline component shows it to the member: what happened,
+    /// when, and by whom (by role, never an operator's identity).
+    pub(crate) fn request_timeline(
+        &self,
+        timeline: &[app::requests::TimelineEntry],
+    ) -> Vec<TimelineEvent> {
+        timeline
+            .iter()
+            .map(|e| TimelineEvent {
+                date: crate::format::date_time(self.lang_id(), e.at),
+                title: self.t(&format!("request-event-{}", e.event)),
+                text: self.t(&format!("request-by-{}", e.by)),
+            })
+            .collect()
+    }
     /// A field labelled by the `field-<name>` translation, with the error for it if any.
     pub(crate) fn field(
         &self,

@@ -160,11 +160,7 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
     let lang = page.lang_id();
     let a = &v.account;
     let c = &v.credit;
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     let mut rows = vec![
         row(
             "credit-product",
@@ -409,6 +405,16 @@ struct CreditMovementsPage {
     /// One statement per calendar year, newest first, and the whole history.
     years: Vec<(String, String)>,
     history_href: String,
+    /// The month picker: the statement's address, the years to choose from (newest first) and
+    /// the months with their names, this month preselected.
+    month_picker: MonthPicker,
+}
+
+struct MonthPicker {
+    action: String,
+    years: Vec<i32>,
+    months: Vec<(u8, String)>,
+    this_month: u8,
 }
 
 pub(crate) fn movement_label(page: &Page, m: &CreditMovement) -> String {
@@ -491,6 +497,22 @@ pub(crate) async fn view_credit_movements_get(
                 )
             })
             .collect(),
+        month_picker: MonthPicker {
+            action: base.clone(),
+            years: (record.view.credit.originated_on.year()..=today.year())
+                .rev()
+                .collect(),
+            months: (1..=12u8)
+                .filter_map(|n| time::Month::try_from(n).ok())
+                .map(|m| {
+                    (
+                        u8::from(m),
+                        format::month_name(m, page.lang_id()).to_owned(),
+                    )
+                })
+                .collect(),
+            this_month: u8::from(today.month()),
+        },
         history_href: base,
         number: number.as_str().to_owned(),
         table,
@@ -616,11 +638,7 @@ pub(crate) async fn view_interest_get(
 }
 
 fn interest_rows(page: &Page, c: &InterestCertificate) -> Vec<SummaryRow> {
-    let row = |key: &str, value: String| SummaryRow {
-        key: page.t(key),
-        value,
-        change_href: None,
-    };
+    let row = |key: &str, value: String| page.row(key, value);
     vec![
         row("interest-nominal", format::money(c.nominal_interest)),
         row("interest-average-balance", format::money(c.average_balance)),

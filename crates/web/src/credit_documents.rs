@@ -88,14 +88,32 @@ pub(crate) async fn statement_pdf_get(
             .find(|(k, _)| k == key)
             .and_then(|(_, v)| domain::dates::parse_iso(v).ok())
     };
+    // `anio=2026&mes=10` asks for one calendar month (the month picker's form); `desde` and
+    // `hasta` for any period.
+    let field = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.trim().parse::<u16>().ok())
+    };
+    let month = match (field("anio"), field("mes")) {
+        (Some(year), Some(month)) => {
+            domain::dates::parse_iso(&format!("{year:04}-{month:02}-01")).ok()
+        }
+        _ => None,
+    };
+    let (from, to) = match month {
+        Some(first) => (Some(first), Some(domain::dates::last_day_of_month(first))),
+        None => (date("desde"), date("hasta")),
+    };
     match state
         .credits
         .statement_pdf(
             state.documents.clone(),
             ctx.member_id,
             &number,
-            date("desde"),
-            date("hasta"),
+            from,
+            to,
             state.accounts.now(),
             &caller,
         )

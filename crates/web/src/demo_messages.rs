@@ -28,6 +28,8 @@ pub(crate) struct MessageRow {
 struct MessagesPage {
     page: Page,
     messages: Vec<MessageRow>,
+    /// Each demo operator's username and the code their authenticator shows now.
+    operators: Vec<(&'static str, String)>,
 }
 
 pub(crate) async fn view_demo_messages_get(
@@ -56,5 +58,17 @@ pub(crate) async fn view_demo_messages_get(
             body: m.body,
         })
         .collect();
-    render(MessagesPage { page, messages }, set.into_iter().collect())
+    let now = state.backoffice.now();
+    let operators = app::backoffice::DEMO_OPERATORS
+        .iter()
+        .map(|(username, _, _)| (*username, app::backoffice::demo_code(username, now)))
+        .collect();
+    render(
+        MessagesPage {
+            page,
+            messages,
+            operators,
+        },
+        set.into_iter().collect(),
+    )
 }

@@ -50,7 +50,8 @@ pub(crate) fn month_year(month: Month, year: i32, lang: Lang) -> String {
     }
 }
 
-fn month_name(month: Month, lang: Lang) -> &'static str {
+/// "noviembre" / "November".
+pub(crate) fn month_name(month: Month, lang: Lang) -> &'static str {
     const ES: [&str; 12] = [
         "enero",
         "febrero",

@@ -5,10 +5,12 @@
 mod accounts;
 mod assets;
 mod auth;
+mod backoffice;
 mod calculator;
 mod cancellation;
 mod client_address;
 mod components;
+mod corrections;
 mod credit;
 mod credit_documents;
 mod demo_messages;
@@ -62,6 +64,10 @@ pub struct AppState {
     pub credits: app::credit::Credits,
     /// Requests with a folio: the cancellation letter, refunds, corrections.
     pub requests: app::requests::Requests,
+    /// The back office at /operacion.
+    pub backoffice: app::backoffice::BackOffice,
+    /// Data corrections with their evidence.
+    pub corrections: app::corrections::Corrections,
     /// The pensioner refund: eligibility, bank account, e.firma, decisions.
     pub refunds: app::refund::PensionerRefunds,
     /// PDF documents: fonts and templates loaded once.
@@ -101,7 +107,9 @@ pub fn router(state: AppState) -> Router {
         .merge(credit::routes())
         .merge(cancellation::routes())
         .merge(refund::routes())
-        .merge(verify::routes());
+        .merge(verify::routes())
+        .merge(backoffice::routes())
+        .merge(corrections::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

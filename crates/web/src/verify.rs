@@ -49,11 +49,7 @@ struct VerifyPage {
 
 fn verdict_view(page: &Page, verdict: &Verdict, with_file: bool) -> VerdictView {
     let rows = |i: &Issued| {
-        let row = |key: &str, value: String| SummaryRow {
-            key: page.t(key),
-            value,
-            change_href: None,
-        };
+        let row = |key: &str, value: String| page.row(key, value);
         vec![
             row("verify-kind", page.t(&format!("document-{}", i.kind))),
             row(

@@ -41,6 +41,16 @@ pub const MAX_ANSWERS_BYTES: usize = 64 * 1024;
 /// Folios drawn before giving up: a clash is rare, three in a row means something is wrong.
 const FOLIO_DRAWS: usize = 3;
 
+/// A change of state ready to be written, with what it was made from.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The request as read before the change.
+    pub request: Request,
+    pub change: StateChange,
+    pub audit: Vec<AuditEntry>,
+    pub notify: Vec<store::NewMessage>,
+}
+
 /// The request use cases and what they need.
 #[derive(Clone)]
 pub struct Requests {
@@ -51,7 +61,7 @@ pub struct Requests {
     messages: Arc<Messages>,
 }
 
-fn from_store(e: StoreError) -> RequestError {
+pub(crate) fn from_store(e: StoreError) -> RequestError {
     match e {
         StoreError::Conflict("request_state_changed") => RequestError::Changed,
         StoreError::Conflict("request_not_found") => RequestError::NotFound,
@@ -131,7 +141,22 @@ impl Requests {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Filed, RequestError> {
-        self.submit_with(member, kind, acting, caller, |_| {
+        self.submit_with_attachments(member, kind, answers, &[], acting, caller)
+            .await
+    }
+
+    /// Like `submit`, keeping files (already checked by the caller) with the request in the
+    /// same transaction.
+    pub async fn submit_with_attachments(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        answers: &serde_json::Value,
+        attachments: &[store::NewAttachment],
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Filed, RequestError> {
+        self.submit_prepared(member, kind, attachments, acting, caller, |_| {
             Ok::<_, RequestError>(answers.clone())
         })
         .await
@@ -143,6 +168,23 @@ impl Requests {
         &self,
         member: MemberId,
         kind: RequestKind,
+        acting: Acting,
+        caller: &Caller,
+        answers_for: F,
+    ) -> Result<Filed, E>
+    where
+        E: From<RequestError> + Send,
+        F: FnMut(&Folio) -> Result<serde_json::Value, E> + Send,
+    {
+        self.submit_prepared(member, kind, &[], acting, caller, answers_for)
+            .await
+    }
+
+    async fn submit_prepared<E, F>(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        attachments: &[store::NewAttachment],
         acting: Acting,
         caller: &Caller,
         mut answers_for: F,
@@ -220,7 +262,14 @@ impl Requests {
                     details: Self::event_details(acting),
                 },
             };
-            match self.store.create_request(&new, &audit, &notify).await {
+            let created = if attachments.is_empty() {
+                self.store.create_request(&new, &audit, &notify).await
+            } else {
+                self.store
+                    .create_request_with_attachments(&new, attachments, &audit, &notify)
+                    .await
+            };
+            match created {
                 Ok(_) => {
                     return Ok(Filed {
                         folio,
@@ -274,9 +323,15 @@ impl Requests {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Request, RequestError> {
-        let (member, change, audit, notify) = self.prepare(folio, action, acting, caller).await?;
+        let prepared = self.prepare(folio, action, acting, caller).await?;
         self.store
-            .transition_request(member, folio, &change, &audit, &notify)
+            .transition_request(
+                prepared.request.member_id,
+                folio,
+                &prepared.change,
+                &prepared.audit,
+                &prepared.notify,
+            )
             .await
             .map_err(from_store)
     }
@@ -292,29 +347,30 @@ impl Requests {
         caller: &Caller,
         posting: &LedgerPosting,
     ) -> Result<Request, RequestError> {
-        let (member, change, audit, notify) = self.prepare(folio, action, acting, caller).await?;
+        let prepared = self.prepare(folio, action, acting, caller).await?;
         self.store
-            .transition_request_posting(member, folio, &change, posting, &audit, &notify)
+            .transition_request_posting(
+                prepared.request.member_id,
+                folio,
+                &prepared.change,
+                posting,
+                &prepared.audit,
+                &prepared.notify,
+            )
             .await
             .map_err(from_store)
     }
 
-    /// The change `action` makes, with its audit entry and the member's notices.
-    async fn prepare(
+    /// Everything a change of state writes — the change, its audit entry and the member's
+    /// notices — for a use case that writes more in the same transaction (a data correction
+    /// rewrites the member's record as it completes).
+    pub async fn prepare(
         &self,
         folio: &Folio,
         action: Action,
         acting: Acting,
         caller: &Caller,
-    ) -> Result<
-        (
-            MemberId,
-            StateChange,
-            [AuditEntry; 1],
-            Vec<store::NewMessage>,
-        ),
-        RequestError,
-    > {
+    ) -> Result<Prepared, RequestError> {
         let request = match acting.member() {
             Some(member) => self.own_request(member, folio, acting, caller).await?,
             None => {
@@ -373,10 +429,19 @@ impl Requests {
                 details: Self::event_details(acting),
             },
         };
-        Ok((member, change, audit, notify))
+        Ok(Prepared {
+            request,
+            change,
+            audit: audit.to_vec(),
+            notify,
+        })
     }
 
     /// The service clock of a request: from its submission to today, or to the day it closed.
+    pub fn clock(&self, request: &Request) -> Option<ServiceClock> {
+        self.clock_of(request)
+    }
+
     fn clock_of(&self, request: &Request) -> Option<ServiceClock> {
         let submitted_on = mexico_city_date(request.submitted_at?);
         let promised_on = request.promised_on?;

@@ -42,7 +42,7 @@ fn message(member: MemberId, text: &str) -> NewMessage {
 }
 
 /// A request of `member` submitted at `at(0)` and promised for `promised_on`.
-fn submitted(
+pub(crate) fn submitted(
     member: MemberId,
     folio: &Folio,
     kind: RequestKind,
@@ -65,7 +65,12 @@ fn submitted(
     }
 }
 
-fn change(expected: RequestState, new: RequestState, seconds: i64, name: &str) -> StateChange {
+pub(crate) fn change(
+    expected: RequestState,
+    new: RequestState,
+    seconds: i64,
+    name: &str,
+) -> StateChange {
     StateChange {
         expected,
         new,

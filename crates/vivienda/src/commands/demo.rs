@@ -69,6 +69,14 @@ pub async fn run(
         println!("  {:<15} NSS {}  {}", s.profile, s.nss, s.name);
     }
     println!("Los códigos enviados por correo se leen con «vivienda outbox --body».");
+    state.backoffice.ensure_demo_operators(&system).await?;
+    println!(
+        "\nOperación en /operacion (contraseña «{}»; el código de cada cuenta está en /demo/mensajes):",
+        app::accounts::DEMO_PASSWORD
+    );
+    for (username, _, role) in app::backoffice::DEMO_OPERATORS {
+        println!("  {username:<18} {}", role.code());
+    }
     let Some(listener) = listener else {
         return Ok(ExitCode::SUCCESS);
     };

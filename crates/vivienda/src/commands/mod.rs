@@ -3,6 +3,7 @@
 mod audit;
 mod batch;
 mod bench;
+mod create_operator;
 mod demo;
 mod import;
 mod outbox;
@@ -63,6 +64,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             what: Some(OutboxCommand::Send),
             ..
         } => outbox::send(&config).await,
+        Command::CreateOperator {
+            username,
+            name,
+            role,
+        } => create_operator::run(&config, &username, &name, role.role()).await,
         Command::Bench {
             what: BenchCommand::Import { rows, write_only },
         } => bench::import(&config, rows, write_only).await,

@@ -180,6 +180,9 @@ async fn balances_and_notices_follow_the_rules(engine: Engine) {
     assert!(page.contains(&format!(
         "href=\"/mi-credito/{MARIA_CREDIT}/estado-de-cuenta.pdf\""
     )));
+    // And a month picker: this month preselected, the years since the credit was granted.
+    assert!(page.contains("name=\"mes\""), "{page}");
+    assert!(page.contains("<option>2019</option>"), "{page}");
     assert!(page.contains("$6,000.00"));
     // Without a session, the API answers 401.
     let r = app
@@ -532,6 +535,33 @@ async fn credit_pdfs_say_what_they_must_and_verify_through_their_qr(engine: Engi
     for expected in ["$594,000.00", "$582,000.00", "$6,000.00"] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    // The month picker's form asks for one calendar month, every movement listed.
+    let month = pdf_text(
+        &maria
+            .get(&format!(
+                "/mi-credito/{MARIA_CREDIT}/estado-de-cuenta.pdf?mes=2&anio=2024"
+            ))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        month.contains("Del 1 de febrero de 2024 al 29 de febrero de 2024"),
+        "{month}"
+    );
+    assert!(month.contains("Movimientos del periodo"), "{month}");
+    // The whole history is summarised by year.
+    let history = pdf_text(
+        &maria
+            .get(&format!("/mi-credito/{MARIA_CREDIT}/estado-de-cuenta.pdf"))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert!(history.contains("Resumen por año"), "{history}");
+    assert!(history.contains("2024 "), "{history}");
 }
 
 crate::on_both_engines!(

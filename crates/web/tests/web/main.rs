@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts;
+mod backoffice;
 mod browser;
 mod burst;
+mod corrections;
 mod credit;
 mod design;
 mod prequal;
@@ -238,6 +240,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         messages.clone(),
     );
     let state = web::AppState {
+        backoffice: app::backoffice::BackOffice::new(
+            store.clone(),
+            app::accounts::Passwords::new(app::accounts::HashCost::cheapest(), 2).unwrap(),
+            b"test key",
+            app_clock.clone(),
+            requests.clone(),
+        ),
+        corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         refunds,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),

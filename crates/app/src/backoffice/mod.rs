@@ -1,0 +1,198 @@
+//! The back office: operators sign in with a password and an authenticator code, work the
+//! queues of requests, look members up (personal data masked until they state why they need
+//! it), act for members on the phone or at a CESI, and manage one another by role
+//! (`domain::operators`). Every operator action writes an audit entry; a refused one too.
+
+mod demo;
+mod members;
+mod operators;
+mod work;
+
+use std::sync::Arc;
+
+use domain::audit::{AuditEntry, Channel};
+use domain::operators::{Permission, Role};
+use store::{Store, StoreError};
+use time::Duration;
+
+use crate::accounts::{Caller, Passwords};
+use crate::clock::Clock;
+use crate::requests::{RequestError, Requests};
+use crate::seal::Sealer;
+
+pub use demo::{DEMO_OPERATORS, demo_code};
+pub use members::{MemberCard, MemberLookup, Shown};
+pub use operators::{NewOperatorForm, OperatorCreated, OperatorLine};
+pub use work::{QueueFilter, QueueLine, RequestCase};
+
+/// An operator session ends after this long without use.
+pub const OPERATOR_IDLE: Duration = Duration::minutes(15);
+
+/// Results per page of the member look-up and the queues.
+pub const PAGE: u32 = 50;
+
+/// The operator behind a back-office request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorContext {
+    pub operator_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl OperatorContext {
+    pub fn label(&self) -> String {
+        format!("operator:{}", self.operator_id)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackOfficeError {
+    /// Wrong username, password or code: one answer for all three.
+    #[error("operator_sign_in_failed")]
+    SignInFailed,
+    /// Too many recent failures; try again after this long.
+    #[error("operator_sign_in_wait")]
+    Wait(Duration),
+    /// The operator's role does not allow this.
+    #[error("operator_forbidden")]
+    Forbidden,
+    #[error("operator_username_invalid")]
+    UsernameInvalid,
+    #[error("operator_username_taken")]
+    UsernameTaken,
+    #[error("operator_name_required")]
+    NameRequired,
+    #[error("operator_not_found")]
+    OperatorNotFound,
+    /// An admin cannot disable themselves or take away their own admin role, so there is always
+    /// someone left to manage operators.
+    #[error("operator_cannot_change_self")]
+    CannotChangeSelf,
+    #[error("member_not_found")]
+    MemberNotFound,
+    /// Asking for a correction and rejecting need a reason code from the list.
+    #[error("decision_reason_required")]
+    ReasonRequired,
+    #[error("unmask_reason_required")]
+    UnmaskReasonRequired,
+    /// Acting for a member needs the channel: phone or CESI.
+    #[error("serving_channel_required")]
+    ChannelRequired,
+    #[error("{0}")]
+    Request(#[from] RequestError),
+    #[error("{0}")]
+    Correction(#[from] crate::corrections::CorrectionError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+}
+
+impl BackOfficeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BackOfficeError::SignInFailed => "operator_sign_in_failed",
+            BackOfficeError::Wait(_) => "operator_sign_in_wait",
+            BackOfficeError::Forbidden => "operator_forbidden",
+            BackOfficeError::UsernameInvalid => "operator_username_invalid",
+            BackOfficeError::UsernameTaken => "operator_username_taken",
+            BackOfficeError::NameRequired => "operator_name_required",
+            BackOfficeError::OperatorNotFound => "operator_not_found",
+            BackOfficeError::CannotChangeSelf => "operator_cannot_change_self",
+            BackOfficeError::MemberNotFound => "member_not_found",
+            BackOfficeError::ReasonRequired => "decision_reason_required",
+            BackOfficeError::UnmaskReasonRequired => "unmask_reason_required",
+            BackOfficeError::ChannelRequired => "serving_channel_required",
+            BackOfficeError::Request(e) => e.code(),
+            BackOfficeError::Correction(e) => e.code(),
+            BackOfficeError::Store(_) | BackOfficeError::Hash(_) => "service_unavailable",
+        }
+    }
+}
+
+/// The back-office use cases and what they need.
+#[derive(Clone)]
+pub struct BackOffice {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) passwords: Passwords,
+    pub(crate) server_key: Arc<[u8]>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) requests: Requests,
+}
+
+impl BackOffice {
+    pub fn new(
+        store: Arc<dyn Store>,
+        passwords: Passwords,
+        server_key: &[u8],
+        clock: Arc<dyn Clock>,
+        requests: Requests,
+    ) -> BackOffice {
+        BackOffice {
+            store,
+            passwords,
+            server_key: Arc::from(server_key),
+            clock,
+            requests,
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn totp_sealer(&self) -> Sealer {
+        Sealer::new(&self.server_key, "operator totp secret")
+    }
+
+    pub(crate) fn audit(
+        &self,
+        caller: &Caller,
+        actor: String,
+        action: &str,
+        member_id: Option<i64>,
+        details: serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: store::stored_instant(self.clock.now()),
+            actor,
+            action: action.to_owned(),
+            member_id,
+            channel: caller.channel,
+            origin: caller.origin.clone(),
+            details: details.to_string(),
+        }
+    }
+
+    /// Refuses, and audits the refusal, when the operator's role does not allow `permission`.
+    pub async fn require(
+        &self,
+        operator: &OperatorContext,
+        permission: Permission,
+        what: &str,
+        caller: &Caller,
+    ) -> Result<(), BackOfficeError> {
+        if operator.role.may(permission) {
+            return Ok(());
+        }
+        let entry = self.audit(
+            caller,
+            operator.label(),
+            "operator_access_denied",
+            None,
+            serde_json::json!({ "attempted": what, "role": operator.role.code() }),
+        );
+        self.store.append_audit(&[entry]).await?;
+        Err(BackOfficeError::Forbidden)
+    }
+}
+
+/// The channel an operator serves a member through.
+pub fn serving_channel(code: &str) -> Option<Channel> {
+    match code {
+        "phone" => Some(Channel::Phone),
+        "cesi" => Some(Channel::Cesi),
+        _ => None,
+    }
+}

@@ -1,0 +1,404 @@
+//! "Corrección de datos": the member says how their name, CURP or RFC should read; the check
+//! before filing says which field would be rejected and why; a check-your-answers page takes the
+//! evidence; the confirmation gives the folio; the status page shows the timeline.
+
+use app::corrections::{CorrectionError, Upload};
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use domain::audit::Channel;
+use domain::corrections::{CorrectionField, Problem, Proposal};
+use domain::requests::{Folio, RequestKind};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::accounts::{Peer, forbidden, render};
+use crate::auth;
+use crate::components::{FieldView, SummaryRow, TimelineEvent};
+use crate::format;
+use crate::page::{ErrorLine, Page};
+use crate::savings::member_or_sign_in;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tramites/correccion", get(form_get).post(check_post))
+        .route(
+            "/tramites/correccion/enviar",
+            axum::routing::post(submit_post).layer(DefaultBodyLimit::max(
+                app::corrections::MAX_FILES * app::corrections::MAX_FILE_BYTES + 256 * 1024,
+            )),
+        )
+        .route("/tramites/correccion/{folio}", get(status_get))
+}
+
+const FIELDS: [(&str, CorrectionField); 5] = [
+    ("given_names", CorrectionField::GivenNames),
+    ("first_surname", CorrectionField::FirstSurname),
+    ("second_surname", CorrectionField::SecondSurname),
+    ("curp", CorrectionField::Curp),
+    ("rfc", CorrectionField::Rfc),
+];
+
+#[derive(Deserialize)]
+struct ProposalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    given_names: String,
+    #[serde(default)]
+    first_surname: String,
+    #[serde(default)]
+    second_surname: String,
+    #[serde(default)]
+    curp: String,
+    #[serde(default)]
+    rfc: String,
+    /// Set by the "Cambiar" button of the check-your-answers page: show the form again.
+    #[serde(default)]
+    editar: Option<String>,
+}
+
+impl ProposalForm {
+    fn proposal(&self) -> Proposal {
+        Proposal {
+            given_names: self.given_names.clone(),
+            first_surname: self.first_surname.clone(),
+            second_surname: self.second_surname.clone(),
+            curp: self.curp.clone(),
+            rfc: self.rfc.clone(),
+        }
+    }
+}
+
+fn value(p: &Proposal, field: CorrectionField) -> &str {
+    match field {
+        CorrectionField::GivenNames => &p.given_names,
+        CorrectionField::FirstSurname => &p.first_surname,
+        CorrectionField::SecondSurname => &p.second_surname,
+        CorrectionField::Curp => &p.curp,
+        CorrectionField::Rfc => &p.rfc,
+    }
+}
+
+fn field_name(field: CorrectionField) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(_, f)| *f == field)
+        .map_or("given_names", |(n, _)| n)
+}
+
+#[derive(Template)]
+#[template(path = "correction.html")]
+struct FormPage {
+    page: Page,
+    errors: Vec<ErrorLine>,
+    fields: Vec<FieldView>,
+}
+
+fn form_page(
+    state: &AppState,
+    ctx: &app::accounts::SessionContext,
+    csrf: &str,
+    proposal: &Proposal,
+    problems: &[(CorrectionField, Problem)],
+) -> FormPage {
+    let mut page = Page::new(&state.messages, "correction-title", csrf);
+    page.signed_in_as(ctx);
+    page.has_errors = !problems.is_empty();
+    let errors: Vec<ErrorLine> = problems
+        .iter()
+        .map(|(field, problem)| ErrorLine {
+            field: field_name(*field).to_owned(),
+            message: page.t_text(
+                problem.code(),
+                &[("field", page.t(&format!("field-{}", field_name(*field))))],
+            ),
+        })
+        .collect();
+    let fields = FIELDS
+        .iter()
+        .map(|(name, field)| {
+            let mut view = page.field(name, "text", "off", value(proposal, *field), &errors);
+            view.hint = page.t(&format!("correction-hint-{name}"));
+            view
+        })
+        .collect();
+    FormPage {
+        page,
+        errors,
+        fields,
+    }
+}
+
+async fn form_get(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let ctx = match member_or_sign_in(&state, &headers, peer).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let proposal = match state.corrections.current(ctx.member_id).await {
+        Ok(p) => p,
+        Err(e) => return failed(&state, &headers, e),
+    };
+    let (csrf, set) = auth::csrf_token(&headers);
+    render(
+        form_page(&state, &ctx, &csrf, &proposal, &[]),
+        set.into_iter().collect(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "correction_check.html")]
+struct CheckPage {
+    page: Page,
+    rows: Vec<SummaryRow>,
+    hidden: Vec<(&'static str, String)>,
+    max_files: usize,
+}
+
+/// The check before filing: the form again with each problem, or the changes to confirm.
+async fn check_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<ProposalForm>,
+) -> Response {
+    let (ctx, _) = match auth::member_post(&state, &headers, peer, &form.csrf).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let proposal = form.proposal();
+    let (csrf, set) = auth::csrf_token(&headers);
+    if form.editar.is_some() {
+        return render(
+            form_page(&state, &ctx, &csrf, &proposal, &[]),
+            set.into_iter().collect(),
+        );
+    }
+    let checked = match state.corrections.check(ctx.member_id, &proposal).await {
+        Ok(c) => c,
+        Err(CorrectionError::Problems(problems)) => {
+            let mut r = render(
+                form_page(&state, &ctx, &csrf, &proposal, &problems),
+                set.into_iter().collect(),
+            );
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return r;
+        }
+        Err(e) => return failed(&state, &headers, e),
+    };
+    let mut page = Page::new(&state.messages, "correction-check-title", &csrf);
+    page.signed_in_as(&ctx);
+    let rows = checked
+        .changes
+        .iter()
+        .map(|c| SummaryRow {
+            key: page.t(&format!("field-{}", field_name(c.field))),
+            value: page.t_text(
+                "correction-from-to",
+                &[("from", c.from.clone()), ("to", c.to.clone())],
+            ),
+            change_href: None,
+        })
+        .collect();
+    let hidden = FIELDS
+        .iter()
+        .map(|(name, field)| (*name, value(&proposal, *field).to_owned()))
+        .collect();
+    render(
+        CheckPage {
+            page,
+            rows,
+            hidden,
+            max_files: app::corrections::MAX_FILES,
+        },
+        set.into_iter().collect(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "correction_done.html")]
+struct DonePage {
+    page: Page,
+    folio: String,
+    promised: String,
+    status_href: String,
+}
+
+async fn submit_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let Some((fields, uploads)) = read_with_files(&mut form).await else {
+        return failed(&state, &headers, CorrectionError::FileTooLarge);
+    };
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    if !auth::csrf_ok(&headers, &get("csrf")) {
+        return forbidden(&state);
+    }
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    let proposal = Proposal {
+        given_names: get("given_names"),
+        first_surname: get("first_surname"),
+        second_surname: get("second_surname"),
+        curp: get("curp"),
+        rfc: get("rfc"),
+    };
+    let filed = match state
+        .corrections
+        .submit(
+            ctx.member_id,
+            &proposal,
+            &get("explicacion"),
+            &uploads,
+            app::requests::Acting::Member(ctx.member_id),
+            &caller,
+        )
+        .await
+    {
+        Ok(filed) => filed,
+        Err(CorrectionError::Problems(problems)) => {
+            let (csrf, set) = auth::csrf_token(&headers);
+            let mut r = render(
+                form_page(&state, &ctx, &csrf, &proposal, &problems),
+                set.into_iter().collect(),
+            );
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return r;
+        }
+        Err(e) => return failed(&state, &headers, e),
+    };
+    let (csrf, set) = auth::csrf_token(&headers);
+    let mut page = Page::new(&state.messages, "correction-done-title", &csrf);
+    page.signed_in_as(&ctx);
+    render(
+        DonePage {
+            folio: filed.folio.as_str().to_owned(),
+            promised: format::date(filed.promised_on, page.lang_id()),
+            status_href: format!("/tramites/correccion/{}", filed.folio.as_str()),
+            page,
+        },
+        set.into_iter().collect(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "correction_status.html")]
+struct StatusPage {
+    page: Page,
+    folio: String,
+    rows: Vec<SummaryRow>,
+    files: Vec<String>,
+    events: Vec<TimelineEvent>,
+}
+
+async fn status_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Path(folio): Path<String>,
+) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    let Ok(folio) = Folio::parse(&folio) else {
+        return crate::credit::not_found(&state, &headers);
+    };
+    let status = match state.requests.status(ctx.member_id, &folio, &caller).await {
+        Ok(s) if s.kind == RequestKind::DataCorrection => s,
+        Ok(_) | Err(app::requests::RequestError::NotFound) => {
+            return crate::credit::not_found(&state, &headers);
+        }
+        Err(e) => return crate::savings::unavailable(e),
+    };
+    let files = match state.corrections.files(ctx.member_id, &folio).await {
+        Ok(files) => files,
+        Err(e) => return failed(&state, &headers, e),
+    };
+    let (csrf, set) = auth::csrf_token(&headers);
+    let mut page = Page::new(&state.messages, "correction-status-title", &csrf);
+    page.signed_in_as(&ctx);
+    let lang = page.lang_id();
+    let row = |key: &str, value: String| page.row(key, value);
+    let mut rows = vec![
+        row("request-folio", status.folio.as_str().to_owned()),
+        row(
+            "request-state",
+            page.t(&format!("request-stage-{}", status.state.stage().code())),
+        ),
+    ];
+    if let Some(reason) = status.state.reason() {
+        rows.push(row(
+            "correction-reason",
+            page.t(&format!("request-reason-{}", reason.as_str())),
+        ));
+    }
+    if let Some(clock) = &status.clock {
+        rows.push(row(
+            "correction-promised",
+            format::date(clock.promised_on, lang),
+        ));
+    }
+    let events = page.request_timeline(&status.timeline);
+    render(
+        StatusPage {
+            folio: status.folio.as_str().to_owned(),
+            files: files
+                .into_iter()
+                .map(|f| format!("{} ({} KB)", f.file_name, f.size.div_ceil(1024)))
+                .collect(),
+            rows,
+            events,
+            page,
+        },
+        set.into_iter().collect(),
+    )
+}
+
+/// A multipart form's text fields (each at most 600 characters) and its files under
+/// `evidencia`; `None` when the body cannot be read (too large, cut off).
+pub(crate) async fn read_with_files(
+    form: &mut Multipart,
+) -> Option<(std::collections::HashMap<String, String>, Vec<Upload>)> {
+    let mut fields = std::collections::HashMap::new();
+    let mut uploads = Vec::new();
+    while let Some(field) = form.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "evidencia" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.ok()?;
+            uploads.push(Upload {
+                file_name,
+                bytes: bytes.to_vec(),
+            });
+        } else if let Ok(text) = field.text().await {
+            fields.insert(name, text.chars().take(600).collect());
+        }
+    }
+    Some((fields, uploads))
+}
+
+fn failed(state: &AppState, headers: &HeaderMap, e: CorrectionError) -> Response {
+    match e {
+        CorrectionError::Store(_)
+        | CorrectionError::Request(app::requests::RequestError::Store(_)) => {
+            crate::savings::unavailable(e)
+        }
+        _ => crate::message::message_page(
+            state,
+            headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "correction-title",
+            e.code(),
+            ("/tramites/correccion", "correction-back"),
+        ),
+    }
+}
