@@ -154,11 +154,11 @@ pub(crate) fn amounts_table(page: &Page, amounts: &Amounts) -> TableView {
     }
 }
 
+/// A summary row with a "Cambiar" link when `change` is given.
 fn row(page: &Page, key: &str, value: String, change: Option<String>) -> SummaryRow {
     SummaryRow {
-        key: page.t(key),
-        value,
         change_href: change,
+        ..page.row(key, value)
     }
 }
 
@@ -893,11 +893,10 @@ async fn status_page(
         ),
     ];
     if let Some(reason) = view.status.state.reason() {
-        rows.push(SummaryRow {
-            key: page.t("refund-reason"),
-            value: app::requests::reason_text(&state.messages, lang, reason),
-            change_href: None,
-        });
+        rows.push(page.row(
+            "refund-reason",
+            app::requests::reason_text(&state.messages, lang, reason),
+        ));
     }
     if let Some(day) = &promised {
         rows.push(row(&page, "refund-promised", day.clone(), None));
@@ -932,16 +931,7 @@ async fn status_page(
         },
         None,
     ));
-    let events = view
-        .status
-        .timeline
-        .iter()
-        .map(|e| TimelineEvent {
-            date: format::date_time(lang, e.at),
-            title: page.t(&format!("request-event-{}", e.event)),
-            text: page.t(&format!("request-by-{}", e.by)),
-        })
-        .collect();
+    let events = page.request_timeline(&view.status.timeline);
     let next = page.t_text(
         "refund-next",
         &[

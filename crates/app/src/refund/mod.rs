@@ -345,29 +345,12 @@ impl PensionerRefunds {
         }
     }
 
-    /// The request behind `folio` and its answers: the member's own, or anyone's for an
-    /// operator or the system. A folio of another kind is not found.
     async fn request(
         &self,
         folio: &Folio,
         acting: Acting,
     ) -> Result<(Request, RefundAnswers), RefundError> {
-        let member = match acting.member() {
-            Some(member) => member,
-            None => self
-                .store
-                .folio_owner(folio)
-                .await?
-                .ok_or(RequestError::NotFound)?,
-        };
-        let request = self
-            .store
-            .request_by_folio(member, folio)
-            .await?
-            .filter(|r| r.kind == RequestKind::PensionerRefund)
-            .ok_or(RequestError::NotFound)?;
-        let answers = RefundAnswers::from_json(&request.answers)?;
-        Ok((request, answers))
+        refund_request(self.store.as_ref(), folio, acting).await
     }
 
     /// An operator starts reviewing the request.
@@ -391,12 +374,15 @@ impl PensionerRefunds {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Request, RefundError> {
-        let (_, answers) = self.request(folio, acting).await?;
-        answers.verify(folio)?;
-        Ok(self
-            .requests
-            .act(folio, Action::Approve, acting, caller)
-            .await?)
+        decide(
+            &self.store,
+            &self.requests,
+            folio,
+            Action::Approve,
+            acting,
+            caller,
+        )
+        .await
     }
 
     /// An operator rejects it with a reason code (`clabe_not_in_member_name`, `data_mismatch`,
@@ -424,31 +410,15 @@ impl PensionerRefunds {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Request, RefundError> {
-        let (request, answers) = self.request(folio, acting).await?;
-        answers.verify(folio)?;
-        let booked_on = mexico_city_date(self.now());
-        let source = refund::ledger_source(folio);
-        let movements = answers
-            .amounts
-            .infonavit_lines()
-            .map(|line| Movement {
-                member_id: request.member_id,
-                bucket: line.bucket,
-                kind: MovementKind::Withdrawal,
-                period: domain::dates::yyyymmdd(booked_on),
-                source,
-                amount: -line.amount,
-                booked_on,
-            })
-            .collect();
-        let posting = LedgerPosting {
-            key: posting_key(folio),
-            movements,
-        };
-        Ok(self
-            .requests
-            .act_posting(folio, Action::Complete, acting, caller, &posting)
-            .await?)
+        decide(
+            &self.store,
+            &self.requests,
+            folio,
+            Action::Complete,
+            acting,
+            caller,
+        )
+        .await
     }
 
     /// The member's refund with its timeline, answers and whether its signature holds; another
@@ -498,6 +468,74 @@ impl PensionerRefunds {
             promised_on: request.promised_on,
         })
     }
+}
+
+/// The refund request behind `folio` and its answers: the member's own, or anyone's for an
+/// operator or the system. A folio of another kind is not found.
+async fn refund_request(
+    store: &dyn Store,
+    folio: &Folio,
+    acting: Acting,
+) -> Result<(Request, RefundAnswers), RefundError> {
+    let member = match acting.member() {
+        Some(member) => member,
+        None => store
+            .folio_owner(folio)
+            .await?
+            .ok_or(RequestError::NotFound)?,
+    };
+    let request = store
+        .request_by_folio(member, folio)
+        .await?
+        .filter(|r| r.kind == RequestKind::PensionerRefund)
+        .ok_or(RequestError::NotFound)?;
+    let answers = RefundAnswers::from_json(&request.answers)?;
+    Ok((request, answers))
+}
+
+/// A decision on a refund, whoever takes it (these use cases, or the back office's generic
+/// decision page): an approval and a completion first check the signature again against the
+/// stored answers; a completion books, with the change, the withdrawal of each bucket the fund
+/// paid, dated the day it is made, once per folio. Other actions go to the request machinery
+/// as they are.
+pub async fn decide(
+    store: &Arc<dyn Store>,
+    requests: &Requests,
+    folio: &Folio,
+    action: Action,
+    acting: Acting,
+    caller: &Caller,
+) -> Result<Request, RefundError> {
+    let (request, answers) = refund_request(store.as_ref(), folio, acting).await?;
+    if !matches!(action, Action::Approve | Action::Complete) {
+        return Ok(requests.act(folio, action, acting, caller).await?);
+    }
+    answers.verify(folio)?;
+    if action == Action::Approve {
+        return Ok(requests.act(folio, action, acting, caller).await?);
+    }
+    let booked_on = requests.today();
+    let source = refund::ledger_source(folio);
+    let movements = answers
+        .amounts
+        .infonavit_lines()
+        .map(|line| Movement {
+            member_id: request.member_id,
+            bucket: line.bucket,
+            kind: MovementKind::Withdrawal,
+            period: domain::dates::yyyymmdd(booked_on),
+            source,
+            amount: -line.amount,
+            booked_on,
+        })
+        .collect();
+    let posting = LedgerPosting {
+        key: posting_key(folio),
+        movements,
+    };
+    Ok(requests
+        .act_posting(folio, action, acting, caller, &posting)
+        .await?)
 }
 
 #[cfg(test)]

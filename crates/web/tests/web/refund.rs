@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use domain::operators::Role;
 use efirma::testing::{Authority, Holder, TestKey};
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
@@ -810,8 +811,81 @@ async fn the_api_files_a_signed_refund_for_the_app(engine: Engine) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Every withdrawal the member's ledger holds.
+async fn withdrawals(app: &TestApp) -> Vec<domain::registry::Movement> {
+    let nss = domain::ids::Nss::parse(ANTONIO_NSS).unwrap();
+    let antonio = app.store.member_by_nss(&nss).await.unwrap().unwrap();
+    app.store
+        .movements(
+            antonio.member_id,
+            &store::MovementFilter {
+                kinds: vec![domain::registry::MovementKind::Withdrawal],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn the_back_office_approves_and_pays_a_refund_once(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    load(&app).await;
+    let mut antonio = signed_in_antonio(&app).await;
+    antonio
+        .post(
+            "/tramites/devolucion/cuenta",
+            &[("clabe", CLABE), ("holder", "true")],
+        )
+        .await;
+    antonio.get("/tramites/devolucion/firmar").await;
+    let r = sign(&app, &antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
+    let folio = location(&r)
+        .strip_prefix("/tramites/devolucion/enviada/")
+        .unwrap()
+        .to_owned();
+
+    let agent = crate::backoffice::create(&app, "agente.devoluciones", Role::Agent).await;
+    let mut office = crate::backoffice::sign_in(&app, &agent).await;
+    let queue = office
+        .get("/operacion/solicitudes?tipo=pensioner_refund")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&folio), "{queue}");
+    let case = format!("/operacion/solicitudes/{folio}");
+    for action in ["start_review", "approve", "complete"] {
+        let r = office
+            .post(&format!("{case}/decision"), &[("action", action)])
+            .await;
+        assert_eq!(location(&r), case, "{action}");
+    }
+    // Option B: the three buckets with money left the ledger, once.
+    assert_eq!(withdrawals(&app).await.len(), 3);
+    let total: i64 = withdrawals(&app)
+        .await
+        .iter()
+        .map(|m| m.amount.centavos())
+        .sum();
+    assert_eq!(total, -2_371_000);
+    let r = office
+        .post(&format!("{case}/decision"), &[("action", "complete")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(withdrawals(&app).await.len(), 3, "paid once");
+    let page = antonio
+        .get(&format!("/tramites/devolucion/{folio}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Concluida"), "{page}");
+    assert!(page.contains("Concluyó el trámite"), "{page}");
+}
+
 crate::on_both_engines!(
     a_pensioner_signs_with_the_efirma_and_follows_the_request,
     a_clabe_change_holds_the_filing_and_refusals_are_explained,
     the_api_files_a_signed_refund_for_the_app,
+    the_back_office_approves_and_pays_a_refund_once,
 );
