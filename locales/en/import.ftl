@@ -39,3 +39,7 @@ reference_too_long = The reference is too long: use 40 characters or fewer.
 discount_kind_unknown = The kind of discount does not exist: use percentage, fixed_pesos or vsm_factor.
 discount_value_format = The discount value is not valid: a percentage goes from 0 to 1, pesos have at most two decimals and a VSM factor is below 100.
 discount_reason_unknown = The reason for the discount does not exist: use new_credit, restructure or conversion.
+pension_outcome_unknown = The outcome must be granted (pension granted) or denied (pension denied).
+pension_kind_unknown = The kind of pension does not exist: use old_age, severance, disability or incapacity.
+hold_kind_unknown = The kind of hold does not exist: use court_order, nss_unification, beneficiary_claim or fraud_review.
+hold_lifted_before_placed = The day the hold was lifted is before the day it was placed.

@@ -86,6 +86,7 @@ request_not_found = We found no request of yours with that folio. Check that it 
 request_closed = This request is finished: it cannot be changed.
 request_wrong_state = That action does not apply to the request as it stands.
 request_not_permitted = You cannot take that action on this request.
+request_already_open = You already have a request of this kind in progress. Follow it with its reference number.
 request_state_changed = The request changed while you were looking at it. Check it again before you go on.
 request_answers_too_large = The request is too long. Attach documents as files instead of typing them.
 folio_format = A folio looks like this: CAN-2026-7KQ2M9XA0. Check that it is complete.

@@ -39,3 +39,7 @@ reference_too_long = La referencia es demasiado larga: usa 40 caracteres o menos
 discount_kind_unknown = El tipo de descuento no existe: usa percentage, fixed_pesos o vsm_factor.
 discount_value_format = El valor del descuento no es válido: un porcentaje va de 0 a 1, los pesos llevan como máximo dos decimales y el factor VSM es menor que 100.
 discount_reason_unknown = El motivo del descuento no existe: usa new_credit, restructure o conversion.
+pension_outcome_unknown = El resultado de la resolución debe ser granted (pensión otorgada) o denied (negativa de pensión).
+pension_kind_unknown = El tipo de pensión no existe: usa old_age, severance, disability o incapacity.
+hold_kind_unknown = El tipo de bloqueo no existe: usa court_order, nss_unification, beneficiary_claim o fraud_review.
+hold_lifted_before_placed = La fecha en que se levantó el bloqueo es anterior a la fecha en que se puso.

@@ -86,6 +86,7 @@ request_not_found = No encontramos una solicitud tuya con ese folio. Revisa que 
 request_closed = Esta solicitud ya terminó: no se puede cambiar.
 request_wrong_state = Esa acción no aplica a la solicitud en su estado actual.
 request_not_permitted = No puedes hacer esa acción en esta solicitud.
+request_already_open = Ya tienes una solicitud de este trámite en proceso. Sigue su avance con tu folio.
 request_state_changed = La solicitud cambió mientras la veías. Revísala de nuevo antes de continuar.
 request_answers_too_large = La solicitud es demasiado larga. Adjunta los documentos como archivos en lugar de escribirlos.
 folio_format = Un folio se ve así: CAN-2026-7KQ2M9XA0. Revisa que esté completo.

@@ -52,7 +52,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "requests.ftl",
     "backoffice.ftl",
     "corrections.ftl",
-    "appointments.ftl"
+    "appointments.ftl",
+    "refund.ftl"
 );
 
 pub struct Messages {

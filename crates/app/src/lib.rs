@@ -17,6 +17,7 @@ pub mod notify;
 pub mod population;
 pub mod prequal;
 pub mod reference;
+pub mod refund;
 pub mod requests;
 pub mod savings;
 pub mod seal;

@@ -162,6 +162,8 @@ pub async fn load<S: Store + ?Sized>(
         report.movements += batch.insert_movements(&movements).await?;
         report.credits += batch.insert_credits(&credits).await?;
         report.credit_movements += batch.insert_credit_movements(&credit_moves).await?;
+        let pensions: Vec<_> = records.iter().filter_map(|r| r.pension.clone()).collect();
+        batch.insert_pension_resolutions(&pensions).await?;
         report.members += records.len() as u64;
         progress(report.members);
         start = end;

@@ -15,6 +15,7 @@ pub mod money;
 pub mod operators;
 pub mod points;
 pub mod reference;
+pub mod refund;
 pub mod registry;
 pub mod requests;
 pub mod savings;

@@ -10,6 +10,8 @@ mod error;
 mod key;
 mod request;
 mod signature;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verify;
 mod x509;
 

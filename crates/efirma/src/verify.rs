@@ -46,6 +46,29 @@ impl TrustedIssuers {
         TrustedIssuers::from_parsed(parsed)
     }
 
+    /// The authorities from certificate files as SAT publishes them: each DER (`.cer`, `.crt`)
+    /// or PEM (one or more "-----BEGIN CERTIFICATE-----" blocks), in any mix.
+    pub fn from_files(files: &[&[u8]]) -> Result<TrustedIssuers, EfirmaError> {
+        let mut parsed = Vec::new();
+        for file in files {
+            if file.len() > MAX_FILE_BYTES {
+                return Err(EfirmaError::FileTooLarge);
+            }
+            if file.trim_ascii_start().starts_with(b"-----BEGIN") {
+                parsed.extend(
+                    x509_cert::Certificate::load_pem_chain(file)
+                        .map_err(|_| EfirmaError::IssuerUnreadable)?,
+                );
+            } else {
+                parsed.push(
+                    x509_cert::Certificate::from_der(file)
+                        .map_err(|_| EfirmaError::IssuerUnreadable)?,
+                );
+            }
+        }
+        TrustedIssuers::from_parsed(parsed)
+    }
+
     fn from_parsed(parsed: Vec<x509_cert::Certificate>) -> Result<TrustedIssuers, EfirmaError> {
         if parsed.is_empty() {
             return Err(EfirmaError::IssuersEmpty);

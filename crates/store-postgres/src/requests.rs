@@ -2,14 +2,16 @@
 //! reason IS NOT DISTINCT FROM …`: a second writer waits for the first's row lock, then finds the
 //! row no longer matching and changes nothing, so exactly one of two concurrent changes wins.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use domain::audit::{AuditEntry, Channel};
 use domain::registry::MemberId;
 use domain::requests::{Folio, ReasonCode, RequestKind, RequestStage, RequestState};
 use store::{
-    NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
-    StateChange, StoreError, stored_instant,
+    ImportKind, LedgerPosting, NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request,
+    RequestEvent, RequestRepo, StateChange, StoreError, stored_instant,
 };
 use time::{Date, OffsetDateTime};
 use tokio_postgres::Row;
@@ -151,7 +153,18 @@ pub(crate) async fn insert_request(
     )
     .await?;
     if inserted == 0 {
-        return Err(StoreError::Conflict("request_folio_taken"));
+        // The folio, or one request of a kind allowed only once at a time.
+        let taken = query(
+            tx,
+            "SELECT 1 FROM requests WHERE folio = $1",
+            &[&new.folio.as_str()],
+        )
+        .await?;
+        return Err(StoreError::Conflict(if taken.is_empty() {
+            "request_already_open"
+        } else {
+            "request_folio_taken"
+        }));
     }
     append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event).await?;
     queue_messages(tx, notify).await?;
@@ -234,6 +247,78 @@ pub(crate) async fn transition_in(
     Ok(updated)
 }
 
+/// Books `posting` inside `tx`: its identity as a finished batch (refused if taken), its
+/// movements (refused if a key is taken) and the balances they move (refused below zero).
+async fn post(
+    tx: &Transaction<'_>,
+    posting: &LedgerPosting,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let at = stored_instant(at);
+    let batch = query(
+        tx,
+        "INSERT INTO import_batches (kind, sha256, file_name, started_at, finished_at, accepted)
+         VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT DO NOTHING RETURNING batch_id",
+        &[
+            &ImportKind::RequestPosting.code(),
+            &posting.identity(),
+            &posting.key,
+            &at,
+            &(posting.movements.len() as i64),
+        ],
+    )
+    .await?;
+    let Some(batch) = batch.first() else {
+        return Err(StoreError::Conflict("posting_already_made"));
+    };
+    let batch_id: i64 = get(batch, 0, "import_batches")?;
+    let mut deltas: BTreeMap<(i64, i16), i64> = BTreeMap::new();
+    for m in &posting.movements {
+        let added = exec(
+            tx,
+            "INSERT INTO subaccount_movements
+                 (member_id, bucket, kind, period, source, amount, booked_on, batch_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            &[
+                &m.member_id.0,
+                &m.bucket.number(),
+                &m.kind.number(),
+                &m.period,
+                &m.source,
+                &m.amount.centavos(),
+                &m.booked_on,
+                &batch_id,
+            ],
+        )
+        .await?;
+        if added == 0 {
+            return Err(StoreError::Conflict("posting_already_made"));
+        }
+        *deltas
+            .entry((m.member_id.0, m.bucket.number()))
+            .or_default() += m.amount.centavos();
+    }
+    for ((member, bucket), delta) in deltas {
+        let rows = query(
+            tx,
+            "INSERT INTO subaccount_balances (member_id, bucket, balance) VALUES ($1, $2, $3)
+             ON CONFLICT (member_id, bucket)
+             DO UPDATE SET balance = subaccount_balances.balance + excluded.balance
+             RETURNING balance",
+            &[&member, &bucket, &delta],
+        )
+        .await?;
+        let balance: i64 = match rows.first() {
+            Some(row) => get(row, 0, "subaccount_balances")?,
+            None => 0,
+        };
+        if balance < 0 {
+            return Err(StoreError::Conflict("posting_overdraws"));
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl RequestRepo for PgStore {
     async fn create_request(
@@ -260,6 +345,23 @@ impl RequestRepo for PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
         let updated = transition_in(&tx, member, folio, change, notify).await?;
+        commit(tx, audit, true).await?;
+        Ok(updated)
+    }
+
+    async fn transition_request_posting(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        change: &StateChange,
+        posting: &LedgerPosting,
+        audit: &[AuditEntry],
+        notify: &[NewMessage],
+    ) -> Result<Request, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let updated = transition_in(&tx, member, folio, change, notify).await?;
+        post(&tx, posting, change.event.at).await?;
         commit(tx, audit, true).await?;
         Ok(updated)
     }

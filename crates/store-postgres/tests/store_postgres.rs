@@ -70,6 +70,9 @@ contract_cases!(
     a_slot_never_takes_more_than_its_capacity_even_at_once,
     a_member_has_one_appointment_to_come_per_procedure,
     reminders_are_marked_exactly_once,
+    pensions_and_holds_are_imported_and_read_per_member,
+    a_bank_account_is_kept_replaced_and_audited,
+    a_completed_request_posts_its_withdrawal_exactly_once,
 );
 
 #[test]

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use domain::dates::{IsoDate, iso};
 use domain::ids::{Curp, Nss};
+use domain::refund::{PensionResolution, SubaccountHold};
 use domain::registry::{
     Credit, CreditMovement, CreditNumber, Employer, MemberId, Movement, Nrp, Person, RelationPeriod,
 };
@@ -408,6 +409,63 @@ impl ImportBatch for SqliteImportBatch {
                     d.change.discount.kind.code(),
                     d.change.discount.value.to_string(),
                     d.change.reason.code(),
+                    self.batch_id
+                ])
+                .map_err(db)? as u64;
+        }
+        Ok(inserted)
+    }
+
+    async fn insert_pension_resolutions(
+        &mut self,
+        rows: &[PensionResolution],
+    ) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO pension_resolutions (member_id, outcome, kind, resolved_on, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )
+            .map_err(db)?;
+        let mut inserted = 0;
+        for p in rows {
+            inserted += stmt
+                .execute(params![
+                    p.member_id.0,
+                    p.outcome.code(),
+                    p.kind.code(),
+                    IsoDate::new(p.resolved_on).as_str(),
+                    self.batch_id
+                ])
+                .map_err(db)? as u64;
+        }
+        Ok(inserted)
+    }
+
+    async fn insert_subaccount_holds(
+        &mut self,
+        rows: &[SubaccountHold],
+    ) -> Result<u64, StoreError> {
+        // A hold the registry now reports lifted gets its date; one already lifted stays.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO subaccount_holds (member_id, kind, placed_on, lifted_on, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (member_id, kind, placed_on) DO UPDATE
+                     SET lifted_on = excluded.lifted_on, batch_id = excluded.batch_id
+                     WHERE subaccount_holds.lifted_on IS NULL
+                       AND excluded.lifted_on IS NOT NULL",
+            )
+            .map_err(db)?;
+        let mut inserted = 0;
+        for h in rows {
+            inserted += stmt
+                .execute(params![
+                    h.member_id.0,
+                    h.kind.code(),
+                    IsoDate::new(h.placed_on).as_str(),
+                    h.lifted_on.map(iso),
                     self.batch_id
                 ])
                 .map_err(db)? as u64;

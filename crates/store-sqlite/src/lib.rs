@@ -15,6 +15,7 @@ mod import;
 mod migrate;
 mod operators;
 mod outbox;
+mod refunds;
 mod registry;
 mod requests;
 mod rows;

@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0007_appointments.sql"),
     ),
     (
+        8,
+        "pensioner_refund",
+        include_str!("../migrations/0008_pensioner_refund.sql"),
+    ),
+    (
         9,
         "operators",
         include_str!("../migrations/0009_operators.sql"),

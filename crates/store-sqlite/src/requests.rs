@@ -2,6 +2,8 @@
 //! `WHERE stage = … AND reason IS …` of the update is what refuses a change made on a state that
 //! has since moved.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
 use domain::dates::{iso, parse_iso};
@@ -9,9 +11,10 @@ use domain::registry::MemberId;
 use domain::requests::{Folio, ReasonCode, RequestKind, RequestStage, RequestState};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use store::{
-    NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
-    StateChange, StoreError, stored_instant,
+    ImportKind, LedgerPosting, NewMessage, NewRequest, NewRequestEvent, QueueQuery, Request,
+    RequestEvent, RequestRepo, StateChange, StoreError, stored_instant,
 };
+use time::OffsetDateTime;
 
 use crate::stamp::{collect, get, get_ts, get_ts_opt, ts};
 use crate::{SqliteStore, db, outbox};
@@ -171,7 +174,17 @@ pub(crate) fn insert_request(
         ])
         .map_err(db)?;
     if inserted == 0 {
-        return Err(StoreError::Conflict("request_folio_taken"));
+        // The folio, or one request of a kind allowed only once at a time.
+        let taken = tx
+            .prepare_cached("SELECT 1 FROM requests WHERE folio = ?1")
+            .map_err(db)?
+            .exists([new.folio.as_str()])
+            .map_err(db)?;
+        return Err(StoreError::Conflict(if taken {
+            "request_folio_taken"
+        } else {
+            "request_already_open"
+        }));
     }
     append_event(tx, new.member_id, &new.folio, 1, &new.state, &new.event)?;
     queue_messages(tx, notify)?;
@@ -247,6 +260,90 @@ pub(crate) fn transition_in(
     Ok(updated)
 }
 
+/// Books `posting` inside `tx`: its identity as a finished batch (refused if taken), its
+/// movements (refused if a key is taken) and the balances they move (refused below zero).
+fn post(tx: &Connection, posting: &LedgerPosting, at: OffsetDateTime) -> Result<(), StoreError> {
+    let already = StoreError::Conflict("posting_already_made");
+    let at = IsoInstant::of(at);
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO import_batches
+                 (kind, sha256, file_name, started_at, finished_at, accepted)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT DO NOTHING",
+        )
+        .map_err(db)?
+        .execute(params![
+            ImportKind::RequestPosting.code(),
+            posting.identity(),
+            posting.key,
+            at.0,
+            posting.movements.len() as i64,
+        ])
+        .map_err(db)?;
+    if inserted == 0 {
+        return Err(already);
+    }
+    let batch_id = tx.last_insert_rowid();
+    let mut deltas: BTreeMap<(i64, i16), i64> = BTreeMap::new();
+    for m in &posting.movements {
+        let added = tx
+            .prepare_cached(
+                "INSERT INTO subaccount_movements
+                     (member_id, bucket, kind, period, source, amount, booked_on, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            )
+            .map_err(db)?
+            .execute(params![
+                m.member_id.0,
+                m.bucket.number(),
+                m.kind.number(),
+                m.period,
+                m.source,
+                m.amount.centavos(),
+                iso(m.booked_on),
+                batch_id,
+            ])
+            .map_err(db)?;
+        if added == 0 {
+            return Err(StoreError::Conflict("posting_already_made"));
+        }
+        *deltas
+            .entry((m.member_id.0, m.bucket.number()))
+            .or_default() += m.amount.centavos();
+    }
+    for ((member, bucket), delta) in deltas {
+        let balance: i64 = tx
+            .prepare_cached(
+                "INSERT INTO subaccount_balances (member_id, bucket, balance) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (member_id, bucket) DO UPDATE SET balance = balance + excluded.balance
+                 RETURNING balance",
+            )
+            .map_err(db)?
+            .query_row(params![member, bucket, delta], |r| r.get(0))
+            .map_err(db)?;
+        if balance < 0 {
+            return Err(StoreError::Conflict("posting_overdraws"));
+        }
+    }
+    Ok(())
+}
+
+/// An instant as `import_batches` writes it: RFC 3339 to the second, UTC.
+struct IsoInstant(String);
+
+impl IsoInstant {
+    fn of(at: OffsetDateTime) -> IsoInstant {
+        let at = at.to_offset(time::UtcOffset::UTC);
+        IsoInstant(format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            iso(at.date()),
+            at.hour(),
+            at.minute(),
+            at.second()
+        ))
+    }
+}
+
 #[async_trait]
 impl RequestRepo for SqliteStore {
     async fn create_request(
@@ -273,6 +370,25 @@ impl RequestRepo for SqliteStore {
         let (folio, change, notify) = (folio.clone(), change.clone(), notify.to_vec());
         self.audited(audit, move |tx| {
             Ok((transition_in(tx, member, &folio, &change, &notify)?, true))
+        })
+        .await
+    }
+
+    async fn transition_request_posting(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        change: &StateChange,
+        posting: &LedgerPosting,
+        audit: &[AuditEntry],
+        notify: &[NewMessage],
+    ) -> Result<Request, StoreError> {
+        let (folio, change, notify) = (folio.clone(), change.clone(), notify.to_vec());
+        let posting = posting.clone();
+        self.audited(audit, move |tx| {
+            let updated = transition_in(tx, member, &folio, &change, &notify)?;
+            post(tx, &posting, change.event.at)?;
+            Ok((updated, true))
         })
         .await
     }

@@ -17,6 +17,7 @@ use time::macros::{date, datetime};
 mod appointments;
 mod corrections;
 mod operators;
+mod refunds;
 mod requests;
 
 pub use appointments::{
@@ -28,6 +29,11 @@ pub use appointments::{
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
 pub use operators::{
     operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
+};
+pub use refunds::{
+    a_bank_account_is_kept_replaced_and_audited,
+    a_completed_request_posts_its_withdrawal_exactly_once,
+    pensions_and_holds_are_imported_and_read_per_member,
 };
 pub use requests::{
     a_member_reaches_only_their_own_requests,
@@ -64,7 +70,10 @@ macro_rules! contract_tests {
             appointments_are_booked_moved_and_cancelled_with_their_places,
             a_slot_never_takes_more_than_its_capacity_even_at_once,
             a_member_has_one_appointment_to_come_per_procedure,
-            reminders_are_marked_exactly_once);
+            reminders_are_marked_exactly_once,
+            pensions_and_holds_are_imported_and_read_per_member,
+            a_bank_account_is_kept_replaced_and_audited,
+            a_completed_request_posts_its_withdrawal_exactly_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use domain::ids::{Curp, Nss};
+use domain::refund::{PensionResolution, SubaccountHold};
 use domain::registry::{
     Credit, CreditMovement, CreditNumber, Employer, MemberId, Movement, Nrp, Person, RelationPeriod,
 };
@@ -29,10 +30,16 @@ pub enum ImportKind {
     ContributionPosting,
     /// A year's re-indexation of VSM credits posted by `vivienda batch reindex`.
     Reindexation,
+    /// IMSS pension resolutions and denials.
+    Pensions,
+    /// Processes that hold the housing subaccount (court orders, unifications, claims).
+    Holds,
+    /// Money a completed request moved on the ledger (a refund paid out): one per request.
+    RequestPosting,
 }
 
 impl ImportKind {
-    pub const FILE_KINDS: [ImportKind; 7] = [
+    pub const FILE_KINDS: [ImportKind; 9] = [
         ImportKind::Members,
         ImportKind::Employers,
         ImportKind::Relations,
@@ -40,6 +47,8 @@ impl ImportKind {
         ImportKind::Credits,
         ImportKind::CreditMovements,
         ImportKind::CreditDiscounts,
+        ImportKind::Pensions,
+        ImportKind::Holds,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +64,9 @@ impl ImportKind {
             ImportKind::Synthetic => "synthetic",
             ImportKind::YieldPosting => "yield",
             ImportKind::ContributionPosting => "contribution-batch",
+            ImportKind::Pensions => "pensions",
+            ImportKind::Holds => "holds",
+            ImportKind::RequestPosting => "request-posting",
         }
     }
 
@@ -64,6 +76,7 @@ impl ImportKind {
             ImportKind::YieldPosting,
             ImportKind::ContributionPosting,
             ImportKind::Reindexation,
+            ImportKind::RequestPosting,
         ]
         .into_iter()
         .chain(ImportKind::FILE_KINDS)
@@ -132,6 +145,15 @@ pub trait ImportBatch: Send {
     -> Result<u64, StoreError>;
     /// Inserts discounts; one per credit and `valid_from`.
     async fn insert_credit_discounts(&mut self, rows: &[CreditDiscount])
+    -> Result<u64, StoreError>;
+    /// Inserts pension resolutions; one per member, outcome and date.
+    async fn insert_pension_resolutions(
+        &mut self,
+        rows: &[PensionResolution],
+    ) -> Result<u64, StoreError>;
+    /// Inserts holds; one per member, kind and day placed. A hold already there that is not
+    /// lifted takes the row's `lifted_on` (counted as inserted); otherwise the row is skipped.
+    async fn insert_subaccount_holds(&mut self, rows: &[SubaccountHold])
     -> Result<u64, StoreError>;
     /// Records the batch with its totals and makes everything visible at once.
     async fn commit(self: Box<Self>, totals: ImportTotals) -> Result<ImportRecord, StoreError>;

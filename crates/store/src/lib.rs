@@ -9,6 +9,7 @@ mod documents;
 mod error;
 mod import;
 mod operators;
+mod refunds;
 mod registry;
 mod requests;
 
@@ -33,13 +34,14 @@ pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
+pub use refunds::{BankAccount, RefundRepo};
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
 };
 pub use requests::{
-    NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo, StateChange,
-    Submission,
+    LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
+    StateChange, Submission,
 };
 
 /// Everything the application needs from a database.
@@ -58,6 +60,7 @@ pub trait Store:
     + OperatorRepo
     + CorrectionRepo
     + AppointmentRepo
+    + RefundRepo
     + Health
     + Send
     + Sync
@@ -80,6 +83,7 @@ impl<T> Store for T where
         + OperatorRepo
         + CorrectionRepo
         + AppointmentRepo
+        + RefundRepo
         + Health
         + Send
         + Sync

@@ -11,7 +11,7 @@
 
 use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
-use domain::registry::MemberId;
+use domain::registry::{MemberId, Movement};
 use domain::requests::{Folio, RequestKind, RequestStage, RequestState};
 use time::{Date, OffsetDateTime};
 
@@ -113,7 +113,31 @@ pub struct QueueQuery {
     pub after: Option<(Date, Folio)>,
 }
 
+/// Money moved in the housing subaccount because a request was completed (a refund paid out),
+/// posted in the same transaction as the request's change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerPosting {
+    /// Names the posting once and for all ("pensioner_refund:DEV-2026-…"). It is recorded like
+    /// an import batch's identity, so the same posting can never be made twice.
+    pub key: String,
+    pub movements: Vec<Movement>,
+}
+
+impl LedgerPosting {
+    /// What the posting is recorded under: the lower-case hex SHA-256 of its key, in the same
+    /// unique column as an imported file's.
+    pub fn identity(&self) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(self.key.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Errors: `Conflict("request_folio_taken")` when a folio is drawn twice (draw another),
+/// `Conflict("request_already_open")` when the member already has one in process of a kind
+/// allowed once at a time (the pensioner refund),
 /// `Conflict("request_not_found")` when the member has no request with that folio, and
 /// `Conflict("request_state_changed")` when the request is no longer in the state the caller
 /// read.
@@ -134,6 +158,20 @@ pub trait RequestRepo {
         member: MemberId,
         folio: &Folio,
         change: &StateChange,
+        audit: &[AuditEntry],
+        notify: &[NewMessage],
+    ) -> Result<Request, StoreError>;
+    /// `transition_request`, and `posting` booked on the ledger with it: the movements and the
+    /// balances they move, all or nothing. Besides the errors of a transition:
+    /// `Conflict("posting_already_made")` when a posting with the same key (or a movement with
+    /// the same ledger key) exists, and `Conflict("posting_overdraws")` when a balance would
+    /// end below zero. Nothing is written when any of them is refused.
+    async fn transition_request_posting(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        change: &StateChange,
+        posting: &LedgerPosting,
         audit: &[AuditEntry],
         notify: &[NewMessage],
     ) -> Result<Request, StoreError>;

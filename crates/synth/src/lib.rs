@@ -11,6 +11,7 @@ mod names;
 
 use domain::ids::generate::{self, NameParts};
 use domain::reference::ReferenceTables;
+use domain::refund::{PensionKind, PensionOutcome, PensionResolution};
 use domain::registry::{
     Credit, CreditMovement, Employer, MemberId, Movement, Nrp, Person, RelationPeriod, Sex,
     StateCode,
@@ -40,6 +41,8 @@ pub struct MemberRecord {
     pub movements: Vec<Movement>,
     pub credits: Vec<Credit>,
     pub credit_movements: Vec<CreditMovement>,
+    /// The IMSS resolution of a member who retired: granted some weeks after the last job.
+    pub pension: Option<PensionResolution>,
     pub profile: Profile,
 }
 
@@ -67,6 +70,9 @@ impl MemberRecord {
         self.credit_movements
             .iter_mut()
             .for_each(|m| m.member_id = id);
+        if let Some(p) = self.pension.as_mut() {
+            p.member_id = id;
+        }
     }
 }
 
@@ -139,11 +145,23 @@ pub fn member(
         movements: Vec::new(),
         credits: Vec::new(),
         credit_movements: Vec::new(),
+        pension: None,
         profile: Profile::Saver,
     };
     let plan = history::plan(&mut rng, config, &record.person, first_job_age, index);
     record.profile = plan.profile;
     record.relations = plan.relations.clone();
+    // Derived without drawing from the stream, so the rest of the member stays as it was.
+    record.pension = plan.career_end.map(|retired| PensionResolution {
+        member_id: MemberId(0),
+        outcome: PensionOutcome::Granted,
+        kind: if retired.year() - record.person.birth_date.year() >= 65 {
+            PensionKind::OldAge
+        } else {
+            PensionKind::Severance
+        },
+        resolved_on: (retired + Duration::days(45)).min(config.until),
+    });
     let credit_plan = credit::plan(&mut rng, config, tables, &plan)?;
     let to_credit = history::post(&mut record, &plan, credit_plan.as_ref(), tables, config)?;
     if let Some(credit_plan) = credit_plan {

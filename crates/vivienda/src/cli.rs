@@ -187,6 +187,8 @@ pub enum ImportKindArg {
     Credits,
     CreditMovements,
     CreditDiscounts,
+    Pensions,
+    Holds,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -45,6 +45,10 @@ pub struct Config {
     pub behind_tls: bool,
     /// Argon2id cost for member passwords.
     pub password_hash: app::accounts::HashCost,
+    /// The SAT authorities whose e.firma certificates the pensioner refund accepts: a directory
+    /// of their certificates, DER (`.cer`, `.crt`, `.der`) or PEM (`.pem`). Default:
+    /// `DATA_DIR/sat-ca`. Without any, the refund cannot be signed.
+    pub sat_ca_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             public_url: None,
             behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
+            sat_ca_dir: None,
         }
     }
 }

@@ -130,6 +130,50 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// The SAT authorities for e.firma certificates: every `.cer`, `.crt`, `.der` and `.pem` file in
+/// `sat_ca_dir` (default `DATA_DIR/sat-ca`). `None`, with a warning, when there are none: the
+/// portal runs, and the refund says it cannot check signatures. An unreadable file stops the
+/// start, so a broken configuration is not mistaken for an empty one.
+pub fn trusted_issuers(config: &Config) -> anyhow::Result<Option<efirma::TrustedIssuers>> {
+    let dir = config
+        .sat_ca_dir
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("sat-ca"));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        tracing::warn!(dir = %dir.display(), "no SAT authority certificates: e.firma signatures cannot be checked");
+        return Ok(None);
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                matches!(
+                    e.to_ascii_lowercase().as_str(),
+                    "cer" | "crt" | "der" | "pem"
+                )
+            })
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        tracing::warn!(dir = %dir.display(), "no SAT authority certificates: e.firma signatures cannot be checked");
+        return Ok(None);
+    }
+    let files = paths
+        .iter()
+        .map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let slices: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let issuers = efirma::TrustedIssuers::from_files(&slices).map_err(|e| {
+        anyhow::anyhow!(
+            "the SAT authority certificates in {} are not usable: {e}",
+            dir.display()
+        )
+    })?;
+    tracing::info!(dir = %dir.display(), files = paths.len(), "SAT authorities loaded for the e.firma");
+    Ok(Some(issuers))
+}
+
 /// The back office's use cases; the CLI's `create-operator` uses them too.
 pub fn backoffice(
     config: &Config,
@@ -206,11 +250,20 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         domain::requests::Holidays::federal(),
         messages.clone(),
     );
+    let refunds = app::refund::PensionerRefunds::new(
+        store.clone(),
+        accounts.clone(),
+        requests.clone(),
+        tables.clone(),
+        trusted_issuers(config)?.map(Arc::new),
+        messages.clone(),
+    );
     Ok(web::AppState {
         appointments: appointments(config, store.clone(), &tables, messages.clone())?,
         backoffice: backoffice(config, store.clone(), requests.clone())?,
         corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
+        refunds,
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),

@@ -19,7 +19,7 @@ impl FieldView {
     pub(crate) fn inputmode(&self) -> &'static str {
         match (self.name, self.kind, self.autocomplete) {
             ("second_factor", _, _) => "text",
-            (_, _, "one-time-code") | ("nss", _, _) => "numeric",
+            (_, _, "one-time-code") | ("nss" | "clabe", _, _) => "numeric",
             (_, "tel", _) => "tel",
             (_, "email", _) => "email",
             _ => "text",
@@ -28,7 +28,10 @@ impl FieldView {
 
     /// Codes and identifiers are not words: no spelling marks, no capital letter fixes.
     pub(crate) fn is_identifier(&self) -> bool {
-        matches!(self.name, "nss" | "curp" | "rfc" | "code" | "identifier")
+        matches!(
+            self.name,
+            "nss" | "curp" | "rfc" | "code" | "identifier" | "clabe"
+        )
     }
 
     pub(crate) fn is_code(&self) -> bool {

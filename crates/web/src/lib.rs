@@ -33,6 +33,8 @@ mod prequal;
 mod procedures;
 mod questions;
 mod recovery;
+mod refund;
+mod refund_api;
 mod savings;
 mod second_factor;
 mod session_timeout;
@@ -75,6 +77,8 @@ pub struct AppState {
     pub corrections: app::corrections::Corrections,
     /// Appointments at the service centres (CESI).
     pub appointments: app::appointments::Appointments,
+    /// The pensioner refund: eligibility, bank account, e.firma, decisions.
+    pub refunds: app::refund::PensionerRefunds,
     /// PDF documents: fonts and templates loaded once.
     pub documents: Arc<documents::Renderer>,
     /// Served to browsers over HTTPS (directly or behind a TLS proxy): adds HSTS.
@@ -114,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(procedures::routes())
         .merge(appointments::routes())
         .merge(appointments_api::routes())
+        .merge(refund::routes())
         .merge(verify::routes())
         .merge(backoffice::routes())
         .merge(backoffice_appointments::routes())

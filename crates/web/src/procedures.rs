@@ -29,7 +29,7 @@ const PROCEDURES: &[(&str, &str, Option<&str>)] = &[
     (
         "procedure-pensioner-refund",
         "procedure-pensioner-refund-hint",
-        None,
+        Some("/tramites/devolucion"),
     ),
     (
         "procedure-data-correction",

@@ -83,10 +83,24 @@ pub enum BackOfficeError {
     Request(#[from] RequestError),
     #[error("{0}")]
     Correction(#[from] crate::corrections::CorrectionError),
+    /// A refund's signature or ledger posting refused the decision.
+    #[error("{0}")]
+    Refund(crate::refund::RefundError),
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("password hashing failed: {0}")]
     Hash(String),
+}
+
+impl From<crate::refund::RefundError> for BackOfficeError {
+    fn from(e: crate::refund::RefundError) -> Self {
+        use crate::refund::RefundError;
+        match e {
+            RefundError::Request(e) => BackOfficeError::Request(e),
+            RefundError::Store(e) => BackOfficeError::Store(e),
+            other => BackOfficeError::Refund(other),
+        }
+    }
 }
 
 impl BackOfficeError {
@@ -106,6 +120,7 @@ impl BackOfficeError {
             BackOfficeError::ChannelRequired => "serving_channel_required",
             BackOfficeError::Request(e) => e.code(),
             BackOfficeError::Correction(e) => e.code(),
+            BackOfficeError::Refund(e) => e.code(),
             BackOfficeError::Store(_) | BackOfficeError::Hash(_) => "service_unavailable",
         }
     }

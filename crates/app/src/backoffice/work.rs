@@ -227,6 +227,23 @@ impl BackOffice {
                 return Ok(RequestState::Done);
             }
         }
+        // A refund's signature is checked again before it is approved or paid, and paying it
+        // books the withdrawal with the change.
+        if matches!(action, Action::Approve | Action::Complete) {
+            let (_, request) = self.request_of(folio).await?;
+            if request.kind == RequestKind::PensionerRefund {
+                let updated = crate::refund::decide(
+                    &self.store,
+                    &self.requests,
+                    folio,
+                    action,
+                    acting,
+                    caller,
+                )
+                .await?;
+                return Ok(updated.state);
+            }
+        }
         let updated = self.requests.act(folio, action, acting, caller).await?;
         Ok(updated.state)
     }

@@ -10,8 +10,8 @@ use domain::registry::{
 use store::{ImportBatch, ImportKind, StoreError};
 
 use super::rows::{
-    self, ContributionRow, CreditDiscountRow, CreditMovementRow, CreditRow, RelationRow, RowError,
-    bad,
+    self, ContributionRow, CreditDiscountRow, CreditMovementRow, CreditRow, HoldRow, PensionRow,
+    RelationRow, RowError, bad,
 };
 
 /// A parsed row, its line, and where its original text sits in the chunk's buffer (kept for
@@ -35,6 +35,8 @@ pub(crate) enum Rows {
     Credits(Vec<Pending<CreditRow>>),
     CreditMovements(Vec<Pending<CreditMovementRow>>),
     CreditDiscounts(Vec<Pending<CreditDiscountRow>>),
+    Pensions(Vec<Pending<PensionRow>>),
+    Holds(Vec<Pending<HoldRow>>),
 }
 
 #[derive(Default)]
@@ -95,7 +97,10 @@ impl Chunk {
             ImportKind::Contributions => Rows::Contributions(Vec::new()),
             ImportKind::Credits => Rows::Credits(Vec::new()),
             ImportKind::CreditDiscounts => Rows::CreditDiscounts(Vec::new()),
+            ImportKind::Pensions => Rows::Pensions(Vec::new()),
+            ImportKind::Holds => Rows::Holds(Vec::new()),
             ImportKind::CreditMovements
+            | ImportKind::RequestPosting
             | ImportKind::Reindexation
             | ImportKind::Synthetic
             | ImportKind::YieldPosting
@@ -116,6 +121,8 @@ impl Chunk {
             Rows::Credits(v) => v.len(),
             Rows::CreditMovements(v) => v.len(),
             Rows::CreditDiscounts(v) => v.len(),
+            Rows::Pensions(v) => v.len(),
+            Rows::Holds(v) => v.len(),
         }
     }
 
@@ -134,6 +141,8 @@ impl Chunk {
             Rows::CreditDiscounts(v) => {
                 v.push(pending(raw, line, rec, rows::credit_discount(rec))?)
             }
+            Rows::Pensions(v) => v.push(pending(raw, line, rec, rows::pension(rec))?),
+            Rows::Holds(v) => v.push(pending(raw, line, rec, rows::hold(rec))?),
         }
         Ok(())
     }
@@ -149,6 +158,8 @@ impl Chunk {
             Rows::Credits(v) => credits(batch, v).await?,
             Rows::CreditMovements(v) => credit_movements(batch, v).await?,
             Rows::CreditDiscounts(v) => credit_discounts(batch, v).await?,
+            Rows::Pensions(v) => pensions(batch, v).await?,
+            Rows::Holds(v) => holds(batch, v).await?,
         };
         let rejected = outcome
             .rejected
@@ -397,6 +408,46 @@ async fn credit_discounts(
         }
     }
     out.accepted = batch.insert_credit_discounts(&insert).await?;
+    out.duplicates = insert.len() as u64 - out.accepted;
+    Ok(out)
+}
+
+async fn pensions(
+    batch: &mut dyn ImportBatch,
+    rows: Vec<Pending<PensionRow>>,
+) -> Result<Outcome, StoreError> {
+    let mut out = Outcome::default();
+    let kept = resolve(batch, rows, |r| r.nss, None, &mut out).await?;
+    let insert: Vec<_> = kept
+        .into_iter()
+        .map(|(member_id, r)| domain::refund::PensionResolution {
+            member_id,
+            outcome: r.outcome,
+            kind: r.kind,
+            resolved_on: r.resolved_on,
+        })
+        .collect();
+    out.accepted = batch.insert_pension_resolutions(&insert).await?;
+    out.duplicates = insert.len() as u64 - out.accepted;
+    Ok(out)
+}
+
+async fn holds(
+    batch: &mut dyn ImportBatch,
+    rows: Vec<Pending<HoldRow>>,
+) -> Result<Outcome, StoreError> {
+    let mut out = Outcome::default();
+    let kept = resolve(batch, rows, |r| r.nss, None, &mut out).await?;
+    let insert: Vec<_> = kept
+        .into_iter()
+        .map(|(member_id, r)| domain::refund::SubaccountHold {
+            member_id,
+            kind: r.kind,
+            placed_on: r.placed_on,
+            lifted_on: r.lifted_on,
+        })
+        .collect();
+    out.accepted = batch.insert_subaccount_holds(&insert).await?;
     out.duplicates = insert.len() as u64 - out.accepted;
     Ok(out)
 }

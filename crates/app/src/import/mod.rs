@@ -107,7 +107,10 @@ pub fn header(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Contributions => rows::CONTRIBUTIONS,
         ImportKind::Credits => rows::CREDITS,
         ImportKind::CreditDiscounts => rows::CREDIT_DISCOUNTS,
+        ImportKind::Pensions => rows::PENSIONS,
+        ImportKind::Holds => rows::HOLDS,
         ImportKind::CreditMovements
+        | ImportKind::RequestPosting
         | ImportKind::Reindexation
         | ImportKind::Synthetic
         | ImportKind::YieldPosting

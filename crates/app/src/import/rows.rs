@@ -6,6 +6,7 @@ use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKin
 use domain::dates::parse_iso;
 use domain::ids::{Curp, Nss, Rfc};
 use domain::money::Money;
+use domain::refund::{HoldKind, PensionKind, PensionOutcome};
 use domain::registry::{
     CreditMovementKind, CreditNumber, CreditProduct, CreditStatus, Denomination, Nrp, Person, Sex,
     StateCode,
@@ -368,5 +369,51 @@ pub(crate) fn credit_discount(rec: Fields) -> Result<CreditDiscountRow, RowError
             reason: DiscountChangeReason::from_code(required(rec, 4, "reason")?)
                 .ok_or(bad("reason", "discount_reason_unknown"))?,
         },
+    })
+}
+
+pub const PENSIONS: &[&str] = &["nss", "outcome", "kind", "resolved_on"];
+
+pub(crate) struct PensionRow {
+    pub nss: Nss,
+    pub outcome: PensionOutcome,
+    pub kind: PensionKind,
+    pub resolved_on: Date,
+}
+
+/// An IMSS resolution: granted or denied, the kind of pension, and the day it was resolved.
+pub(crate) fn pension(rec: Fields) -> Result<PensionRow, RowError> {
+    Ok(PensionRow {
+        nss: nss(rec, 0)?,
+        outcome: PensionOutcome::from_code(required(rec, 1, "outcome")?)
+            .ok_or(bad("outcome", "pension_outcome_unknown"))?,
+        kind: PensionKind::from_code(required(rec, 2, "kind")?)
+            .ok_or(bad("kind", "pension_kind_unknown"))?,
+        resolved_on: date(rec, 3, "resolved_on")?,
+    })
+}
+
+pub const HOLDS: &[&str] = &["nss", "kind", "placed_on", "lifted_on"];
+
+pub(crate) struct HoldRow {
+    pub nss: Nss,
+    pub kind: HoldKind,
+    pub placed_on: Date,
+    pub lifted_on: Option<Date>,
+}
+
+/// A process holding the subaccount: its kind, the day placed, and the day lifted if it was.
+pub(crate) fn hold(rec: Fields) -> Result<HoldRow, RowError> {
+    let placed_on = date(rec, 2, "placed_on")?;
+    let lifted_on = optional_date(rec, 3, "lifted_on")?;
+    if lifted_on.is_some_and(|l| l < placed_on) {
+        return Err(bad("lifted_on", "hold_lifted_before_placed"));
+    }
+    Ok(HoldRow {
+        nss: nss(rec, 0)?,
+        kind: HoldKind::from_code(required(rec, 1, "kind")?)
+            .ok_or(bad("kind", "hold_kind_unknown"))?,
+        placed_on,
+        lifted_on,
     })
 }

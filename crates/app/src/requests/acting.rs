@@ -71,6 +71,12 @@ pub enum RequestError {
     NoStandard(#[from] ReferenceError),
     #[error("member_not_found")]
     NoMember,
+    /// One of this kind is already in process, and the kind allows one at a time.
+    #[error("request_already_open")]
+    AlreadyOpen,
+    /// The ledger refused the money the change moves: already posted, or more than there is.
+    #[error("{0}")]
+    Posting(&'static str),
 }
 
 impl RequestError {
@@ -83,6 +89,8 @@ impl RequestError {
             RequestError::NotPermitted => "request_not_permitted",
             RequestError::AnswersTooLarge => "request_answers_too_large",
             RequestError::NoMember => "member_not_found",
+            RequestError::Posting(code) => code,
+            RequestError::AlreadyOpen => "request_already_open",
         }
     }
 }

@@ -20,7 +20,8 @@ use domain::requests::{
 };
 use serde_json::json;
 use store::{
-    NewRequest, NewRequestEvent, QueueQuery, Request, StateChange, Store, StoreError, Submission,
+    LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, StateChange, Store,
+    StoreError, Submission,
 };
 use time::Date;
 
@@ -64,6 +65,9 @@ pub(crate) fn from_store(e: StoreError) -> RequestError {
     match e {
         StoreError::Conflict("request_state_changed") => RequestError::Changed,
         StoreError::Conflict("request_not_found") => RequestError::NotFound,
+        StoreError::Conflict(code @ ("posting_already_made" | "posting_overdraws")) => {
+            RequestError::Posting(code)
+        }
         other => RequestError::Store(other),
     }
 }
@@ -152,26 +156,77 @@ impl Requests {
         acting: Acting,
         caller: &Caller,
     ) -> Result<Filed, RequestError> {
+        self.submit_prepared(member, kind, attachments, acting, caller, |_| {
+            Ok::<_, RequestError>(answers.clone())
+        })
+        .await
+    }
+
+    /// `submit`, with answers that depend on the folio: `answers_for` is called with each folio
+    /// drawn (again, in the rare case one is taken), so a signature can cover it.
+    pub async fn submit_with<E, F>(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        acting: Acting,
+        caller: &Caller,
+        answers_for: F,
+    ) -> Result<Filed, E>
+    where
+        E: From<RequestError> + Send,
+        F: FnMut(&Folio) -> Result<serde_json::Value, E> + Send,
+    {
+        self.submit_prepared(member, kind, &[], acting, caller, answers_for)
+            .await
+    }
+
+    async fn submit_prepared<E, F>(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        attachments: &[store::NewAttachment],
+        acting: Acting,
+        caller: &Caller,
+        mut answers_for: F,
+    ) -> Result<Filed, E>
+    where
+        E: From<RequestError> + Send,
+        F: FnMut(&Folio) -> Result<serde_json::Value, E> + Send,
+    {
         if acting.member() != Some(member) {
-            return Err(RequestError::NotPermitted);
+            return Err(RequestError::NotPermitted.into());
         }
-        let answers = answers.to_string();
-        if answers.len() > MAX_ANSWERS_BYTES {
-            return Err(RequestError::AnswersTooLarge);
+        if self
+            .store
+            .member(member)
+            .await
+            .map_err(RequestError::from)?
+            .is_none()
+        {
+            return Err(RequestError::NoMember.into());
         }
-        if self.store.member(member).await?.is_none() {
-            return Err(RequestError::NoMember);
-        }
-        let state = transition(kind, &RequestState::Draft, &Action::Submit, acting.role())?;
+        let state = transition(kind, &RequestState::Draft, &Action::Submit, acting.role())
+            .map_err(RequestError::from)?;
         let now = self.clock.now();
         let today = mexico_city_date(now);
-        let standard = self.standards.standard(kind, today)?;
+        let standard = self
+            .standards
+            .standard(kind, today)
+            .map_err(RequestError::from)?;
         let promised_on = standard.value.promised_on(today, &self.holidays);
         let latest_on = standard.value.latest_on(today, &self.holidays);
-        let account = self.store.account_by_member(member).await?;
+        let account = self
+            .store
+            .account_by_member(member)
+            .await
+            .map_err(RequestError::from)?;
         let mut last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
         for _ in 0..FOLIO_DRAWS {
             let folio = Folio::generate(kind, today.year(), &mut rand::rng());
+            let answers = answers_for(&folio)?.to_string();
+            if answers.len() > MAX_ANSWERS_BYTES {
+                return Err(RequestError::AnswersTooLarge.into());
+            }
             let notice = notices::Notice {
                 kind,
                 folio: &folio,
@@ -191,7 +246,7 @@ impl Requests {
                 folio: folio.clone(),
                 kind,
                 state: state.clone(),
-                answers: answers.clone(),
+                answers,
                 channel: caller.channel,
                 created_by: acting.label(),
                 created_at: now,
@@ -228,10 +283,13 @@ impl Requests {
                 Err(StoreError::Conflict("request_folio_taken")) => {
                     last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
                 }
-                Err(e) => return Err(e.into()),
+                Err(StoreError::Conflict("request_already_open")) => {
+                    return Err(RequestError::AlreadyOpen.into());
+                }
+                Err(e) => return Err(RequestError::from(e).into()),
             }
         }
-        Err(last)
+        Err(last.into())
     }
 
     /// The member's request with `folio`. A folio of someone else's is answered like one that
@@ -271,6 +329,31 @@ impl Requests {
                 prepared.request.member_id,
                 folio,
                 &prepared.change,
+                &prepared.audit,
+                &prepared.notify,
+            )
+            .await
+            .map_err(from_store)
+    }
+
+    /// `act`, and `posting` booked on the ledger in the same transaction: the change and the
+    /// money move together or not at all, and a posting is never made twice (see
+    /// `store::RequestRepo::transition_request_posting`).
+    pub async fn act_posting(
+        &self,
+        folio: &Folio,
+        action: Action,
+        acting: Acting,
+        caller: &Caller,
+        posting: &LedgerPosting,
+    ) -> Result<Request, RequestError> {
+        let prepared = self.prepare(folio, action, acting, caller).await?;
+        self.store
+            .transition_request_posting(
+                prepared.request.member_id,
+                folio,
+                &prepared.change,
+                posting,
                 &prepared.audit,
                 &prepared.notify,
             )
@@ -386,7 +469,29 @@ impl Requests {
         let request = self
             .own_request(member, folio, Acting::Member(member), caller)
             .await?;
-        let events = self.store.request_events(member, folio).await?;
+        self.status_from(request).await
+    }
+
+    /// Where `member`'s request stands, for the back office (an operator reaches any member's
+    /// request; the member's own pages use `status`).
+    pub async fn status_of(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+    ) -> Result<RequestStatus, RequestError> {
+        let request = self
+            .store
+            .request_by_folio(member, folio)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        self.status_from(request).await
+    }
+
+    async fn status_from(&self, request: Request) -> Result<RequestStatus, RequestError> {
+        let events = self
+            .store
+            .request_events(request.member_id, &request.folio)
+            .await?;
         Ok(RequestStatus {
             folio: request.folio.clone(),
             kind: request.kind,

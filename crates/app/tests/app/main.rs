@@ -9,6 +9,7 @@ mod drafts;
 mod imports;
 mod mail;
 mod population;
+mod refund;
 mod requests;
 mod second_factor;
 

@@ -186,6 +186,37 @@ fn trusted_authorities_load_from_a_pem_bundle() {
 }
 
 #[test]
+fn trusted_authorities_load_from_der_and_pem_files_mixed() {
+    let pem = other_authority().pem.clone();
+    let issuers = TrustedIssuers::from_files(&[pem.as_bytes(), &sat().der]).unwrap();
+    let certificate = Certificate::from_der(member_cer()).unwrap();
+    assert_eq!(
+        code(verify_certificate(&certificate, &issuers, NOW, MEMBER_RFC)),
+        "ok"
+    );
+    let only_other = TrustedIssuers::from_files(&[pem.as_bytes()]).unwrap();
+    assert_eq!(
+        code(verify_certificate(
+            &certificate,
+            &only_other,
+            NOW,
+            MEMBER_RFC
+        )),
+        "certificate_untrusted_issuer"
+    );
+    assert_eq!(code(TrustedIssuers::from_files(&[])), "issuers_empty");
+    assert_eq!(
+        code(TrustedIssuers::from_files(&[
+            &sat().der,
+            b"not a certificate"
+        ])),
+        "issuer_unreadable"
+    );
+    let huge = vec![b'0'; efirma::MAX_FILE_BYTES + 1];
+    assert_eq!(code(TrustedIssuers::from_files(&[&huge])), "file_too_large");
+}
+
+#[test]
 fn a_seal_certificate_is_not_an_efirma() {
     let csd = Holder {
         branch: Some("SUCURSAL CENTRO"),

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use deadpool_postgres::Object;
 use domain::ids::{Curp, Nss};
+use domain::refund::{PensionResolution, SubaccountHold};
 use domain::registry::{
     Credit, CreditMovement, CreditNumber, Employer, MemberId, Movement, Nrp, Person, RelationPeriod,
 };
@@ -291,6 +292,73 @@ impl ImportBatch for PgImportBatch {
                         &d.change.discount.kind.code(),
                         &d.change.discount.value,
                         &d.change.reason.code(),
+                        &self.batch_id,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(inserted)
+    }
+
+    async fn insert_pension_resolutions(
+        &mut self,
+        rows: &[PensionResolution],
+    ) -> Result<u64, StoreError> {
+        let conn = self.conn()?;
+        let stmt = conn
+            .prepare_cached(
+                "INSERT INTO pension_resolutions (member_id, outcome, kind, resolved_on, batch_id)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .await
+            .map_err(db)?;
+        let mut inserted = 0;
+        for p in rows {
+            inserted += conn
+                .execute(
+                    &stmt,
+                    &[
+                        &p.member_id.0,
+                        &p.outcome.code(),
+                        &p.kind.code(),
+                        &p.resolved_on,
+                        &self.batch_id,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(inserted)
+    }
+
+    async fn insert_subaccount_holds(
+        &mut self,
+        rows: &[SubaccountHold],
+    ) -> Result<u64, StoreError> {
+        // A hold the registry now reports lifted gets its date; one already lifted stays.
+        let conn = self.conn()?;
+        let stmt = conn
+            .prepare_cached(
+                "INSERT INTO subaccount_holds (member_id, kind, placed_on, lifted_on, batch_id)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (member_id, kind, placed_on) DO UPDATE
+                     SET lifted_on = excluded.lifted_on, batch_id = excluded.batch_id
+                     WHERE subaccount_holds.lifted_on IS NULL
+                       AND excluded.lifted_on IS NOT NULL",
+            )
+            .await
+            .map_err(db)?;
+        let mut inserted = 0;
+        for h in rows {
+            inserted += conn
+                .execute(
+                    &stmt,
+                    &[
+                        &h.member_id.0,
+                        &h.kind.code(),
+                        &h.placed_on,
+                        &h.lifted_on,
                         &self.batch_id,
                     ],
                 )

@@ -18,6 +18,8 @@ pub fn kind_of(arg: ImportKindArg) -> ImportKind {
         ImportKindArg::Credits => ImportKind::Credits,
         ImportKindArg::CreditMovements => ImportKind::CreditMovements,
         ImportKindArg::CreditDiscounts => ImportKind::CreditDiscounts,
+        ImportKindArg::Pensions => ImportKind::Pensions,
+        ImportKindArg::Holds => ImportKind::Holds,
     }
 }
 

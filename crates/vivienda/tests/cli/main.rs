@@ -255,6 +255,72 @@ fn imports_report_and_stay_idempotent_and_the_ledger_audit_passes() {
 }
 
 #[test]
+fn pensions_and_holds_import_with_their_rejects_and_a_bad_sat_authority_stops_the_start() {
+    let dir = scratch("pensions");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    for (kind, file, rejected) in [
+        ("members", "members.csv", None),
+        ("pensions", "pensions.csv", Some("pension_outcome_unknown")),
+        ("holds", "holds.csv", Some("hold_lifted_before_placed")),
+    ] {
+        std::fs::copy(examples.join(file), dir.join(file)).unwrap();
+        let out = vivienda(&dir)
+            .args(["import", kind, file])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stdout.contains("accepted"), "{stdout}");
+        if let Some(code) = rejected {
+            let rejects = dir.join(file.replace(".csv", ".rejects.csv"));
+            let rejects = std::fs::read_to_string(rejects).unwrap();
+            assert!(rejects.contains(code), "{rejects}");
+            assert!(rejects.contains("unknown_nss"), "{rejects}");
+        }
+    }
+    let store = store_of(&dir);
+    let julia = block_on(store::RegistryRepo::member_by_nss(
+        &store,
+        &domain::ids::Nss::parse("14997511119").unwrap(),
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        block_on(store::RefundRepo::pension_resolutions(
+            &store,
+            julia.member_id
+        ))
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        block_on(store::RefundRepo::subaccount_holds(&store, julia.member_id))
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A file in the SAT authorities' directory that is not a certificate stops the start.
+    std::fs::create_dir_all(dir.join("data/sat-ca")).unwrap();
+    std::fs::write(dir.join("data/sat-ca/ac-sat.cer"), b"not a certificate").unwrap();
+    let out = vivienda(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("SAT authority certificates"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn configuration_layers_file_then_environment_then_flags() {
     let dir = scratch("config");
     std::fs::write(dir.join("vivienda.toml"), "data_dir = \"from-file\"\n").unwrap();

@@ -88,7 +88,11 @@ async fn a_member_books_moves_and_cancels_an_appointment_page_by_page(engine: En
         "the area is in the navigation: {page}"
     );
     assert!(page.contains("href=\"/tramites/citas\""));
-    assert!(page.contains("Próximamente") && page.contains("Corrección de datos"));
+    // Every procedure of the area is linked now.
+    for href in ["/tramites/devolucion", "/tramites/correccion"] {
+        assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    }
+    assert!(!page.contains("Próximamente"), "{page}");
     let page = maria.get("/tramites/citas").await.text().await.unwrap();
     assert!(page.contains("No tienes citas próximas"), "{page}");
     assert!(page.contains("href=\"/tramites/citas/nueva\""));

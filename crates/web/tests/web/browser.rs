@@ -763,3 +763,97 @@ async fn an_operator_signs_in_and_works_the_back_office_pages() {
     browser.wait_for_path("/operacion/entrar").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_pensioner_asks_for_the_refund_and_signs_with_the_efirma_in_the_browser() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(browser) = open_browser().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    crate::refund::load(&app).await;
+    drop(crate::refund::signed_in_antonio(&app).await);
+    browser.goto(&app, "/entrar").await;
+    browser.fill("identifier", crate::refund::ANTONIO_NSS).await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("main button[type=submit]").await;
+    browser.wait_for_path("/cuenta").await;
+    browser.goto(&app, "/tramites/devolucion").await;
+    browser.check_page("devolucion").await;
+    browser.click("#opcion-a").await;
+    browser
+        .click("main form[action='/tramites/devolucion'] button")
+        .await;
+    browser.wait_for_path("/tramites/devolucion?opcion=a").await;
+    browser
+        .click("a[href='/tramites/devolucion/cuenta?opcion=a']")
+        .await;
+    browser
+        .wait_for_path("/tramites/devolucion/cuenta?opcion=a")
+        .await;
+    browser.check_page("devolucion-cuenta").await;
+    // A mistyped CLABE: the error summary takes focus and names the field.
+    browser.fill("clabe", "002010077777777779").await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_until("return document.activeElement.id === 'resumen-errores'", 10)
+        .await;
+    browser.check_page("devolucion-cuenta-error").await;
+    browser.fill("clabe", "002010077777777771").await;
+    browser.click("#holder").await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_for_path("/tramites/devolucion/revisar?opcion=a")
+        .await;
+    browser.check_page("devolucion-revisar").await;
+    browser
+        .click("a[href='/tramites/devolucion/firmar?opcion=a']")
+        .await;
+    browser
+        .wait_for_path("/tramites/devolucion/firmar?opcion=a")
+        .await;
+    browser.check_page("devolucion-firmar").await;
+    // The files are chosen from disk, as a member would.
+    let dir = std::env::temp_dir().join(format!("vivienda-efirma-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cer, key) = (dir.join("antonio.cer"), dir.join("antonio.key"));
+    std::fs::write(&cer, crate::refund::valid_cer()).unwrap();
+    std::fs::write(&key, crate::refund::key()).unwrap();
+    for (id, path) in [("cer", &cer), ("key", &key)] {
+        let input = browser.client.find(Locator::Id(id)).await.unwrap();
+        input.send_keys(&path.to_string_lossy()).await.unwrap();
+    }
+    browser.fill("efirma_password", "no es esta").await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_until("return document.activeElement.id === 'resumen-errores'", 10)
+        .await;
+    browser.check_page("devolucion-firmar-error").await;
+    for (id, path) in [("cer", &cer), ("key", &key)] {
+        let input = browser.client.find(Locator::Id(id)).await.unwrap();
+        input.send_keys(&path.to_string_lossy()).await.unwrap();
+    }
+    browser
+        .fill("efirma_password", crate::refund::EFIRMA_PASSWORD)
+        .await;
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_until(
+            "return location.pathname.startsWith('/tramites/devolucion/enviada/')",
+            10,
+        )
+        .await;
+    browser.check_page("devolucion-enviada").await;
+    browser
+        .click("main a[href^='/tramites/devolucion/DEV-']:not([download])")
+        .await;
+    browser
+        .wait_until(
+            "return /^\\/tramites\\/devolucion\\/DEV-[^/]+$/.test(location.pathname)",
+            10,
+        )
+        .await;
+    browser.check_page("devolucion-estado").await;
+    let _ = std::fs::remove_dir_all(&dir);
+    browser.quit().await;
+}

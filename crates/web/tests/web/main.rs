@@ -15,6 +15,7 @@ mod corrections;
 mod credit;
 mod design;
 mod prequal;
+mod refund;
 mod savings;
 mod second_factor;
 
@@ -26,6 +27,8 @@ pub struct TestApp {
     clock: Option<Arc<app::clock::TestClock>>,
     /// The PostgreSQL schema to drop when the test ends.
     pg_schema: Option<(String, String)>,
+    /// The SQLite file, for tests that look at what was written to disk.
+    sqlite_path: Option<std::path::PathBuf>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -169,6 +172,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut pg_schema = None;
+    let sqlite_path = (options.engine == Engine::Sqlite).then(|| dir.join("test.db"));
     let store: Arc<dyn store::Store> = match options.engine {
         Engine::Sqlite => Arc::new(store_sqlite::SqliteStore::open(&dir.join("test.db")).unwrap()),
         Engine::Postgres => {
@@ -229,6 +233,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         messages.clone(),
     );
     let offices = domain::appointments::Offices::embedded(&tables.states).unwrap();
+    let refunds = app::refund::PensionerRefunds::new(
+        store.clone(),
+        accounts.clone(),
+        requests.clone(),
+        tables.clone(),
+        Some(Arc::new(refund::pki().sat.trusted())),
+        messages.clone(),
+    );
     let state = web::AppState {
         appointments: app::appointments::Appointments::new(
             store.clone(),
@@ -247,6 +259,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         ),
         corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
+        refunds,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
@@ -284,6 +297,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         store,
         clock,
         pg_schema,
+        sqlite_path,
         _stop: stop,
     }
 }
