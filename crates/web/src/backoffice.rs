@@ -542,23 +542,16 @@ async fn request_get(
             },
         ));
     }
-    let answers = match &case.answers {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .filter(|(k, _)| k.as_str() != "changes" && k.as_str() != "files")
-            .map(|(k, v)| SummaryRow {
-                key: k.clone(),
-                value: match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
-                change_href: None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut answers = Vec::new();
+    if let serde_json::Value::Object(map) = &case.answers {
+        for (key, value) in map {
+            if key == "changes" || key == "files" {
+                continue;
+            }
+            answer_rows(key, value, &mut answers);
+        }
+    }
     // A correction's changes, one row per field: what the record says and what it should.
-    let mut answers = answers;
     if let Some(changes) = case.answers.get("changes").and_then(|c| c.as_array()) {
         for c in changes.iter().rev() {
             let text = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
@@ -698,6 +691,38 @@ async fn file_get(
             response
         }
         Err(e) => failed(&state, Some(&ctx), e),
+    }
+}
+
+/// A request's answers as rows: nested objects one level deep as "key · sub-key", and long
+/// values (a certificate in hex, a signature) cut to their start with their length, so the page
+/// stays readable.
+fn answer_rows(key: &str, value: &serde_json::Value, rows: &mut Vec<SummaryRow>) {
+    const LONGEST: usize = 80;
+    match value {
+        serde_json::Value::Object(map) if !key.contains(" · ") => {
+            for (sub, inner) in map {
+                answer_rows(&format!("{key} · {sub}"), inner, rows);
+            }
+        }
+        other => {
+            let text = match other {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            let count = text.chars().count();
+            let value = if count > LONGEST {
+                let start: String = text.chars().take(24).collect();
+                format!("{start}… ({count})")
+            } else {
+                text
+            };
+            rows.push(SummaryRow {
+                key: key.to_owned(),
+                value,
+                change_href: None,
+            });
+        }
     }
 }
 

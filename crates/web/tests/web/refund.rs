@@ -854,6 +854,15 @@ async fn the_back_office_approves_and_pays_a_refund_once(engine: Engine) {
         .unwrap();
     assert!(queue.contains(&folio), "{queue}");
     let case = format!("/operacion/solicitudes/{folio}");
+    // The answers are readable: nested parts one level deep, the certificate cut short.
+    let page = office.get(&case).await.text().await.unwrap();
+    assert!(page.contains("002010077777777771"), "the CLABE: {page}");
+    assert!(page.contains("… ("), "a long value is cut: {page}");
+    assert!(
+        page.len() < 60_000,
+        "no certificate in full: {} bytes",
+        page.len()
+    );
     for action in ["start_review", "approve", "complete"] {
         let r = office
             .post(&format!("{case}/decision"), &[("action", action)])
