@@ -45,3 +45,4 @@ correction-promised = Promised date
 correction-files = Documents you sent
 correction-back = Back to correcting my data
 account-correct-data = Correct my name, CURP or RFC
+correction-receipt = Download the receipt of your request (PDF)

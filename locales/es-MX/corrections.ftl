@@ -45,3 +45,4 @@ correction-promised = Fecha compromiso
 correction-files = Documentos que enviaste
 correction-back = Volver a corregir mis datos
 account-correct-data = Corregir mi nombre, CURP o RFC
+correction-receipt = Descargar el acuse de tu solicitud (PDF)

@@ -47,6 +47,9 @@ pub enum CorrectionError {
     /// The corrected CURP is another member's.
     #[error("curp_taken")]
     CurpTaken,
+    /// The receipt could not be made.
+    #[error("receipt failed: {0}")]
+    Receipt(String),
     #[error("{0}")]
     Request(#[from] RequestError),
     #[error("{0}")]
@@ -63,6 +66,7 @@ impl CorrectionError {
             CorrectionError::FileType => "correction_file_type",
             CorrectionError::Outdated => "correction_outdated",
             CorrectionError::CurpTaken => "curp_taken",
+            CorrectionError::Receipt(_) => "service_unavailable",
             CorrectionError::Request(e) => e.code(),
             CorrectionError::Store(_) => "service_unavailable",
         }
@@ -209,6 +213,88 @@ impl Corrections {
         seq: u32,
     ) -> Result<Option<(Attachment, Vec<u8>)>, CorrectionError> {
         Ok(self.store.attachment(member, folio, seq).await?)
+    }
+
+    /// The "Acuse de solicitud" of the member's correction `folio`: each change, the documents
+    /// sent, the promised date; issued with a verification code through `crate::issue`.
+    pub async fn receipt_pdf(
+        &self,
+        renderer: Arc<documents::Renderer>,
+        member: MemberId,
+        folio: &Folio,
+        now: time::OffsetDateTime,
+        caller: &Caller,
+    ) -> Result<documents::Rendered, CorrectionError> {
+        let status = self.requests.status(member, folio, caller).await?;
+        if status.kind != RequestKind::DataCorrection {
+            return Err(RequestError::NotFound.into());
+        }
+        let request = self
+            .store
+            .request_by_folio(member, folio)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        let messages = self.requests.messages();
+        let lang = crate::i18n::Lang::Es;
+        let t = |id: &str| messages.text(lang, id);
+        let answers: serde_json::Value =
+            serde_json::from_str(&request.answers).unwrap_or(serde_json::Value::Null);
+        let changes: Vec<corrections::Change> =
+            serde_json::from_value(answers["changes"].clone()).unwrap_or_default();
+        let mut rows: Vec<(String, String)> = changes
+            .iter()
+            .map(|c| {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("from", c.from.clone());
+                args.set("to", c.to.clone());
+                (
+                    t(&format!("field-{}", c.field.code())),
+                    messages.format(lang, "correction-from-to", Some(&args)),
+                )
+            })
+            .collect();
+        let files: Vec<String> = self
+            .store
+            .attachments(member, folio)
+            .await?
+            .into_iter()
+            .map(|f| f.file_name)
+            .collect();
+        rows.push((t("correction-files"), files.join(", ")));
+        let channel = match request.channel {
+            c @ (domain::audit::Channel::Cesi
+            | domain::audit::Channel::Phone
+            | domain::audit::Channel::App) => t(&format!("refund-channel-{}", c.code())),
+            _ => t("refund-channel-web"),
+        };
+        let data = documents::RequestReceipt {
+            folio: folio.as_str().to_owned(),
+            kind_label: crate::requests::kind_text(messages, lang, RequestKind::DataCorrection),
+            member: self
+                .store
+                .member(member)
+                .await?
+                .ok_or(RequestError::NoMember)?,
+            submitted_at: request.submitted_at.unwrap_or(now),
+            promised_on: request
+                .promised_on
+                .unwrap_or_else(|| domain::dates::mexico_city_date(now)),
+            channel_label: channel,
+            answers: rows,
+        };
+        crate::issue::issue(
+            self.store.as_ref(),
+            renderer,
+            member,
+            Arc::new(data),
+            now,
+            caller,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::issue::IssueError::Store(s) => CorrectionError::Store(s),
+            other => CorrectionError::Receipt(other.to_string()),
+        })
     }
 
     /// Completes an approved correction: the member's record is rewritten with the changes

@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
             )),
         )
         .route("/tramites/correccion/{folio}", get(status_get))
+        .route("/tramites/correccion/{folio}/acuse.pdf", get(receipt_get))
 }
 
 const FIELDS: [(&str, CorrectionField); 5] = [
@@ -225,6 +226,7 @@ struct DonePage {
     folio: String,
     promised: String,
     status_href: String,
+    receipt_href: String,
 }
 
 async fn submit_post(
@@ -283,6 +285,7 @@ async fn submit_post(
             folio: filed.folio.as_str().to_owned(),
             promised: format::date(filed.promised_on, page.lang_id()),
             status_href: format!("/tramites/correccion/{}", filed.folio.as_str()),
+            receipt_href: format!("/tramites/correccion/{}/acuse.pdf", filed.folio.as_str()),
             page,
         },
         set.into_iter().collect(),
@@ -294,6 +297,7 @@ async fn submit_post(
 struct StatusPage {
     page: Page,
     folio: String,
+    receipt_href: String,
     rows: Vec<SummaryRow>,
     files: Vec<String>,
     events: Vec<TimelineEvent>,
@@ -350,6 +354,7 @@ async fn status_get(
     let events = page.request_timeline(&status.timeline);
     render(
         StatusPage {
+            receipt_href: format!("/tramites/correccion/{}/acuse.pdf", status.folio.as_str()),
             folio: status.folio.as_str().to_owned(),
             files: files
                 .into_iter()
@@ -361,6 +366,39 @@ async fn status_get(
         },
         set.into_iter().collect(),
     )
+}
+
+/// The receipt PDF of the member's correction.
+async fn receipt_get(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Path(folio): Path<String>,
+) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
+    let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
+        return Redirect::to("/entrar").into_response();
+    };
+    let Ok(folio) = Folio::parse(&folio) else {
+        return crate::credit::not_found(&state, &headers);
+    };
+    match state
+        .corrections
+        .receipt_pdf(
+            state.documents.clone(),
+            ctx.member_id,
+            &folio,
+            state.accounts.now(),
+            &caller,
+        )
+        .await
+    {
+        Ok(r) => crate::credit_documents::pdf(r, &format!("acuse-{}.pdf", folio.as_str())),
+        Err(CorrectionError::Request(app::requests::RequestError::NotFound)) => {
+            crate::credit::not_found(&state, &headers)
+        }
+        Err(e) => crate::savings::unavailable(e),
+    }
 }
 
 /// A multipart form's text fields (each at most 600 characters) and its files under

@@ -89,6 +89,11 @@ impl Requests {
         }
     }
 
+    /// The texts notices are written from.
+    pub fn messages(&self) -> &Arc<Messages> {
+        &self.messages
+    }
+
     /// Today in Mexico City: the day promises are counted from.
     pub fn today(&self) -> Date {
         mexico_city_date(self.clock.now())

@@ -180,6 +180,23 @@ async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) 
         .unwrap();
     assert!(status.contains("acta.pdf"), "{status}");
     assert!(status.contains("Recibida"), "{status}");
+    // The receipt: the folio, each change and the documents, verifiable through its QR.
+    let receipt = maria
+        .get(&format!("/tramites/correccion/{folio}/acuse.pdf"))
+        .await;
+    assert_eq!(receipt.headers()["content-type"], "application/pdf");
+    let pdf = receipt.bytes().await.unwrap();
+    let text = crate::savings::pdf_text(&pdf);
+    for expected in [
+        folio.as_str(),
+        "HERRERA",
+        "HERNÁNDEZ",
+        "acta.pdf",
+        "Corrección de datos",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(crate::credit::qr_of(&pdf).contains("/verificar/"));
     // Someone who is not signed in is sent to sign in.
     let r = Browser::new(&app)
         .get(&format!("/tramites/correccion/{folio}"))
