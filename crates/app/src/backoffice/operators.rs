@@ -298,6 +298,14 @@ impl BackOffice {
     ) -> Result<Vec<OperatorLine>, BackOfficeError> {
         self.require(admin, Permission::ManageOperators, "list_operators", caller)
             .await?;
+        let audit = self.audit(
+            caller,
+            admin.label(),
+            "operator_listed_operators",
+            None,
+            json!({}),
+        );
+        self.store.append_audit(&[audit]).await?;
         Ok(self
             .store
             .operators()

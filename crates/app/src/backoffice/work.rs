@@ -140,6 +140,18 @@ impl BackOffice {
             }
         }
         lines.truncate(PAGE as usize);
+        let audit = self.audit(
+            caller,
+            operator.label(),
+            "operator_read_queue",
+            None,
+            json!({
+                "kind": filter.kind.map(RequestKind::code),
+                "mine": filter.assigned_to.is_some(),
+                "results": lines.len(),
+            }),
+        );
+        self.store.append_audit(&[audit]).await?;
         Ok(lines)
     }
 

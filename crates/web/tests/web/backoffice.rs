@@ -478,6 +478,14 @@ async fn agents_work_the_queue_and_unmasking_a_member_is_audited(engine: Engine)
             .any(|e| e.entry.action == "operator_viewed_request")
     );
     assert!(log.iter().any(|e| e.entry.action == "request_assigned"));
+    // Reading the queue is an action too.
+    assert!(
+        audit_actions(&app)
+            .await
+            .iter()
+            .any(|(actor, action, _, _)| action == "operator_read_queue"
+                && *actor == format!("operator:{}", agent.operator.operator_id))
+    );
     // The member was told, by e-mail, what to correct (the account is not needed for the
     // audit; María has none here, so no message is queued for her).
     assert!(matches!(
