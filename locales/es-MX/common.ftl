@@ -1,7 +1,7 @@
 app-name = Vivienda
 tagline = Tu ahorro y tu crédito de vivienda, en línea.
 free-and-personal = Todos los trámites son gratuitos y personales. Nadie debe cobrarte por hacerlos.
-service-unavailable = El servicio no está disponible por el momento. Intenta de nuevo en unos minutos.
+service-unavailable = El servicio no está disponible por el momento. Inténtalo de nuevo en unos minutos.
 not-found = No encontramos la página que buscas.
 help-phone = Infonatel: 800 008 3900
 skip-to-content = Saltar al contenido
@@ -41,7 +41,7 @@ timeout-title = Tu sesión está por cerrarse
 timeout-text = Por tu seguridad, cerraremos tu sesión si no haces nada en los próximos minutos. Lo que hayas escrito y no hayas enviado se perderá.
 timeout-stay = Seguir conectado
 timeout-ended-title = Tu sesión se cerró
-timeout-ended-text = Cerramos tu sesión porque no tuvo actividad. Entra de nuevo para continuar.
+timeout-ended-text = Cerramos tu sesión porque no hubo actividad por un tiempo. Entra de nuevo para continuar.
 step-of = Paso { $current } de { $total }
 
 ## Galería de componentes (solo en modo demostración)
@@ -71,7 +71,7 @@ demo-key-clabe = CLABE
 demo-key-amount = Monto
 demo-key-date = Fecha de la solicitud
 demo-tables = Tablas
-demo-table-caption = Movimientos de tu subcuenta de vivienda
+demo-table-caption = Movimientos de tu Subcuenta de Vivienda
 demo-col-date = Fecha
 demo-col-concept = Concepto
 demo-col-amount = Monto
@@ -81,7 +81,7 @@ demo-concept-refund = Devolución
 demo-tabs = Pestañas
 demo-tabs-title = Contenido
 demo-tab-balance = Saldo
-demo-tab-balance-text = Tu saldo de la subcuenta de vivienda al cierre del último bimestre.
+demo-tab-balance-text = Tu saldo de la Subcuenta de Vivienda al cierre del último bimestre.
 demo-tab-movements = Movimientos
 demo-tab-movements-text = Las aportaciones, rendimientos y retiros de los últimos 12 meses.
 demo-tab-documents = Documentos

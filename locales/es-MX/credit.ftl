@@ -2,11 +2,11 @@
 prequal-title = Precalificación y puntos
 prequal-eligible = ¡Ya puedes pedir tu crédito! Tienes { $total } puntos.
 prequal-not-yet = Todavía no alcanzas: tienes { $total } puntos y necesitas { $minimum }.
-scheme-legacy116 = Se calcula con el esquema de 116 puntos (vigente hasta 2021).
+scheme-legacy116 = Se calcula con el modelo de 116 puntos (vigente hasta 2021).
 scheme-t1000 = Se calcula con el modelo de 1,080 puntos (vigente de 2021 a agosto de 2025).
-scheme-t100 = Se calcula con el modelo de 100 puntos, vigente desde el 18 de agosto de 2025.
+scheme-t100 = Se calcula con el modelo de 100 puntos (vigente desde el 18 de agosto de 2025).
 prequal-refusals = Por qué todavía no puedes precalificar
-refusal-not_employed_last_bimester = No tienes una relación laboral con aportaciones en el bimestre pasado. Necesitas un empleo formal vigente.
+refusal-not_employed_last_bimester = En el bimestre pasado ningún patrón hizo aportaciones a tu nombre. Para precalificar necesitas un empleo formal vigente.
 refusal-employer_in_arrears = Tu patrón no ha pagado tus últimas aportaciones. Pídele que se ponga al corriente o llama a Infonatel.
 refusal-active_credit = Ya tienes un crédito Infonavit activo. Podrás pedir otro cuando lo termines de pagar.
 refusal-too_short_continuity = Necesitas { $required } bimestres seguidos de aportaciones y llevas { $have }.

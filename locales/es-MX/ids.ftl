@@ -15,7 +15,7 @@ curp_date = Los números de la fecha de nacimiento en la CURP (del carácter 5 a
 curp_sex = El carácter 11 de la CURP debe ser H (hombre) o M (mujer). Revisa que lo copiaste bien de tu constancia de CURP.
 curp_state = Los caracteres 12 y 13 de la CURP deben ser la clave del estado donde naciste (por ejemplo DF, JC o NL, o NE si naciste en el extranjero). Revisa que los copiaste bien de tu constancia de CURP.
 curp_check_digit = El dígito verificador de la CURP (el último carácter) no coincide con los demás, así que seguramente hay un carácter equivocado. Revisa que la copiaste completa de tu constancia de CURP.
-curp_blocklisted = Las primeras 4 letras de la CURP forman una palabra que RENAPO nunca asigna (en esos casos cambia la segunda letra por una X). Revisa esas letras en tu constancia de CURP.
+curp_blocklisted = Las primeras 4 letras de la CURP forman una palabra que el Registro Nacional de Población (RENAPO) nunca asigna (en esos casos cambia la segunda letra por una X). Revisa esas letras en tu constancia de CURP.
 
 ## RFC
 
@@ -30,4 +30,4 @@ rfc_check_digit_warning = La homoclave de tu RFC (los últimos 3 caracteres) no 
 clabe_length = La CLABE debe tener exactamente 18 dígitos, sin espacios ni guiones. Cópiala de tu estado de cuenta o de la app de tu banco.
 clabe_not_digits = La CLABE solo lleva números del 0 al 9. Quita las letras, espacios, guiones o signos y escríbela de nuevo.
 clabe_check_digit = El último dígito de la CLABE no corresponde con los demás, así que seguramente hay un número equivocado. Cópiala otra vez de tu estado de cuenta o de la app de tu banco.
-clabe_bank_unknown = Los primeros 3 dígitos de la CLABE indican el banco y no corresponden a ningún banco que reciba transferencias SPEI. Revisa que sea tu CLABE interbancaria de 18 dígitos y no un número de tarjeta o de cuenta.
+clabe_bank_unknown = Los primeros 3 dígitos de la CLABE indican el banco, y no corresponden a ningún banco que reciba transferencias electrónicas (SPEI). Revisa que sea tu CLABE interbancaria de 18 dígitos y no un número de tarjeta o de cuenta.

@@ -57,10 +57,10 @@ request-reason-other = Revisa el detalle en Mis trámites o llama a Infonatel.
 request-reason-documents_missing = Falta un documento que pide el trámite.
 request-reason-document_illegible = Un documento no se puede leer. Súbelo de nuevo con buena luz y sin recortes.
 request-reason-deed_scan_illegible = La copia de la escritura no se puede leer. Súbela de nuevo completa y legible.
-request-reason-data_mismatch = Los datos de la solicitud no coinciden con los del registro del Infonavit.
+request-reason-data_mismatch = Los datos de la solicitud no coinciden con los del registro del Infonavit. Revísalos; si el registro está mal, pide una corrección de datos.
 request-reason-balance_not_zero = Tu crédito todavía tiene saldo. La carta se emite cuando el saldo es cero.
 request-reason-active_credit = Tienes un crédito vigente con el Infonavit.
-request-reason-not_eligible = No cumples todavía los requisitos de este trámite.
+request-reason-not_eligible = Todavía no cumples los requisitos de este trámite.
 request-reason-clabe_not_in_member_name = La cuenta CLABE no está a tu nombre.
 
 ## Avisos por correo y SMS
@@ -74,17 +74,17 @@ request-notice-approved = Tu solicitud de { $kind } con folio { $folio } fue apr
 request-notice-rejected = Tu solicitud de { $kind } con folio { $folio } no fue procedente. Motivo: { $reason } Si tienes dudas, llama a Infonatel y da tu folio.
 request-notice-completed = Concluyó tu trámite de { $kind } con folio { $folio }.
 request-notice-cancelled = Se canceló tu solicitud de { $kind } con folio { $folio }. Si no fuiste tú, llama a Infonatel.
-request-sms-submitted = Infonavit: recibimos tu solicitud, folio { $folio }. Respuesta a mas tardar el { $promised }.
-request-sms-correction_requested = Infonavit: tu solicitud { $folio } necesita una corrección. Entra a Mis tramites.
+request-sms-submitted = Infonavit: recibimos tu solicitud, folio { $folio }. Respuesta a más tardar el { $promised }.
+request-sms-correction_requested = Infonavit: tu solicitud { $folio } necesita una corrección. Entra a Mis trámites.
 request-sms-approved = Infonavit: tu solicitud { $folio } fue aprobada.
-request-sms-rejected = Infonavit: tu solicitud { $folio } no fue procedente. Detalle en Mis tramites.
-request-sms-completed = Infonavit: concluyó tu tramite, folio { $folio }.
+request-sms-rejected = Infonavit: tu solicitud { $folio } no fue procedente. Detalle en Mis trámites.
+request-sms-completed = Infonavit: concluyó tu trámite, folio { $folio }.
 
 ## Errores
 
 request_not_found = No encontramos una solicitud tuya con ese folio. Revisa que esté bien escrito.
 request_closed = Esta solicitud ya terminó: no se puede cambiar.
-request_wrong_state = Esa acción no aplica a la solicitud en su estado actual.
+request_wrong_state = Ya no puedes hacer eso con esta solicitud. Recarga la página para ver cómo va.
 request_not_permitted = No puedes hacer esa acción en esta solicitud.
 request_already_open = Ya tienes una solicitud de este trámite en proceso. Sigue su avance con tu folio.
 request_state_changed = La solicitud cambió mientras la veías. Revísala de nuevo antes de continuar.
