@@ -141,9 +141,9 @@ appointment-notice-booked = Agendaste una cita para { $procedure } el { $date } 
 appointment-notice-rescheduled = Tu cita para { $procedure } (folio { $folio }) ahora es el { $date } a las { $time } h (hora local) en { $office }, { $address }. Descarga el comprobante nuevo en el portal.
 appointment-notice-cancelled = Cancelaste tu cita del { $date } a las { $time } h (hora local) en { $office } (folio { $folio }). Si no fuiste tú, llama a Infonatel al 800 008 3900.
 appointment-notice-reminder = Te recordamos tu cita de mañana, { $date }, a las { $time } h (hora local) en { $office }, { $address }, para { $procedure }. Folio { $folio }. Lleva tu identificación oficial y tu comprobante.
-appointment-sms-booked = Infonavit: cita { $folio } el { $date } a las { $time } h en { $office }. Puedes cambiarla hasta el día anterior.
+appointment-sms-booked = Infonavit: cita { $folio } el { $date } a las { $time } h en { $office }. Puedes cambiarla hasta el dia anterior.
 appointment-sms-rescheduled = Infonavit: tu cita { $folio } ahora es el { $date } a las { $time } h en { $office }.
-appointment-sms-reminder = Infonavit: mañana a las { $time } h es tu cita { $folio } en { $office }. Lleva tu identificación.
+appointment-sms-reminder = Infonavit: mañana a las { $time } h es tu cita { $folio } en { $office }. Lleva tu identificacion.
 
 weekday-1 = lunes
 weekday-2 = martes

@@ -166,7 +166,7 @@ refund-bank-registered-subject = Registraste una cuenta para tu devolución
 refund-bank-registered-body = Registraste la cuenta de { $bank } con terminación { $ending } para recibir la devolución de tu ahorro. Si no fuiste tú, congela tu cuenta y llama a Infonatel al 800 008 3900.
 refund-bank-changed-subject = Cambió la cuenta para tu devolución
 refund-bank-changed-body = La cuenta para recibir tu devolución cambió a la de { $bank } con terminación { $ending }. Por seguridad, los trámites con dinero esperarán 72 horas. Si no fuiste tú, congela tu cuenta y llama a Infonatel al 800 008 3900.
-refund-bank-changed-sms = Infonavit: cambió la cuenta para tu devolución (terminación { $ending }). Si no fuiste tú, llama al 800 008 3900.
+refund-bank-changed-sms = Infonavit: cambio la cuenta para tu devolucion (terminacion { $ending }). Si no fuiste tu, llama al 800 008 3900.
 
 ## Motivos con que el personal resuelve una devolución
 

@@ -74,11 +74,11 @@ request-notice-approved = Tu solicitud de { $kind } con folio { $folio } fue apr
 request-notice-rejected = Tu solicitud de { $kind } con folio { $folio } no fue procedente. Motivo: { $reason } Si tienes dudas, llama a Infonatel y da tu folio.
 request-notice-completed = Concluyó tu trámite de { $kind } con folio { $folio }.
 request-notice-cancelled = Se canceló tu solicitud de { $kind } con folio { $folio }. Si no fuiste tú, llama a Infonatel.
-request-sms-submitted = Infonavit: recibimos tu solicitud, folio { $folio }. Respuesta a más tardar el { $promised }.
-request-sms-correction_requested = Infonavit: tu solicitud { $folio } necesita una corrección. Entra a Mis trámites.
+request-sms-submitted = Infonavit: recibimos tu solicitud, folio { $folio }. Respuesta a mas tardar el { $promised }.
+request-sms-correction_requested = Infonavit: tu solicitud { $folio } necesita una correccion. Entra a Mis tramites.
 request-sms-approved = Infonavit: tu solicitud { $folio } fue aprobada.
-request-sms-rejected = Infonavit: tu solicitud { $folio } no fue procedente. Detalle en Mis trámites.
-request-sms-completed = Infonavit: concluyó tu trámite, folio { $folio }.
+request-sms-rejected = Infonavit: tu solicitud { $folio } no fue procedente. Detalle en Mis tramites.
+request-sms-completed = Infonavit: concluyo tu tramite, folio { $folio }.
 
 ## Errores
 

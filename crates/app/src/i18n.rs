@@ -127,6 +127,32 @@ mod tests {
     use domain::auth::password::PasswordProblem;
     use domain::ids::IdError;
 
+    /// SMS go out in the GSM 7-bit alphabet: one character outside it (á, í, ó, ú…) turns the
+    /// whole message into UCS-2, 70 characters a part instead of 160, at twice the cost.
+    #[test]
+    fn every_sms_text_stays_in_the_gsm_alphabet() {
+        const GSM: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+                           ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+        let mut checked = 0;
+        for (lang, file, text) in FILES {
+            for line in text.lines() {
+                let Some((id, value)) = line.split_once(" = ") else {
+                    continue;
+                };
+                if !id.contains("sms") {
+                    continue;
+                }
+                checked += 1;
+                let outside: String = value
+                    .chars()
+                    .filter(|c| !GSM.contains(*c) && !"{}[]~|\\^€".contains(*c))
+                    .collect();
+                assert!(outside.is_empty(), "{lang:?} {file} {id}: {outside}");
+            }
+        }
+        assert!(checked >= 10, "{checked} SMS texts");
+    }
+
     #[test]
     fn every_code_a_member_can_meet_is_translated_in_both_languages() {
         let messages = Messages::load().unwrap();
