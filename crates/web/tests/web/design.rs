@@ -19,9 +19,15 @@ fn static_urls(html: &str) -> Vec<String> {
 }
 
 async fn get(app: &TestApp, path: &str, encoding: &str) -> reqwest::Response {
+    get_as(app, path, encoding, "").await
+}
+
+/// `get` with the cookies of a signed-in browser.
+async fn get_as(app: &TestApp, path: &str, encoding: &str, cookies: &str) -> reqwest::Response {
     app.client
         .get(format!("{}{path}", app.address))
         .header(ACCEPT_ENCODING, encoding)
+        .header(reqwest::header::COOKIE, cookies)
         .send()
         .await
         .unwrap()
@@ -84,10 +90,19 @@ async fn static_files_are_hashed_cached_for_a_year_and_compressed() {
 /// Bytes sent for a page and every file it and its stylesheet link to, compressed as a phone
 /// would ask.
 async fn transferred(app: &TestApp, path: &str) -> usize {
-    let page = get(app, path, "gzip, br").await;
+    transferred_as(app, path, "").await
+}
+
+/// The bytes a page and everything it loads send, compressed, for a browser with `cookies`.
+async fn transferred_as(app: &TestApp, path: &str, cookies: &str) -> usize {
+    let page = get_as(app, path, "gzip, br", cookies).await;
     assert_eq!(page.status(), 200, "{path}");
     let html_bytes = page.bytes().await.unwrap();
-    let html = get(app, path, "identity").await.text().await.unwrap();
+    let html = get_as(app, path, "identity", cookies)
+        .await
+        .text()
+        .await
+        .unwrap();
     let mut total = html_bytes.len();
     let mut urls = static_urls(&html);
     let mut fetched = Vec::new();
@@ -123,6 +138,41 @@ async fn every_page_weighs_under_100_kb_with_everything_it_loads() {
         "/demo/componentes",
     ] {
         let bytes = transferred(&app, path).await;
+        println!("{path}: {bytes} bytes transferred");
+        assert!(bytes < 100 * 1024, "{path} sends {bytes} bytes");
+    }
+}
+
+/// The member's pages too, with the longest data the examples hold: María's savings and her
+/// credit with its monthly history.
+#[tokio::test]
+async fn every_signed_in_page_weighs_under_100_kb_with_everything_it_loads() {
+    let app = spawn_app().await;
+    crate::credit::import_credits(&app).await;
+    let mut browser = Browser::new(&app);
+    signed_in(&mut browser).await;
+    let cookies = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    for path in [
+        "/cuenta",
+        "/ahorro",
+        "/ahorro/movimientos",
+        "/ahorro/relaciones",
+        "/ahorro/calculadora",
+        "/credito",
+        "/mi-credito",
+        "/mi-credito/1901234567/movimientos",
+        "/mi-credito/1901234567/constancia/2024",
+        "/tramites",
+        "/tramites/citas",
+        "/tramites/correccion",
+        "/tramites/devolucion",
+    ] {
+        let bytes = transferred_as(&app, path, &cookies).await;
         println!("{path}: {bytes} bytes transferred");
         assert!(bytes < 100 * 1024, "{path} sends {bytes} bytes");
     }
