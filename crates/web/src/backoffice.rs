@@ -214,6 +214,16 @@ pub(crate) fn failed(
     response
 }
 
+/// A folio that does not parse, or an action that does not exist: answered like a folio that
+/// is not there.
+fn no_such_request(state: &AppState, ctx: &OperatorContext) -> Response {
+    failed(
+        state,
+        Some(ctx),
+        BackOfficeError::Request(app::requests::RequestError::NotFound),
+    )
+}
+
 // ----- sign-in ----------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -477,11 +487,7 @@ async fn request_get(
         Err(r) => return r,
     };
     let Ok(folio) = Folio::parse(&folio) else {
-        return failed(
-            &state,
-            Some(&ctx),
-            BackOfficeError::Request(app::requests::RequestError::NotFound),
-        );
+        return no_such_request(&state, &ctx);
     };
     let case = match state
         .backoffice
@@ -651,11 +657,7 @@ async fn file_get(
         Err(r) => return r,
     };
     let Ok(folio) = Folio::parse(&folio) else {
-        return failed(
-            &state,
-            Some(&ctx),
-            BackOfficeError::Request(app::requests::RequestError::NotFound),
-        );
+        return no_such_request(&state, &ctx);
     };
     match state
         .backoffice
@@ -747,11 +749,7 @@ async fn decide_post(
     };
     let (Ok(folio), Some(action)) = (Folio::parse(&folio), ActionName::from_code(&form.action))
     else {
-        return failed(
-            &state,
-            Some(&ctx),
-            BackOfficeError::Request(app::requests::RequestError::NotFound),
-        );
+        return no_such_request(&state, &ctx);
     };
     match state
         .backoffice
@@ -791,11 +789,7 @@ async fn assign_post(
         Err(r) => return r,
     };
     let Ok(folio) = Folio::parse(&folio) else {
-        return failed(
-            &state,
-            Some(&ctx),
-            BackOfficeError::Request(app::requests::RequestError::NotFound),
-        );
+        return no_such_request(&state, &ctx);
     };
     let to = match form.to.trim() {
         "" => None,

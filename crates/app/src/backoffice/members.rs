@@ -91,29 +91,20 @@ fn card(member: &Member, account: Option<&store::Account>, shown: Shown) -> Memb
             mask(text, keep)
         }
     };
+    let name_or_masked = |name: &str| {
+        if full {
+            name.to_owned()
+        } else {
+            mask_name(name)
+        }
+    };
     MemberCard {
         member_id: member.member_id,
         shown,
-        name: if full {
-            p.full_name()
-        } else {
-            mask_name(&p.full_name())
-        },
-        given_names: if full {
-            p.given_names.clone()
-        } else {
-            mask_name(&p.given_names)
-        },
-        first_surname: if full {
-            p.first_surname.clone()
-        } else {
-            mask_name(&p.first_surname)
-        },
-        second_surname: if full {
-            p.second_surname.clone()
-        } else {
-            mask_name(&p.second_surname)
-        },
+        name: name_or_masked(&p.full_name()),
+        given_names: name_or_masked(&p.given_names),
+        first_surname: name_or_masked(&p.first_surname),
+        second_surname: name_or_masked(&p.second_surname),
         // The last four digits of the NSS are what a caller is usually asked to confirm.
         nss: if full {
             p.nss.as_str().to_owned()
@@ -252,9 +243,8 @@ impl BackOffice {
             channel,
             ..caller.clone()
         };
-        let corrections =
-            crate::corrections::Corrections::new(self.store.clone(), self.requests.clone());
-        Ok(corrections
+        Ok(self
+            .corrections()
             .submit(
                 member,
                 proposal,

@@ -157,6 +157,11 @@ impl BackOffice {
         self.clock.now()
     }
 
+    /// The data-correction use cases, on the same store and requests.
+    pub(crate) fn corrections(&self) -> crate::corrections::Corrections {
+        crate::corrections::Corrections::new(self.store.clone(), self.requests.clone())
+    }
+
     pub(crate) fn totp_sealer(&self) -> Sealer {
         Sealer::new(&self.server_key, "operator totp secret")
     }

@@ -233,9 +233,7 @@ impl BackOffice {
         if action == Action::Complete {
             let (_, request) = self.request_of(folio).await?;
             if request.kind == RequestKind::DataCorrection {
-                crate::corrections::Corrections::new(self.store.clone(), self.requests.clone())
-                    .apply(folio, acting, caller)
-                    .await?;
+                self.corrections().apply(folio, acting, caller).await?;
                 return Ok(RequestState::Done);
             }
         }
