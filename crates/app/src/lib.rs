@@ -13,6 +13,7 @@ pub mod credit_documents;
 pub mod i18n;
 pub mod import;
 pub mod issue;
+pub mod jobs;
 pub mod notify;
 pub mod population;
 pub mod prequal;

@@ -69,16 +69,12 @@ impl Savings {
 
     /// "Cuánto ahorro tengo".
     pub async fn summary(&self, member: MemberId) -> Result<Summary, StoreError> {
-        let balances = self.store.balances(member).await?;
-        let last_contribution = self
-            .store
-            .last_movement_on(member, MovementKind::Contribution)
-            .await?;
-        let last_yield = self
-            .store
-            .last_movement_on(member, MovementKind::Yield)
-            .await?;
-        Ok(Summary::new(&balances, last_contribution, last_yield))
+        let overview = self.store.savings_overview(member).await?;
+        Ok(Summary::new(
+            &overview.balances,
+            overview.last_contribution,
+            overview.last_yield,
+        ))
     }
 
     /// The movements that pass `filter`, oldest first, each with the balance of the whole

@@ -10,6 +10,7 @@ pub mod bimester;
 pub mod corrections;
 pub mod credit;
 pub mod dates;
+pub mod identity;
 pub mod ids;
 pub mod money;
 pub mod operators;

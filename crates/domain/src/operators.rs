@@ -35,6 +35,10 @@ pub enum Permission {
     ReadAudit,
     /// Create operators, change their roles, disable them.
     ManageOperators,
+    /// Change a member's NSS and unify two NSS of one person.
+    ChangeIdentity,
+    /// Start the batches that post money (yield, re-indexation, contributions) and reminders.
+    RunBatches,
 }
 
 impl Role {
@@ -62,7 +66,13 @@ impl Role {
             ),
             Role::Supervisor => matches!(
                 permission,
-                ReadRequests | DecideRequests | Reassign | LookUpMembers | ActForMember
+                ReadRequests
+                    | DecideRequests
+                    | Reassign
+                    | LookUpMembers
+                    | ActForMember
+                    | ChangeIdentity
+                    | RunBatches
             ),
             Role::Auditor => matches!(permission, ReadAudit),
             Role::Admin => matches!(permission, ManageOperators),
@@ -161,6 +171,8 @@ mod tests {
             ActForMember,
             ReadAudit,
             ManageOperators,
+            ChangeIdentity,
+            RunBatches,
         ];
         let allowed =
             |role: Role| -> Vec<Permission> { all.into_iter().filter(|p| role.may(*p)).collect() };
@@ -175,7 +187,9 @@ mod tests {
                 DecideRequests,
                 Reassign,
                 LookUpMembers,
-                ActForMember
+                ActForMember,
+                ChangeIdentity,
+                RunBatches
             ]
         );
         assert_eq!(allowed(Role::Auditor), [ReadAudit]);

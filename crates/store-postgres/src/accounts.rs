@@ -19,22 +19,27 @@ use crate::error::db;
 
 const T: &str = "accounts";
 
-const COLUMNS: &str = "account_id, member_id, email, mobile, password_hash, state, created_at, \
+pub(crate) const COLUMNS: &str = "account_id, member_id, email, mobile, password_hash, state, created_at, \
      activated_at, totp_secret, contact_changed_at";
 
 fn account(r: &Row) -> Result<Account, StoreError> {
-    let state: &str = get(r, 5, T)?;
+    account_at(r, 0)
+}
+
+/// An account read from the columns `COLUMNS` starting at `base`.
+pub(crate) fn account_at(r: &Row, base: usize) -> Result<Account, StoreError> {
+    let state: &str = get(r, base + 5, T)?;
     Ok(Account {
-        account_id: AccountId(get(r, 0, T)?),
-        member_id: MemberId(get(r, 1, T)?),
-        email: get(r, 2, T)?,
-        mobile: get(r, 3, T)?,
-        password_hash: get(r, 4, T)?,
+        account_id: AccountId(get(r, base, T)?),
+        member_id: MemberId(get(r, base + 1, T)?),
+        email: get(r, base + 2, T)?,
+        mobile: get(r, base + 3, T)?,
+        password_hash: get(r, base + 4, T)?,
         state: AccountState::from_code(state).ok_or_else(|| StoreError::corrupt(T, "bad state"))?,
-        created_at: get(r, 6, T)?,
-        activated_at: get(r, 7, T)?,
-        totp_secret: get(r, 8, T)?,
-        contact_changed_at: get(r, 9, T)?,
+        created_at: get(r, base + 6, T)?,
+        activated_at: get(r, base + 7, T)?,
+        totp_secret: get(r, base + 8, T)?,
+        contact_changed_at: get(r, base + 9, T)?,
     })
 }
 

@@ -60,6 +60,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
+    (
+        14,
+        "identity",
+        include_str!("../migrations/0014_identity.sql"),
+    ),
+    (15, "jobs", include_str!("../migrations/0015_jobs.sql")),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -7,12 +7,14 @@ use domain::ids::{Curp, Nss};
 use domain::money::Money;
 use domain::registry::{
     Bucket, BucketBalance, Credit, CreditMovement, CreditNumber, Employer, Member, MemberId,
-    Movement, Nrp, RelationPeriod,
+    Movement, MovementKind, Nrp, RelationPeriod,
 };
 use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use store::{LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, StoreError};
+use store::{
+    LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, SavingsOverview, StoreError,
+};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -84,7 +86,19 @@ impl RegistryRepo for PgStore {
     }
 
     async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
-        self.member_where("nss", nss.as_str()).await
+        // A former NSS (changed, or unified into another record) still finds the member.
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members WHERE nss = $1
+             UNION ALL
+             SELECT {MEMBER_COLUMNS} FROM members
+             WHERE member_id = (SELECT member_id FROM nss_aliases WHERE nss = $1)
+             LIMIT 1"
+        );
+        self.row(&sql, &[&nss.as_str()])
+            .await?
+            .as_ref()
+            .map(rows::member)
+            .transpose()
     }
 
     async fn member_by_curp(&self, curp: &Curp) -> Result<Option<Member>, StoreError> {
@@ -98,6 +112,49 @@ impl RegistryRepo for PgStore {
             .as_ref()
             .map(rows::employer)
             .transpose()
+    }
+
+    async fn savings_overview(&self, id: MemberId) -> Result<SavingsOverview, StoreError> {
+        // One round trip: each balance row carries the two dates, and one row with a NULL
+        // bucket answers for a member without balances.
+        let rows = self
+            .fetch(
+                "SELECT b.bucket, b.balance,
+                     (SELECT max(latest) FROM (
+                          SELECT (SELECT booked_on FROM subaccount_movements m
+                                  WHERE m.member_id = $1 AND m.bucket = k AND m.kind = $2
+                                  ORDER BY m.period DESC LIMIT 1) AS latest
+                          FROM unnest(ARRAY[1, 2, 3, 4]::smallint[]) AS k) AS per_bucket),
+                     (SELECT max(latest) FROM (
+                          SELECT (SELECT booked_on FROM subaccount_movements m
+                                  WHERE m.member_id = $1 AND m.bucket = k AND m.kind = $3
+                                  ORDER BY m.period DESC LIMIT 1) AS latest
+                          FROM unnest(ARRAY[1, 2, 3, 4]::smallint[]) AS k) AS per_bucket)
+                 FROM (SELECT 1) AS one
+                 LEFT JOIN subaccount_balances b ON b.member_id = $1
+                 ORDER BY b.bucket",
+                &[
+                    &id.0,
+                    &MovementKind::Contribution.number(),
+                    &MovementKind::Yield.number(),
+                ],
+            )
+            .await?;
+        let mut overview = SavingsOverview::default();
+        for r in &rows {
+            const T: &str = "subaccount_balances";
+            overview.last_contribution = crate::columns::get(r, 2, T)?;
+            overview.last_yield = crate::columns::get(r, 3, T)?;
+            let Some(bucket) = crate::columns::get::<Option<i16>>(r, 0, T)? else {
+                continue;
+            };
+            overview.balances.push(BucketBalance {
+                bucket: Bucket::from_number(bucket.into())
+                    .ok_or_else(|| StoreError::corrupt(T, "bucket"))?,
+                balance: Money::from_centavos(crate::columns::get(r, 1, T)?),
+            });
+        }
+        Ok(overview)
     }
 
     async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
@@ -228,7 +285,7 @@ impl RegistryRepo for PgStore {
     async fn last_movement_on(
         &self,
         id: MemberId,
-        kind: domain::registry::MovementKind,
+        kind: MovementKind,
     ) -> Result<Option<time::Date>, StoreError> {
         // Within (member, bucket, kind) the key orders by period: one index seek per bucket.
         let rows = self

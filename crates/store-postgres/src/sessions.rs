@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use domain::audit::{AuditEntry, Channel};
 use domain::registry::MemberId;
 use store::{
-    AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError, stored_instant,
+    Account, AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError,
+    qualified_columns as qualified, stored_instant,
 };
 use time::OffsetDateTime;
 use tokio_postgres::Row;
@@ -17,6 +18,9 @@ use crate::error::db;
 
 const SESSION_COLUMNS: &str = "session_id, account_id, channel, created_at, last_seen_at, \
      ended_at, end_reason, device, origin";
+
+/// How many columns `SESSION_COLUMNS` names.
+const SESSION_FIELDS: usize = 9;
 
 fn session(r: &Row) -> Result<Session, StoreError> {
     const T: &str = "sessions";
@@ -92,6 +96,24 @@ impl SessionRepo for PgStore {
             .await?
             .first()
             .map(session)
+            .transpose()
+    }
+
+    async fn live_session_with_account(
+        &self,
+        id_hash: &[u8; 32],
+    ) -> Result<Option<(Session, Account)>, StoreError> {
+        let sql = format!(
+            "SELECT {}, {}
+             FROM sessions s JOIN accounts a ON a.account_id = s.account_id
+             WHERE s.id_hash = $1 AND s.ended_at IS NULL",
+            qualified("s", SESSION_COLUMNS),
+            qualified("a", crate::accounts::COLUMNS),
+        );
+        self.fetch(&sql, &[&&id_hash[..]])
+            .await?
+            .first()
+            .map(|r| Ok((session(r)?, crate::accounts::account_at(r, SESSION_FIELDS)?)))
             .transpose()
     }
 

@@ -73,6 +73,9 @@ contract_cases!(
     pensions_and_holds_are_imported_and_read_per_member,
     a_bank_account_is_kept_replaced_and_audited,
     a_completed_request_posts_its_withdrawal_exactly_once,
+    unifying_two_records_keeps_every_centavo_and_the_old_nss,
+    an_nss_change_keeps_the_old_one_as_an_alias,
+    jobs_are_claimed_once_and_taken_over_after_their_lease,
 );
 
 #[test]

@@ -142,7 +142,8 @@ impl ImportBatch for SqliteImportBatch {
     async fn member_ids(&mut self, nss: &[Nss]) -> Result<Vec<Option<MemberId>>, StoreError> {
         lookup(
             &self.conn,
-            "SELECT member_id FROM members WHERE nss = ?1",
+            "SELECT member_id FROM members WHERE nss = ?1
+             UNION ALL SELECT member_id FROM nss_aliases WHERE nss = ?1 LIMIT 1",
             nss,
             Nss::as_str,
             |r| r.get(0).map(MemberId),

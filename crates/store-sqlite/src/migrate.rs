@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
+    (
+        14,
+        "identity",
+        include_str!("../migrations/0014_identity.sql"),
+    ),
+    (15, "jobs", include_str!("../migrations/0015_jobs.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

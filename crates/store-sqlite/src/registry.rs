@@ -6,10 +6,12 @@ use domain::ids::{Curp, Nss};
 use domain::money::Money;
 use domain::registry::{
     Bucket, BucketBalance, Credit, CreditMovement, CreditNumber, Employer, Member, MemberId,
-    Movement, Nrp, RelationPeriod, StateCode,
+    Movement, MovementKind, Nrp, RelationPeriod, StateCode,
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use store::{LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, StoreError};
+use store::{
+    LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, SavingsOverview, StoreError,
+};
 
 use crate::rows::{self, MEMBER_COLUMNS};
 use crate::stamp::get;
@@ -44,6 +46,51 @@ fn collect<T>(
     Ok(out)
 }
 
+fn balances_of(c: &Connection, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
+    collect(
+        c,
+        "SELECT bucket, balance FROM subaccount_balances WHERE member_id = ?1 ORDER BY bucket",
+        [id.0],
+        |r| {
+            let bucket: i64 = r.get(0).map_err(db)?;
+            Ok(BucketBalance {
+                bucket: Bucket::from_number(bucket)
+                    .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
+                balance: Money::from_centavos(r.get(1).map_err(db)?),
+            })
+        },
+    )
+}
+
+/// The booking date of the member's latest movement of `kind`. Within (member, bucket, kind)
+/// the key orders by period, and a later period is booked later: one index seek per bucket.
+fn last_movement_of(
+    c: &Connection,
+    id: MemberId,
+    kind: MovementKind,
+) -> Result<Option<time::Date>, StoreError> {
+    let mut stmt = c
+        .prepare_cached(
+            "SELECT booked_on FROM subaccount_movements
+             WHERE member_id = ?1 AND bucket = ?2 AND kind = ?3
+             ORDER BY period DESC LIMIT 1",
+        )
+        .map_err(db)?;
+    let mut latest: Option<time::Date> = None;
+    for bucket in Bucket::ALL {
+        let found: Option<String> = stmt
+            .query_row(params![id.0, bucket.number(), kind.number()], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(text) = found {
+            let day = domain::dates::parse_iso(&text)
+                .map_err(|_| StoreError::corrupt("subaccount_movements", "booked_on"))?;
+            latest = latest.max(Some(day));
+        }
+    }
+    Ok(latest)
+}
+
 #[async_trait]
 impl RegistryRepo for SqliteStore {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
@@ -54,7 +101,22 @@ impl RegistryRepo for SqliteStore {
     }
 
     async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
-        self.read(|c| member_where(c, "nss", nss.as_str()))
+        self.read(|c| {
+            // A former NSS (changed, or unified into another record) still finds the member.
+            let sql = format!(
+                "SELECT {MEMBER_COLUMNS} FROM members WHERE nss = ?1
+                 UNION ALL
+                 SELECT {MEMBER_COLUMNS} FROM members
+                 WHERE member_id = (SELECT member_id FROM nss_aliases WHERE nss = ?1)
+                 LIMIT 1"
+            );
+            let mut stmt = c.prepare_cached(&sql).map_err(db)?;
+            let mut found = stmt.query([nss.as_str()]).map_err(db)?;
+            match found.next().map_err(db)? {
+                Some(row) => rows::member(row).map(Some),
+                None => Ok(None),
+            }
+        })
     }
 
     async fn member_by_curp(&self, curp: &Curp) -> Result<Option<Member>, StoreError> {
@@ -91,20 +153,16 @@ impl RegistryRepo for SqliteStore {
     }
 
     async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
+        self.read(|c| balances_of(c, id))
+    }
+
+    async fn savings_overview(&self, id: MemberId) -> Result<SavingsOverview, StoreError> {
         self.read(|c| {
-            collect(
-                c,
-                "SELECT bucket, balance FROM subaccount_balances WHERE member_id = ?1 ORDER BY bucket",
-                [id.0],
-                |r| {
-                    let bucket: i64 = r.get(0).map_err(db)?;
-                    Ok(BucketBalance {
-                        bucket: Bucket::from_number(bucket)
-                            .ok_or_else(|| StoreError::corrupt("subaccount_balances", "bucket"))?,
-                        balance: Money::from_centavos(r.get(1).map_err(db)?),
-                    })
-                },
-            )
+            Ok(SavingsOverview {
+                balances: balances_of(c, id)?,
+                last_contribution: last_movement_of(c, id, MovementKind::Contribution)?,
+                last_yield: last_movement_of(c, id, MovementKind::Yield)?,
+            })
         })
     }
 
@@ -270,32 +328,9 @@ impl RegistryRepo for SqliteStore {
     async fn last_movement_on(
         &self,
         id: MemberId,
-        kind: domain::registry::MovementKind,
+        kind: MovementKind,
     ) -> Result<Option<time::Date>, StoreError> {
-        self.read(|c| {
-            // Within (member, bucket, kind) the key orders by period, and a later period is
-            // booked later: one index seek per bucket.
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT booked_on FROM subaccount_movements
-                     WHERE member_id = ?1 AND bucket = ?2 AND kind = ?3
-                     ORDER BY period DESC LIMIT 1",
-                )
-                .map_err(db)?;
-            let mut latest: Option<time::Date> = None;
-            for bucket in Bucket::ALL {
-                let found: Option<String> = stmt
-                    .query_row(params![id.0, bucket.number(), kind.number()], |r| r.get(0))
-                    .optional()
-                    .map_err(db)?;
-                if let Some(text) = found {
-                    let day = domain::dates::parse_iso(&text)
-                        .map_err(|_| StoreError::corrupt("subaccount_movements", "booked_on"))?;
-                    latest = latest.max(Some(day));
-                }
-            }
-            Ok(latest)
-        })
+        self.read(|c| last_movement_of(c, id, kind))
     }
 
     async fn periods_of_employers(

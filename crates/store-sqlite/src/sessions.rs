@@ -6,7 +6,8 @@ use domain::audit::{AuditEntry, Channel};
 use domain::registry::MemberId;
 use rusqlite::{Row, params};
 use store::{
-    AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError, stored_instant,
+    Account, AccountId, Draft, DraftRepo, NewSession, Session, SessionRepo, StoreError,
+    qualified_columns as qualified, stored_instant,
 };
 use time::OffsetDateTime;
 
@@ -15,6 +16,9 @@ use crate::{SqliteStore, db};
 
 const SESSION_COLUMNS: &str = "session_id, account_id, channel, created_at, last_seen_at, \
      ended_at, end_reason, device, origin";
+
+/// How many columns `SESSION_COLUMNS` names.
+const SESSION_FIELDS: usize = 9;
 
 fn session(r: &Row) -> Result<Session, StoreError> {
     const T: &str = "sessions";
@@ -81,6 +85,25 @@ impl SessionRepo for SqliteStore {
                 "SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1 AND ended_at IS NULL"
             );
             Ok(collect(c, &sql, [&id_hash[..]], session)?.pop())
+        })
+    }
+
+    async fn live_session_with_account(
+        &self,
+        id_hash: &[u8; 32],
+    ) -> Result<Option<(Session, Account)>, StoreError> {
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS_OF_S}, {ACCOUNT_COLUMNS_OF_A}
+                 FROM sessions s JOIN accounts a ON a.account_id = s.account_id
+                 WHERE s.id_hash = ?1 AND s.ended_at IS NULL",
+                SESSION_COLUMNS_OF_S = qualified("s", SESSION_COLUMNS),
+                ACCOUNT_COLUMNS_OF_A = qualified("a", crate::accounts::COLUMNS),
+            );
+            Ok(collect(c, &sql, [&id_hash[..]], |r| {
+                Ok((session(r)?, crate::accounts::account_at(r, SESSION_FIELDS)?))
+            })?
+            .pop())
         })
     }
 

@@ -290,6 +290,12 @@ pub trait SessionRepo {
     ) -> Result<Session, StoreError>;
     /// The session with this cookie hash, if it has not ended.
     async fn live_session(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+    /// The live session with this cookie hash and its account, in one read: what every
+    /// signed-in request needs first.
+    async fn live_session_with_account(
+        &self,
+        id_hash: &[u8; 32],
+    ) -> Result<Option<(Session, Account)>, StoreError>;
     /// The session with this cookie hash whether or not it has ended: after a time-out it
     /// still says whose it was.
     async fn session_by_hash(&self, id_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;

@@ -16,6 +16,8 @@ use time::macros::{date, datetime};
 
 mod appointments;
 mod corrections;
+mod identity;
+mod jobs;
 mod operators;
 mod refunds;
 mod requests;
@@ -27,6 +29,11 @@ pub use appointments::{
     reminders_are_marked_exactly_once,
 };
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
+pub use identity::{
+    an_nss_change_keeps_the_old_one_as_an_alias,
+    unifying_two_records_keeps_every_centavo_and_the_old_nss,
+};
+pub use jobs::jobs_are_claimed_once_and_taken_over_after_their_lease;
 pub use operators::{
     operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
 };
@@ -73,7 +80,10 @@ macro_rules! contract_tests {
             reminders_are_marked_exactly_once,
             pensions_and_holds_are_imported_and_read_per_member,
             a_bank_account_is_kept_replaced_and_audited,
-            a_completed_request_posts_its_withdrawal_exactly_once);
+            a_completed_request_posts_its_withdrawal_exactly_once,
+            unifying_two_records_keeps_every_centavo_and_the_old_nss,
+            an_nss_change_keeps_the_old_one_as_an_alias,
+            jobs_are_claimed_once_and_taken_over_after_their_lease);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(
@@ -292,6 +302,19 @@ pub async fn movements_are_posted_once_and_balances_follow(store: &impl Store) {
     let check = store.check_ledger().await.unwrap();
     assert_eq!(check.balances_checked, 3);
     assert!(check.mismatches.is_empty(), "{:?}", check.mismatches);
+
+    // The overview reads the same balances and dates in one go.
+    let overview = store.savings_overview(a).await.unwrap();
+    assert_eq!(overview.balances, store.balances(a).await.unwrap());
+    assert_eq!(
+        overview.last_contribution,
+        Some(Bimester::parse("2020-1").unwrap().last_day())
+    );
+    assert_eq!(overview.last_yield, None);
+    assert_eq!(
+        store.savings_overview(MemberId(999_999)).await.unwrap(),
+        crate::SavingsOverview::default()
+    );
 }
 
 pub async fn relations_and_credits_round_trip(store: &impl Store) {
@@ -884,6 +907,21 @@ pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
     store.touch_session(first.session_id, at(50)).await.unwrap(); // never moves back
     let live = store.live_session(&[1; 32]).await.unwrap().unwrap();
     assert_eq!(live.last_seen_at, at(100));
+    // With its account, in one read.
+    let (with, account) = store
+        .live_session_with_account(&[1; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(with, live);
+    assert_eq!(Some(account), store.account(ana).await.unwrap());
+    assert!(
+        store
+            .live_session_with_account(&[9; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let listed: Vec<i64> = store
         .sessions(ana, 10)
@@ -918,6 +956,13 @@ pub async fn sessions_end_only_for_their_owner(store: &impl Store) {
             .unwrap()
     );
     assert!(store.live_session(&[1; 32]).await.unwrap().is_none());
+    assert!(
+        store
+            .live_session_with_account(&[1; 32])
+            .await
+            .unwrap()
+            .is_none()
+    );
     store
         .touch_session(first.session_id, at(200))
         .await

@@ -7,7 +7,9 @@ mod audit;
 mod corrections;
 mod documents;
 mod error;
+mod identity;
 mod import;
+mod jobs;
 mod operators;
 mod refunds;
 mod registry;
@@ -32,12 +34,17 @@ pub use audit::{
 pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
+pub use identity::{
+    IdentityRepo, MEMBER_TABLES, MergeCount, MergeRule, MergeStatement, NssAlias, Unification,
+    Unified, merge_statements,
+};
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
+pub use jobs::{Job, JobRepo, JobState, NewJob};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use refunds::{BankAccount, RefundRepo};
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
-    RegistryRepo, ReindexBase, YieldBase,
+    RegistryRepo, ReindexBase, SavingsOverview, YieldBase,
 };
 pub use requests::{
     LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
@@ -61,6 +68,8 @@ pub trait Store:
     + CorrectionRepo
     + AppointmentRepo
     + RefundRepo
+    + IdentityRepo
+    + JobRepo
     + Health
     + Send
     + Sync
@@ -84,11 +93,23 @@ impl<T> Store for T where
         + CorrectionRepo
         + AppointmentRepo
         + RefundRepo
+        + IdentityRepo
+        + JobRepo
         + Health
         + Send
         + Sync
         + 'static
 {
+}
+
+/// `columns` ("a, b") with each name prefixed by `alias` ("s.a, s.b"), for a join that reads
+/// two tables' column lists at once.
+pub fn qualified_columns(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Liveness of the database, for `/readyz`.

@@ -31,6 +31,14 @@ impl MovementFilter {
     }
 }
 
+/// A member's balances and the dates that explain them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavingsOverview {
+    pub balances: Vec<BucketBalance>,
+    pub last_contribution: Option<Date>,
+    pub last_yield: Option<Date>,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RegistryCounts {
     pub members: u64,
@@ -94,6 +102,9 @@ pub trait RegistryRepo {
     async fn employer(&self, nrp: &Nrp) -> Result<Option<Employer>, StoreError>;
     /// Balances of the four buckets; a bucket never touched is absent.
     async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError>;
+    /// The balances with the dates of the last contribution and the last yield: what
+    /// "Cuánto ahorro tengo" shows, in one read.
+    async fn savings_overview(&self, id: MemberId) -> Result<SavingsOverview, StoreError>;
     /// Movements in booking order (oldest first), filtered.
     async fn movements(
         &self,

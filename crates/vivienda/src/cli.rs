@@ -164,6 +164,9 @@ pub enum BatchCommand {
     /// Queue the e-mail and SMS reminders of tomorrow's CESI appointments, each once; run it
     /// every day (again the same day sends nothing more)
     Reminders,
+    /// Run the batches queued from the back office until none waits (`vivienda serve` runs
+    /// them by itself; this is for an instance that only runs batches)
+    Queued,
 }
 
 #[derive(Subcommand, Debug)]

@@ -217,6 +217,18 @@ pub fn appointments(
     ))
 }
 
+/// The worker of the job queue: the batches started from the back office.
+pub fn job_runner(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<app::jobs::JobRunner> {
+    let tables = Arc::new(reference_tables(&config.data_dir)?);
+    let appointments = appointments(config, store.clone(), &tables, messages()?)?;
+    Ok(app::jobs::JobRunner::new(
+        store,
+        tables,
+        Some(appointments),
+        Arc::new(app::clock::SystemClock),
+    ))
+}
+
 /// Everything the web tier needs, around one store.
 pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)

@@ -153,6 +153,7 @@ pub(crate) fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
             "/operacion/citas",
             Permission::ActForMember,
         ),
+        ("op-nav-batches", "/operacion/lotes", Permission::RunBatches),
         (
             "op-nav-audit",
             "/operacion/auditoria",
@@ -197,6 +198,7 @@ pub(crate) fn failed(
         BackOfficeError::Forbidden => StatusCode::FORBIDDEN,
         BackOfficeError::MemberNotFound
         | BackOfficeError::OperatorNotFound
+        | BackOfficeError::BatchNotFound
         | BackOfficeError::Request(app::requests::RequestError::NotFound) => StatusCode::NOT_FOUND,
         BackOfficeError::Store(_) | BackOfficeError::Hash(_) => StatusCode::SERVICE_UNAVAILABLE,
         BackOfficeError::Request(app::requests::RequestError::Changed) => StatusCode::CONFLICT,
@@ -911,6 +913,9 @@ struct MemberPage {
     /// Shown once the data is unmasked to an operator who serves members: the correction form,
     /// filled with the record as it is.
     serve: Option<Vec<(&'static str, String, String)>>,
+    /// Shown once the data is unmasked to a supervisor: the NSS on record, for the forms that
+    /// change it or unify another record into this one.
+    identity: Option<String>,
 }
 
 fn member_page(
@@ -987,8 +992,12 @@ fn member_page(
         .map(|(name, value)| (name, page.t(&format!("field-{name}")), value))
         .collect()
     });
+    let identity = (matches!(card.shown, Shown::Unmasked(_))
+        && ctx.role.may(Permission::ChangeIdentity))
+    .then(|| card.nss.clone());
     MemberPage {
         serve,
+        identity,
         member_id: card.member_id.0,
         unmasked: matches!(card.shown, Shown::Unmasked(_)),
         audit_href: ctx
@@ -1077,7 +1086,8 @@ async fn correction_for_post(
     Path(id): Path<i64>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    let Some((fields, uploads)) = crate::corrections::read_with_files(&mut form).await else {
+    let Some((fields, uploads)) = crate::corrections::read_with_files(&mut form, "evidencia").await
+    else {
         return failed(
             &state,
             None,

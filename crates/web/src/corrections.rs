@@ -235,7 +235,7 @@ async fn submit_post(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let Some((fields, uploads)) = read_with_files(&mut form).await else {
+    let Some((fields, uploads)) = read_with_files(&mut form, "evidencia").await else {
         return failed(&state, &headers, CorrectionError::FileTooLarge);
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
@@ -402,15 +402,16 @@ async fn receipt_get(
 }
 
 /// A multipart form's text fields (each at most 600 characters) and its files under
-/// `evidencia`; `None` when the body cannot be read (too large, cut off).
+/// `file_field`; `None` when the body cannot be read (too large, cut off).
 pub(crate) async fn read_with_files(
     form: &mut Multipart,
+    file_field: &str,
 ) -> Option<(std::collections::HashMap<String, String>, Vec<Upload>)> {
     let mut fields = std::collections::HashMap::new();
     let mut uploads = Vec::new();
     while let Some(field) = form.next_field().await.ok()? {
         let name = field.name().unwrap_or("").to_owned();
-        if name == "evidencia" {
+        if name == file_field {
             let file_name = field.file_name().unwrap_or("").to_owned();
             let bytes = field.bytes().await.ok()?;
             uploads.push(Upload {

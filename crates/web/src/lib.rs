@@ -11,6 +11,8 @@ mod assets;
 mod auth;
 mod backoffice;
 mod backoffice_appointments;
+mod backoffice_batches;
+mod backoffice_identity;
 mod calculator;
 mod cancellation;
 mod client_address;
@@ -122,6 +124,8 @@ pub fn router(state: AppState) -> Router {
         .merge(verify::routes())
         .merge(backoffice::routes())
         .merge(backoffice_appointments::routes())
+        .merge(backoffice_batches::routes())
+        .merge(backoffice_identity::routes())
         .merge(corrections::routes());
     if state.demo {
         pages = pages

@@ -47,7 +47,8 @@ impl Accounts {
         token: &str,
         caller: &Caller,
     ) -> Result<Option<SessionContext>, StoreError> {
-        let Some(session) = self.store.live_session(&sha256(token)).await? else {
+        let Some((session, account)) = self.store.live_session_with_account(&sha256(token)).await?
+        else {
             return Ok(None);
         };
         let now = self.clock.now();
@@ -57,9 +58,6 @@ impl Accounts {
             Some("idle_timeout")
         } else {
             None
-        };
-        let Some(account) = self.store.account(session.account_id).await? else {
-            return Ok(None);
         };
         if let Some(reason) = reason {
             let id = account.member_id.0;

@@ -3,7 +3,9 @@
 //! it), act for members on the phone or at a CESI, and manage one another by role
 //! (`domain::operators`). Every operator action writes an audit entry; a refused one too.
 
+mod batches;
 mod demo;
+mod identity;
 mod members;
 mod operators;
 mod work;
@@ -20,7 +22,9 @@ use crate::clock::Clock;
 use crate::requests::{RequestError, Requests};
 use crate::seal::Sealer;
 
+pub use batches::JOBS_LISTED;
 pub use demo::{DEMO_OPERATORS, demo_code};
+pub use identity::{MAX_NOTE, refusal_codes};
 pub use members::{MemberCard, MemberLookup, Shown};
 pub use operators::{NewOperatorForm, OperatorCreated, OperatorLine};
 pub use work::{QueueFilter, QueueLine, RequestCase};
@@ -79,6 +83,32 @@ pub enum BackOfficeError {
     /// Acting for a member needs the channel: phone or CESI.
     #[error("serving_channel_required")]
     ChannelRequired,
+    /// A change of NSS or a unification needs a note: the evidence it rests on.
+    #[error("identity_note_required")]
+    IdentityNoteRequired,
+    #[error("nss_unchanged")]
+    NssUnchanged,
+    /// The new NSS is another record's, or was.
+    #[error("nss_taken")]
+    NssTaken,
+    /// The record changed since the operator read it.
+    #[error("nss_outdated")]
+    NssOutdated,
+    /// The rules refuse the unification, for every reason listed.
+    #[error("unify_refused")]
+    Unify(Vec<domain::identity::Refusal>),
+    /// A yearly batch for a year that has not come, or before the fund's records.
+    #[error("batch_year")]
+    BatchYear(i32),
+    #[error("batch_file_empty")]
+    BatchFileEmpty,
+    #[error("batch_file_too_large")]
+    BatchFileTooLarge,
+    /// The same batch is waiting or running.
+    #[error("job_already_queued")]
+    BatchAlreadyQueued,
+    #[error("job_not_found")]
+    BatchNotFound,
     #[error("{0}")]
     Request(#[from] RequestError),
     #[error("{0}")]
@@ -118,6 +148,16 @@ impl BackOfficeError {
             BackOfficeError::ReasonRequired => "decision_reason_required",
             BackOfficeError::UnmaskReasonRequired => "unmask_reason_required",
             BackOfficeError::ChannelRequired => "serving_channel_required",
+            BackOfficeError::IdentityNoteRequired => "identity_note_required",
+            BackOfficeError::NssUnchanged => "nss_unchanged",
+            BackOfficeError::NssTaken => "nss_taken",
+            BackOfficeError::NssOutdated => "nss_outdated",
+            BackOfficeError::Unify(_) => "unify_refused",
+            BackOfficeError::BatchYear(_) => "batch_year",
+            BackOfficeError::BatchFileEmpty => "batch_file_empty",
+            BackOfficeError::BatchFileTooLarge => "batch_file_too_large",
+            BackOfficeError::BatchAlreadyQueued => "job_already_queued",
+            BackOfficeError::BatchNotFound => "job_not_found",
             BackOfficeError::Request(e) => e.code(),
             BackOfficeError::Correction(e) => e.code(),
             BackOfficeError::Refund(e) => e.code(),

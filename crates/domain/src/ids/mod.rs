@@ -75,6 +75,7 @@ mod rfc;
 
 pub use clabe::{BankDirectory, Clabe};
 pub use curp::Curp;
+pub use names::name_key;
 pub use nss::Nss;
 pub use rfc::{Rfc, RfcKind};
 

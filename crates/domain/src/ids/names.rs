@@ -142,6 +142,12 @@ fn words(field: &str) -> Vec<String> {
         .collect()
 }
 
+/// A name field reduced to what identifies it: its words of A–Z and Ñ, joined by one space
+/// ("José  de la Peña" and "JOSE DE LA PEÑA" give the same key).
+pub fn name_key(field: &str) -> String {
+    words(field).join(" ")
+}
+
 fn fold(c: char) -> Option<char> {
     Some(match c.to_uppercase().next()? {
         letter @ ('A'..='Z' | 'Ñ') => letter,

@@ -192,7 +192,8 @@ impl ImportBatch for PgImportBatch {
     async fn member_ids(&mut self, nss: &[Nss]) -> Result<Vec<Option<MemberId>>, StoreError> {
         let keys: Vec<&str> = nss.iter().map(Nss::as_str).collect();
         self.owners(
-            "SELECT nss, member_id FROM members WHERE nss = ANY($1)",
+            "SELECT nss, member_id FROM members WHERE nss = ANY($1)
+             UNION ALL SELECT nss, member_id FROM nss_aliases WHERE nss = ANY($1)",
             &keys,
         )
         .await

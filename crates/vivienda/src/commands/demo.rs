@@ -84,6 +84,10 @@ pub async fn run(
         .local_addr()
         .context("cannot read the listening address")?;
     println!("\nVivienda escucha en http://{address}/");
+    tokio::spawn(
+        crate::wiring::job_runner(config, state.store.clone())?
+            .keep_running(std::time::Duration::from_secs(2)),
+    );
     web::serve(
         listener,
         state,

@@ -58,6 +58,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Batch {
             what: BatchCommand::Reminders,
         } => batch::reminders(&config).await,
+        Command::Batch {
+            what: BatchCommand::Queued,
+        } => batch::queued(&config).await,
         Command::Outbox {
             what: None,
             limit,

@@ -15,7 +15,10 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
         .local_addr()
         .context("cannot read the listening address")?;
     let state = wiring::app_state(config, store.clone())?;
-    start_sender(config, store)?;
+    start_sender(config, store.clone())?;
+    // Batches queued from the back office run here, in any instance: the queue gives each
+    // job to one worker at a time.
+    tokio::spawn(wiring::job_runner(config, store)?.keep_running(Duration::from_secs(2)));
     tracing::info!(%address, engine = state.store.engine(), "serving");
     println!("Vivienda escucha en http://{address}/");
     web::serve(

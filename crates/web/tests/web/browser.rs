@@ -728,7 +728,13 @@ async fn an_operator_signs_in_and_works_the_back_office_pages() {
         ..Options::default()
     })
     .await;
-    let agent = crate::backoffice::create(&app, "agente.web", domain::operators::Role::Agent).await;
+    // A supervisor: everything an agent sees, and the identity forms and the batches too.
+    let agent = crate::backoffice::create(
+        &app,
+        "agente.web",
+        domain::operators::Role::Supervisor,
+    )
+    .await;
     browser.goto(&app, "/operacion/entrar").await;
     browser.check_page("operacion-entrar").await;
     browser.fill("username", "agente.web").await;
@@ -757,8 +763,23 @@ async fn an_operator_signs_in_and_works_the_back_office_pages() {
         .wait_until("return document.querySelector('#serve-curp') !== null", 10)
         .await;
     browser.check_page("operacion-miembro-completo").await;
+    // Unifying another NSS of the member: the two records side by side, before anything is done.
+    browser.fill("unify-otro", "38957812340").await;
+    browser.fill("unify-nota", "Oficio IMSS de prueba").await;
+    browser
+        .click("form[action$='/unificar'] button[type=submit]")
+        .await;
+    browser
+        .wait_until(
+            "return document.querySelector('input[name=confirmar]') !== null",
+            10,
+        )
+        .await;
+    browser.check_page("operacion-unificar").await;
     browser.goto(&app, "/operacion/citas").await;
     browser.check_page("operacion-citas").await;
+    browser.goto(&app, "/operacion/lotes").await;
+    browser.check_page("operacion-lotes").await;
     browser.click("header form button[type=submit]").await;
     browser.wait_for_path("/operacion/entrar").await;
     browser.quit().await;
