@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod cancellation;
+pub mod conversion;
 pub mod discount;
 pub mod interest;
 pub mod notices;
