@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
+    (
+        11,
+        "credit_conversions",
+        include_str!("../migrations/0011_credit_conversions.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 mod appointments;
+mod conversions;
 mod corrections;
 mod operators;
 mod refunds;
@@ -26,6 +27,7 @@ pub use appointments::{
     appointments_are_booked_moved_and_cancelled_with_their_places,
     reminders_are_marked_exactly_once,
 };
+pub use conversions::a_credit_converts_once_atomically_even_when_asked_at_once;
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
 pub use operators::{
     operators_sign_in_once_per_code_and_sessions_end, requests_are_assigned_to_an_operator,
@@ -73,7 +75,8 @@ macro_rules! contract_tests {
             reminders_are_marked_exactly_once,
             pensions_and_holds_are_imported_and_read_per_member,
             a_bank_account_is_kept_replaced_and_audited,
-            a_completed_request_posts_its_withdrawal_exactly_once);
+            a_completed_request_posts_its_withdrawal_exactly_once,
+            a_credit_converts_once_atomically_even_when_asked_at_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments;
 mod audit;
+mod conversions;
 mod corrections;
 mod documents;
 mod error;
@@ -29,6 +30,7 @@ pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
     in_append_order,
 };
+pub use conversions::{ConversionRepo, CreditConversion};
 pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
@@ -61,6 +63,7 @@ pub trait Store:
     + CorrectionRepo
     + AppointmentRepo
     + RefundRepo
+    + ConversionRepo
     + Health
     + Send
     + Sync
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + CorrectionRepo
         + AppointmentRepo
         + RefundRepo
+        + ConversionRepo
         + Health
         + Send
         + Sync

@@ -14,7 +14,7 @@
 //!   average yearly rise of the unit over the last five years.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use super::account::CreditAccount;
@@ -160,7 +160,7 @@ pub struct OfferFacts {
 }
 
 /// The converted credit, next to the VSM credit as it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     pub as_of: Date,
     /// Today, as the VSM credit stands.
@@ -206,7 +206,11 @@ fn month_end_after(date: Date, n: u32) -> Date {
 /// Months a fixed payment takes to repay `balance` at `rate` a year, interest charged on the
 /// balance each month and rounded to the centavo; `None` when it never does within
 /// `MAX_MONTHS`. With the total paid.
-fn repayment(balance: Money, rate: Decimal, payment: Money) -> Result<Option<(u32, Money)>, MoneyError> {
+fn repayment(
+    balance: Money,
+    rate: Decimal,
+    payment: Money,
+) -> Result<Option<(u32, Money)>, MoneyError> {
     let monthly = rate / Decimal::from(12);
     let mut owed = balance;
     let mut paid = Money::ZERO;
@@ -294,8 +298,8 @@ fn project_vsm(facts: &OfferFacts, months: u32) -> Result<(Money, Money), MoneyE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credit::account::Totals;
     use crate::credit::Regime;
+    use crate::credit::account::Totals;
     use crate::registry::{CreditNumber, MemberId};
 
     fn d(y: i32, m: u8, day: u8) -> Date {
@@ -389,11 +393,19 @@ mod tests {
         );
         // One centavo owed is still a debt to convert; none is not.
         assert_eq!(
-            refusal(credit(Tradicional, Vsm, Active), &account("0.01", false), false),
+            refusal(
+                credit(Tradicional, Vsm, Active),
+                &account("0.01", false),
+                false
+            ),
             Ok(())
         );
         assert_eq!(
-            refusal(credit(Tradicional, Vsm, Active), &account("0", false), false),
+            refusal(
+                credit(Tradicional, Vsm, Active),
+                &account("0", false),
+                false
+            ),
             Err(Ineligible::NothingOwed)
         );
     }
