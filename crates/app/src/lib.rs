@@ -7,6 +7,7 @@ pub mod backoffice;
 pub mod batch;
 pub mod cancellation;
 pub mod clock;
+pub mod conversion;
 pub mod corrections;
 pub mod credit;
 pub mod credit_documents;

@@ -126,6 +126,8 @@ pub(crate) struct CreditCard {
     pub movements_href: String,
     pub statement_href: String,
     pub cancellation_href: Option<String>,
+    /// Responsabilidad Compartida, for a VSM credit that may convert.
+    pub conversion_href: Option<String>,
     pub interest: Vec<(String, String)>,
 }
 
@@ -249,6 +251,9 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
         cancellation_href: a
             .paid_off
             .then(|| format!("/mi-credito/{number}/cancelacion")),
+        conversion_href: domain::credit::conversion::eligibility(&v.credit, a, false)
+            .is_ok()
+            .then(|| format!("/mi-credito/{number}/responsabilidad-compartida")),
         interest: v
             .interest_years
             .iter()

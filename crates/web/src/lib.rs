@@ -15,6 +15,7 @@ mod calculator;
 mod cancellation;
 mod client_address;
 mod components;
+mod conversion;
 mod corrections;
 mod credit;
 mod credit_documents;
@@ -122,7 +123,8 @@ pub fn router(state: AppState) -> Router {
         .merge(verify::routes())
         .merge(backoffice::routes())
         .merge(backoffice_appointments::routes())
-        .merge(corrections::routes());
+        .merge(corrections::routes())
+        .merge(conversion::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

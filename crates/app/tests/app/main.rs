@@ -5,6 +5,7 @@
 mod accounts;
 mod appointments;
 mod batches;
+mod conversion;
 mod drafts;
 mod imports;
 mod mail;

@@ -11,6 +11,7 @@ mod appointments;
 mod backoffice;
 mod browser;
 mod burst;
+mod conversion;
 mod corrections;
 mod credit;
 mod design;
