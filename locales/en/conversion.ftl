@@ -56,3 +56,13 @@ already_converted = This credit is already in pesos with Responsabilidad Compart
 not_eligible = This credit cannot be switched to pesos with Responsabilidad Compartida.
 conversion_window_closed = From the 1st to the 8th of each month we recalculate balances, so switching is closed. Try again from the 9th.
 conversion_changed = Your balance changed while you were reviewing the terms. See them again before you confirm.
+
+## Deeds and refund of overpayments (paid-off credits)
+
+paid-off-deeds-office = Office where you collect your deeds
+paid-off-overpaid = Amount overpaid
+paid-off-clabe = CLABE account for the deposit
+deeds_vintage = Infonavit keeps the deeds of credits granted from 1972 to 2007. If your credit is from 2008 or later, ask the notary who drew up the deed.
+not_paid_off = Your credit still has a balance to pay. You can make this request once you have paid it off.
+nothing_overpaid = Your credit has no overpayments: there is no balance in your favour to refund.
+office_unknown = Choose a service centre (CESI) from the list.

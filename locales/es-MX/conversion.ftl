@@ -56,3 +56,13 @@ already_converted = Este crédito ya está en pesos con Responsabilidad Comparti
 not_eligible = Este crédito no puede cambiarse a pesos con Responsabilidad Compartida.
 conversion_window_closed = Del día 1 al 8 de cada mes recalculamos los saldos, por eso el cambio está cerrado. Inténtalo a partir del día 9.
 conversion_changed = Tu saldo cambió mientras revisabas las condiciones. Vuelve a verlas antes de confirmar.
+
+## Escrituras y devolución de pagos en exceso (créditos pagados)
+
+paid-off-deeds-office = Oficina donde recibes tus escrituras
+paid-off-overpaid = Monto pagado de más
+paid-off-clabe = Cuenta CLABE para el depósito
+deeds_vintage = El Infonavit guarda las escrituras de los créditos otorgados de 1972 a 2007. Si tu crédito es de 2008 o después, pide tus escrituras a la notaría que las hizo.
+not_paid_off = Tu crédito todavía tiene saldo por pagar. Puedes hacer este trámite cuando lo termines de pagar.
+nothing_overpaid = Tu crédito no tiene pagos de más: no hay saldo a tu favor que devolver.
+office_unknown = Elige una oficina de atención (CESI) de la lista.

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod import;
 pub mod issue;
 pub mod notify;
+pub mod paid_off;
 pub mod population;
 pub mod prequal;
 pub mod reference;

@@ -9,6 +9,7 @@ mod conversion;
 mod drafts;
 mod imports;
 mod mail;
+mod paid_off;
 mod population;
 mod refund;
 mod requests;
