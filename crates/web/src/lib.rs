@@ -30,6 +30,7 @@ mod language;
 mod message;
 mod metrics;
 mod page;
+mod paid_off;
 mod prequal;
 mod procedures;
 mod questions;
@@ -124,7 +125,8 @@ pub fn router(state: AppState) -> Router {
         .merge(backoffice::routes())
         .merge(backoffice_appointments::routes())
         .merge(corrections::routes())
-        .merge(conversion::routes());
+        .merge(conversion::routes())
+        .merge(paid_off::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -15,6 +15,7 @@ mod conversion;
 mod corrections;
 mod credit;
 mod design;
+mod paid_off;
 mod prequal;
 mod refund;
 mod savings;
