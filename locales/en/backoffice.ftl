@@ -188,6 +188,7 @@ op-table-employment-periods = Employment relations
 op-table-credits = Credits
 op-table-credit-movements = Credit movements
 op-table-credit-discounts = Credit discounts
+op-table-credit-conversions = Conversions to pesos (Responsabilidad Compartida)
 op-table-requests = Requests
 op-table-request-events = Request history
 op-table-request-attachments = Request documents

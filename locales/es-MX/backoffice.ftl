@@ -188,6 +188,7 @@ op-table-employment-periods = Relaciones laborales
 op-table-credits = Créditos
 op-table-credit-movements = Movimientos de crédito
 op-table-credit-discounts = Descuentos de crédito
+op-table-credit-conversions = Conversiones a pesos (Responsabilidad Compartida)
 op-table-requests = Solicitudes
 op-table-request-events = Historial de solicitudes
 op-table-request-attachments = Documentos de solicitudes

@@ -82,6 +82,7 @@ pub fn samples(config: &Config, tables: &ReferenceTables) -> Result<Vec<Sample>,
     for index in 0..config.members {
         let m = synth::member(config, tables, index)?;
         if wanted.contains(&m.profile)
+            && (m.profile != Profile::VsmBorrower || convertible(&m))
             && !found.iter().any(|s| s.profile == profile_code(m.profile))
         {
             found.push(sample(&m));
@@ -92,6 +93,19 @@ pub fn samples(config: &Config, tables: &ReferenceTables) -> Result<Vec<Sample>,
     }
     found.sort_by_key(|s| wanted.iter().position(|w| profile_code(*w) == s.profile));
     Ok(found)
+}
+
+/// The demo's VSM borrower can try Responsabilidad Compartida: a VSM credit that is not part
+/// of a bank co-financing.
+fn convertible(m: &MemberRecord) -> bool {
+    use domain::registry::{CreditProduct, Denomination};
+    m.credits.iter().any(|c| {
+        c.denomination == Denomination::Vsm
+            && !matches!(
+                c.product,
+                CreditProduct::Cofinavit | CreditProduct::InfonavitTotal
+            )
+    })
 }
 
 fn sample(m: &MemberRecord) -> Sample {

@@ -85,6 +85,11 @@ fn covered(periods: &[RelationPeriod], b: Bimester) -> bool {
 }
 
 impl Prequal {
+    /// The points and rate tables in force, for other procedures that read the rate by income.
+    pub fn points_tables(&self) -> &Arc<PointsTables> {
+        &self.tables
+    }
+
     pub fn new(
         store: Arc<dyn Store>,
         reference: Arc<ReferenceTables>,

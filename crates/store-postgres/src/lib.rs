@@ -10,6 +10,7 @@ mod appointments;
 mod audit;
 mod codes;
 mod columns;
+mod conversions;
 mod corrections;
 mod documents;
 mod error;

@@ -76,6 +76,7 @@ contract_cases!(
     unifying_two_records_keeps_every_centavo_and_the_old_nss,
     an_nss_change_keeps_the_old_one_as_an_alias,
     jobs_are_claimed_once_and_taken_over_after_their_lease,
+    a_credit_converts_once_atomically_even_when_asked_at_once,
 );
 
 #[test]

@@ -9,6 +9,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod codes;
+mod conversions;
 mod corrections;
 mod documents;
 mod identity;

@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_corrections.sql"),
     ),
     (
+        11,
+        "credit_conversions",
+        include_str!("../migrations/0011_credit_conversions.sql"),
+    ),
+    (
         14,
         "identity",
         include_str!("../migrations/0014_identity.sql"),

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 mod appointments;
+mod conversions;
 mod corrections;
 mod identity;
 mod jobs;
@@ -28,6 +29,7 @@ pub use appointments::{
     appointments_are_booked_moved_and_cancelled_with_their_places,
     reminders_are_marked_exactly_once,
 };
+pub use conversions::a_credit_converts_once_atomically_even_when_asked_at_once;
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
 pub use identity::{
     an_nss_change_keeps_the_old_one_as_an_alias,
@@ -83,7 +85,8 @@ macro_rules! contract_tests {
             a_completed_request_posts_its_withdrawal_exactly_once,
             unifying_two_records_keeps_every_centavo_and_the_old_nss,
             an_nss_change_keeps_the_old_one_as_an_alias,
-            jobs_are_claimed_once_and_taken_over_after_their_lease);
+            jobs_are_claimed_once_and_taken_over_after_their_lease,
+            a_credit_converts_once_atomically_even_when_asked_at_once);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -49,6 +49,7 @@ pub const MEMBER_TABLES: &[(&str, MergeRule)] = &[
     ("credits", MergeRule::Move),
     ("credit_movements", MergeRule::Move),
     ("credit_discounts", MergeRule::Move),
+    ("credit_conversions", MergeRule::Move),
     ("requests", MergeRule::Move),
     ("request_events", MergeRule::Move),
     ("request_attachments", MergeRule::Move),

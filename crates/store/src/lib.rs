@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments;
 mod audit;
+mod conversions;
 mod corrections;
 mod documents;
 mod error;
@@ -31,6 +32,7 @@ pub use audit::{
     AuditRepo, AuditRow, AuditTotals, AuditVerdict, AuditWalk, ChainHead, StoredAuditEntry,
     in_append_order,
 };
+pub use conversions::{ConversionRepo, CreditConversion};
 pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
@@ -70,6 +72,7 @@ pub trait Store:
     + RefundRepo
     + IdentityRepo
     + JobRepo
+    + ConversionRepo
     + Health
     + Send
     + Sync
@@ -95,6 +98,7 @@ impl<T> Store for T where
         + RefundRepo
         + IdentityRepo
         + JobRepo
+        + ConversionRepo
         + Health
         + Send
         + Sync

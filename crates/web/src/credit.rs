@@ -126,6 +126,11 @@ pub(crate) struct CreditCard {
     pub movements_href: String,
     pub statement_href: String,
     pub cancellation_href: Option<String>,
+    /// Responsabilidad Compartida, for a VSM credit that may convert.
+    pub conversion_href: Option<String>,
+    /// Deeds (1972–2007) and refund of overpayments, for a paid-off credit that qualifies.
+    pub deeds_href: Option<&'static str>,
+    pub overpayment_href: Option<&'static str>,
     pub interest: Vec<(String, String)>,
 }
 
@@ -249,6 +254,15 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
         cancellation_href: a
             .paid_off
             .then(|| format!("/mi-credito/{number}/cancelacion")),
+        conversion_href: domain::credit::conversion::eligibility(&v.credit, a, false)
+            .is_ok()
+            .then(|| format!("/mi-credito/{number}/responsabilidad-compartida")),
+        deeds_href: domain::credit::deeds::deeds_eligibility(&v.credit, a)
+            .is_ok()
+            .then_some("/tramites/escrituras"),
+        overpayment_href: domain::credit::deeds::overpayment_eligibility(a)
+            .is_ok()
+            .then_some("/tramites/pagos-en-exceso"),
         interest: v
             .interest_years
             .iter()

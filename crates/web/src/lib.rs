@@ -17,6 +17,7 @@ mod calculator;
 mod cancellation;
 mod client_address;
 mod components;
+mod conversion;
 mod corrections;
 mod credit;
 mod credit_documents;
@@ -31,6 +32,7 @@ mod language;
 mod message;
 mod metrics;
 mod page;
+mod paid_off;
 mod prequal;
 mod procedures;
 mod questions;
@@ -126,7 +128,9 @@ pub fn router(state: AppState) -> Router {
         .merge(backoffice_appointments::routes())
         .merge(backoffice_batches::routes())
         .merge(backoffice_identity::routes())
-        .merge(corrections::routes());
+        .merge(corrections::routes())
+        .merge(conversion::routes())
+        .merge(paid_off::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -36,6 +36,16 @@ const PROCEDURES: &[(&str, &str, Option<&str>)] = &[
         "procedure-data-correction-hint",
         Some("/tramites/correccion"),
     ),
+    (
+        "procedure-deeds",
+        "procedure-deeds-hint",
+        Some("/tramites/escrituras"),
+    ),
+    (
+        "procedure-overpayment",
+        "procedure-overpayment-hint",
+        Some("/tramites/pagos-en-exceso"),
+    ),
 ];
 
 pub(crate) struct ProcedureLink {

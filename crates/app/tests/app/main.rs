@@ -5,9 +5,11 @@
 mod accounts;
 mod appointments;
 mod batches;
+mod conversion;
 mod drafts;
 mod imports;
 mod mail;
+mod paid_off;
 mod population;
 mod refund;
 mod requests;

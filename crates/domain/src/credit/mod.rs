@@ -5,6 +5,8 @@
 
 pub mod account;
 pub mod cancellation;
+pub mod conversion;
+pub mod deeds;
 pub mod discount;
 pub mod interest;
 pub mod notices;

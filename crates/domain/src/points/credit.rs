@@ -124,6 +124,19 @@ pub(crate) fn salary_in_units(monthly_salary: Money, unit: Money) -> Decimal {
     Decimal::new(i64::try_from(tenths).unwrap_or(i64::MAX), 1)
 }
 
+/// The annual rate the fund charges a monthly credit salary on `date` (domain.md §4.5), and
+/// whether it was interpolated inside a published band (an estimate). Read by the
+/// conversion of VSM credits (§11) as well as by pre-qualification.
+pub fn rate_for_salary(
+    monthly_salary: Money,
+    date: Date,
+    reference: &ReferenceTables,
+    tables: &PointsTables,
+) -> Result<(Decimal, bool), PointsError> {
+    let rate = rate_on(monthly_salary, date, reference, tables)?;
+    Ok((rate.rate, rate.estimate))
+}
+
 /// The annual rate for a monthly salary on `date`: the band it falls in, interpolated in a
 /// straight line inside the band, to the hundredth of a percentage point.
 pub(crate) fn rate_on(

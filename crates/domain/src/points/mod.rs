@@ -25,7 +25,7 @@ use crate::money::Money;
 use crate::reference::ReferenceError;
 use crate::registry::Sex;
 
-pub use credit::{Conditions, conditions};
+pub use credit::{Conditions, conditions, rate_for_salary};
 pub use evaluate::{age_on, evaluate};
 pub use products::{ApplicantOffer, Product, ProductOffer, Unavailable, conditions_for};
 pub use tables::{FILE_NAMES, PointsSources, PointsTables, SchemeRule};
