@@ -9,6 +9,7 @@
 
 mod cancellation;
 mod code;
+mod course;
 mod credit_statement;
 pub mod format;
 mod interest;
@@ -24,6 +25,7 @@ use time::OffsetDateTime;
 
 pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
+pub use course::CourseCertificate;
 pub use credit_statement::{CreditStatementData, CreditStatementLine, lists_every_movement};
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
@@ -53,10 +55,12 @@ pub enum DocumentKind {
     RequestReceipt,
     /// Comprobante de cita at a service centre.
     AppointmentReceipt,
+    /// Constancia of the course "Saber más para decidir mejor", required to apply for a credit.
+    CourseCertificate,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 9] = [
+    pub const ALL: [DocumentKind; 10] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
@@ -66,6 +70,7 @@ impl DocumentKind {
         DocumentKind::CreditStatement,
         DocumentKind::RequestReceipt,
         DocumentKind::AppointmentReceipt,
+        DocumentKind::CourseCertificate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -79,6 +84,7 @@ impl DocumentKind {
             DocumentKind::CreditStatement => "credit_statement",
             DocumentKind::RequestReceipt => "request_receipt",
             DocumentKind::AppointmentReceipt => "appointment_receipt",
+            DocumentKind::CourseCertificate => "course_certificate",
         }
     }
 
@@ -118,6 +124,10 @@ impl DocumentKind {
             DocumentKind::AppointmentReceipt => (
                 "/appointment_receipt.typ",
                 include_str!("../templates/appointment_receipt.typ"),
+            ),
+            DocumentKind::CourseCertificate => (
+                "/course_certificate.typ",
+                include_str!("../templates/course_certificate.typ"),
             ),
         }
     }

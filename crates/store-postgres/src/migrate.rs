@@ -60,6 +60,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
+    (
+        13,
+        "credit_application",
+        include_str!("../migrations/0013_credit_application.sql"),
+    ),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

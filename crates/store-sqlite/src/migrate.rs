@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
+    (
+        13,
+        "credit_application",
+        include_str!("../migrations/0013_credit_application.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

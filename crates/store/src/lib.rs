@@ -2,6 +2,7 @@
 //! pass the same contract suite (`contract` feature), so the app never knows which one it has.
 
 mod accounts;
+mod applications;
 mod appointments;
 mod audit;
 mod corrections;
@@ -16,6 +17,7 @@ mod requests;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use applications::{ApplicationRepo, CourseCompletion, NewStoredFile};
 pub use accounts::{
     Account, AccountId, AccountRepo, AccountState, CodeCheck, CodeKey, CodeRepo, ContactChange,
     Draft, DraftRepo, NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel,
@@ -59,6 +61,7 @@ pub trait Store:
     + RequestRepo
     + OperatorRepo
     + CorrectionRepo
+    + ApplicationRepo
     + AppointmentRepo
     + RefundRepo
     + Health
@@ -82,6 +85,7 @@ impl<T> Store for T where
         + RequestRepo
         + OperatorRepo
         + CorrectionRepo
+        + ApplicationRepo
         + AppointmentRepo
         + RefundRepo
         + Health
