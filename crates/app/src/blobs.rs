@@ -294,12 +294,12 @@ mod object {
 
         async fn get(&self, sha256: &[u8; 32]) -> Result<Option<BlobStream>, BlobError> {
             match self.store.get(&self.path_of(sha256)).await {
-                Ok(found) => Ok(Some(Box::pin(
+                Ok(found) => Ok(Some(
                     found
                         .into_stream()
                         .map_err(|e| std::io::Error::other(e.to_string()))
                         .boxed(),
-                ))),
+                )),
                 Err(object_store::Error::NotFound { .. }) => Ok(None),
                 Err(e) => Err(BlobError::io("cannot read blob", e)),
             }
@@ -319,5 +319,85 @@ mod object {
                 Err(e) => Err(BlobError::io("cannot look for blob", e)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::TryStreamExt;
+    use sha2::Digest;
+
+    use super::*;
+
+    fn scratch(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("vivienda-blobs-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    async fn read_all(stream: BlobStream) -> Vec<u8> {
+        stream
+            .try_fold(Vec::new(), |mut all, chunk| async move {
+                all.extend_from_slice(&chunk);
+                Ok(all)
+            })
+            .await
+            .unwrap()
+    }
+
+    /// What every implementation does: keep a staged file under its hash (once), read it back
+    /// in pieces, let it go.
+    async fn behaves_as_a_blob_store(blobs: &dyn BlobStore) {
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let sha: [u8; 32] = sha2::Sha256::digest(&content).into();
+        assert!(!blobs.exists(&sha).await.unwrap());
+        assert!(blobs.get(&sha).await.unwrap().is_none());
+        for _ in 0..2 {
+            let staged = blobs.staging_dir().join("upload-test");
+            std::fs::write(&staged, &content).unwrap();
+            blobs.put(&staged, &sha).await.unwrap();
+            assert!(!staged.exists(), "the staged file is consumed");
+        }
+        assert!(blobs.exists(&sha).await.unwrap());
+        let read = read_all(blobs.get(&sha).await.unwrap().unwrap()).await;
+        assert_eq!(read, content);
+        blobs.delete(&sha).await.unwrap();
+        blobs.delete(&sha).await.unwrap();
+        assert!(!blobs.exists(&sha).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_directory_keeps_blobs_under_their_hash() {
+        let dir = scratch("dir");
+        let blobs = DirectoryBlobs::open(&dir).unwrap();
+        behaves_as_a_blob_store(&blobs).await;
+        let sha = [0xAB; 32];
+        let staged = blobs.staging_dir().join("one");
+        std::fs::write(&staged, b"x").unwrap();
+        blobs.put(&staged, &sha).await.unwrap();
+        let name = blob_name(&sha);
+        assert!(dir.join("ab").join("ab").join(&name).is_file());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(feature = "object-store")]
+    #[tokio::test]
+    async fn object_storage_keeps_blobs_under_their_hash() {
+        use std::sync::Arc;
+        let dir = scratch("memory");
+        let memory = Arc::new(object_store::memory::InMemory::new());
+        let blobs = ObjectStoreBlobs::new(memory, "documentos", &dir.join("staging")).unwrap();
+        behaves_as_a_blob_store(&blobs).await;
+        let local_root = dir.join("local");
+        std::fs::create_dir_all(&local_root).unwrap();
+        let local = Arc::new(
+            object_store::local::LocalFileSystem::new_with_prefix(&local_root).unwrap(),
+        );
+        let blobs = ObjectStoreBlobs::new(local, "documentos", &dir.join("staging")).unwrap();
+        behaves_as_a_blob_store(&blobs).await;
+        let by_url =
+            ObjectStoreBlobs::from_url("memory:///documentos", &dir.join("staging")).unwrap();
+        behaves_as_a_blob_store(&by_url).await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

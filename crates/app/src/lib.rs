@@ -23,6 +23,7 @@ pub mod reference;
 pub mod refund;
 pub mod requests;
 pub mod savings;
+pub mod unamos;
 pub mod uploads;
 pub mod seal;
 pub mod validate;

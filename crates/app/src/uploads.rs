@@ -251,4 +251,33 @@ mod tests {
         assert_eq!(files_in(&dir), 0);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[tokio::test]
+    async fn an_external_scanner_flags_a_test_signature_and_a_broken_one_keeps_files_out() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("vivienda-scan-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("scan.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nif grep -q TEST-SIGNATURE \"$1\"; then echo \"$1: Test.Signature FOUND\"; exit 1; fi\nexit 0\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let scan = CommandScan::parse(script.to_str().unwrap()).unwrap();
+        assert_eq!(scan.name(), "scan.sh");
+        let clean = dir.join("clean.pdf");
+        std::fs::write(&clean, b"%PDF-1.4 nothing here %%EOF").unwrap();
+        assert_eq!(scan.scan(&clean).await.unwrap(), Verdict::Clean);
+        let infected = dir.join("infected.pdf");
+        std::fs::write(&infected, b"%PDF-1.4 TEST-SIGNATURE %%EOF").unwrap();
+        assert_eq!(
+            scan.scan(&infected).await.unwrap(),
+            Verdict::Infected("Test.Signature FOUND".into())
+        );
+        let missing = CommandScan::parse("/nonexistent/clamdscan --no-summary").unwrap();
+        assert!(missing.scan(&clean).await.is_err());
+        assert_eq!(NoScan.scan(&infected).await.unwrap(), Verdict::Clean);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

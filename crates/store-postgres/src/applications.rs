@@ -9,6 +9,7 @@ use store::{
     ApplicationRepo, Attachment, CourseCompletion, NewStoredFile, Request, StoreError,
     stored_instant,
 };
+use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use crate::PgStore;
@@ -128,7 +129,7 @@ impl ApplicationRepo for PgStore {
             &tx,
             "INSERT INTO request_attachments (member_id, folio, seq, file_name, content_type,
                  size, sha256, bytes, uploaded_at, item, in_blob_store)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, '\\x'::bytea, $8, $9, true)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, ''::bytea, $8, $9, true)",
             &[
                 &member.0,
                 &folio.as_str(),
@@ -245,5 +246,102 @@ impl ApplicationRepo for PgStore {
             .ok_or_else(|| StoreError::corrupt(C, "completion vanished"))?;
         commit(tx, audit, inserted > 0).await?;
         Ok(kept)
+    }
+
+    async fn create_partner_code(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        expires_at: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        exec(&tx, "DELETE FROM partner_codes WHERE member_id = $1", &[&member.0]).await?;
+        exec(
+            &tx,
+            "INSERT INTO partner_codes (code_hash, member_id, expires_at) VALUES ($1, $2, $3)",
+            &[&&code_hash[..], &member.0, &stored_instant(expires_at)],
+        )
+        .await?;
+        commit(tx, audit, true).await
+    }
+
+    async fn join_partner(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        now: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<MemberId, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        // Spending the code first makes two partners entering it at once take turns.
+        let rows = query(
+            &tx,
+            "DELETE FROM partner_codes WHERE code_hash = $1 AND expires_at > $2
+             RETURNING member_id",
+            &[&&code_hash[..], &stored_instant(now)],
+        )
+        .await?;
+        let maker: i64 = rows
+            .first()
+            .map(|r| get(r, 0, "partner_codes"))
+            .transpose()?
+            .ok_or(StoreError::Conflict("partner_code_invalid"))?;
+        if maker == member.0 {
+            return Err(StoreError::Conflict("partner_self"));
+        }
+        // Both rows are inserted or neither: a member already paired makes the insert fail.
+        let inserted = exec(
+            &tx,
+            "INSERT INTO credit_partners (member_id, partner_id, joined_at)
+             VALUES ($1, $2, $3), ($2, $1, $3) ON CONFLICT DO NOTHING",
+            &[&member.0, &maker, &stored_instant(now)],
+        )
+        .await?;
+        if inserted != 2 {
+            return Err(StoreError::Conflict("partner_taken"));
+        }
+        commit(tx, audit, true).await?;
+        Ok(MemberId(maker))
+    }
+
+    async fn partner_of(&self, member: MemberId) -> Result<Option<MemberId>, StoreError> {
+        let rows = self
+            .fetch(
+                "SELECT partner_id FROM credit_partners WHERE member_id = $1",
+                &[&member.0],
+            )
+            .await?;
+        Ok(rows
+            .first()
+            .map(|r| get::<i64>(r, 0, "credit_partners"))
+            .transpose()?
+            .map(MemberId))
+    }
+
+    async fn leave_partner(
+        &self,
+        member: MemberId,
+        audit: &[AuditEntry],
+    ) -> Result<Option<MemberId>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db)?;
+        let rows = query(
+            &tx,
+            "DELETE FROM credit_partners WHERE member_id = $1 RETURNING partner_id",
+            &[&member.0],
+        )
+        .await?;
+        let partner: Option<i64> = rows
+            .first()
+            .map(|r| get(r, 0, "credit_partners"))
+            .transpose()?;
+        if let Some(partner) = partner {
+            exec(&tx, "DELETE FROM credit_partners WHERE member_id = $1", &[&partner]).await?;
+        }
+        commit(tx, audit, partner.is_some()).await?;
+        Ok(partner.map(MemberId))
     }
 }

@@ -16,3 +16,19 @@ CREATE TABLE course_completions (
     out_of    INTEGER NOT NULL,
     passed_at TEXT NOT NULL
 );
+
+-- Unamos Créditos: two members pool their credits. One member makes a code (kept only as its
+-- SHA-256, valid for a day) and gives it to the other, who enters it: both have consented. A
+-- pair is two rows, one per member, so either finds the other by their own key.
+CREATE TABLE partner_codes (
+    code_hash  BLOB PRIMARY KEY,
+    member_id  INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX partner_codes_member ON partner_codes (member_id);
+
+CREATE TABLE credit_partners (
+    member_id  INTEGER PRIMARY KEY,
+    partner_id INTEGER NOT NULL,
+    joined_at  TEXT NOT NULL
+);

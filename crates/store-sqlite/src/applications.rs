@@ -5,6 +5,7 @@ use domain::audit::AuditEntry;
 use domain::registry::MemberId;
 use domain::requests::Folio;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
 use store::{
     ApplicationRepo, Attachment, CourseCompletion, NewStoredFile, Request, StoreError,
     stored_instant,
@@ -229,5 +230,109 @@ impl ApplicationRepo for SqliteStore {
         })
         .await
     }
-}
 
+    async fn create_partner_code(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        expires_at: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<(), StoreError> {
+        let code_hash = *code_hash;
+        self.audited(audit, move |tx| {
+            tx.prepare_cached("DELETE FROM partner_codes WHERE member_id = ?1")
+                .map_err(db)?
+                .execute([member.0])
+                .map_err(db)?;
+            tx.prepare_cached(
+                "INSERT INTO partner_codes (code_hash, member_id, expires_at) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(db)?
+            .execute(params![&code_hash[..], member.0, ts(expires_at)])
+            .map_err(db)?;
+            Ok(((), true))
+        })
+        .await
+    }
+
+    async fn join_partner(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        now: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<MemberId, StoreError> {
+        let code_hash = *code_hash;
+        self.audited(audit, move |tx| {
+            let maker: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT member_id FROM partner_codes WHERE code_hash = ?1 AND expires_at > ?2",
+                )
+                .map_err(db)?
+                .query_row(params![&code_hash[..], ts(now)], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            let maker = maker.ok_or(StoreError::Conflict("partner_code_invalid"))?;
+            if maker == member.0 {
+                return Err(StoreError::Conflict("partner_self"));
+            }
+            let taken = tx
+                .prepare_cached("SELECT 1 FROM credit_partners WHERE member_id IN (?1, ?2)")
+                .map_err(db)?
+                .exists(params![member.0, maker])
+                .map_err(db)?;
+            if taken {
+                return Err(StoreError::Conflict("partner_taken"));
+            }
+            for (a, b) in [(member.0, maker), (maker, member.0)] {
+                tx.prepare_cached(
+                    "INSERT INTO credit_partners (member_id, partner_id, joined_at)
+                     VALUES (?1, ?2, ?3)",
+                )
+                .map_err(db)?
+                .execute(params![a, b, ts(now)])
+                .map_err(db)?;
+            }
+            tx.prepare_cached("DELETE FROM partner_codes WHERE member_id = ?1")
+                .map_err(db)?
+                .execute([maker])
+                .map_err(db)?;
+            Ok((MemberId(maker), true))
+        })
+        .await
+    }
+
+    async fn partner_of(&self, member: MemberId) -> Result<Option<MemberId>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("SELECT partner_id FROM credit_partners WHERE member_id = ?1")
+                .map_err(db)?
+                .query_row([member.0], |r| r.get::<_, i64>(0))
+                .optional()
+                .map_err(db)
+                .map(|p| p.map(MemberId))
+        })
+    }
+
+    async fn leave_partner(
+        &self,
+        member: MemberId,
+        audit: &[AuditEntry],
+    ) -> Result<Option<MemberId>, StoreError> {
+        self.audited(audit, move |tx| {
+            let partner: Option<i64> = tx
+                .prepare_cached("DELETE FROM credit_partners WHERE member_id = ?1 RETURNING partner_id")
+                .map_err(db)?
+                .query_row([member.0], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            if let Some(partner) = partner {
+                tx.prepare_cached("DELETE FROM credit_partners WHERE member_id = ?1")
+                    .map_err(db)?
+                    .execute([partner])
+                    .map_err(db)?;
+            }
+            Ok((partner.map(MemberId), partner.is_some()))
+        })
+        .await
+    }
+}

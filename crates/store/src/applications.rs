@@ -81,4 +81,32 @@ pub trait ApplicationRepo {
         completion: &CourseCompletion,
         audit: &[AuditEntry],
     ) -> Result<CourseCompletion, StoreError>;
+    /// Unamos Créditos: keeps a code (its hash) the member gives a partner, valid until
+    /// `expires_at`; the member's earlier codes stop working.
+    async fn create_partner_code(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        expires_at: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<(), StoreError>;
+    /// Pairs `member` with the maker of the code, if it is unexpired at `now`, and spends it.
+    /// Errors: `Conflict("partner_code_invalid")` (unknown, expired or spent),
+    /// `Conflict("partner_self")` (the member's own code), `Conflict("partner_taken")` (either
+    /// already has a partner).
+    async fn join_partner(
+        &self,
+        member: MemberId,
+        code_hash: &[u8; 32],
+        now: OffsetDateTime,
+        audit: &[AuditEntry],
+    ) -> Result<MemberId, StoreError>;
+    /// The member's partner, if paired.
+    async fn partner_of(&self, member: MemberId) -> Result<Option<MemberId>, StoreError>;
+    /// Ends the member's pairing (for both); the former partner, if there was one.
+    async fn leave_partner(
+        &self,
+        member: MemberId,
+        audit: &[AuditEntry],
+    ) -> Result<Option<MemberId>, StoreError>;
 }
