@@ -129,7 +129,8 @@ impl BlobStore for DirectoryBlobs {
             let dir = target
                 .parent()
                 .ok_or_else(|| BlobError("blob path has no directory".into()))?;
-            std::fs::create_dir_all(dir).map_err(|e| BlobError::io("cannot create directory", e))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| BlobError::io("cannot create directory", e))?;
             std::fs::rename(&staged, &target).map_err(|e| BlobError::io("cannot keep blob", e))?;
             // The rename is durable only once the directory that holds the name is synced.
             std::fs::File::open(dir)
@@ -220,7 +221,8 @@ mod object {
         /// The store named by a URL (`s3://bucket/prefix`, `file:///dir`, `memory:///`), with
         /// options from the environment (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT`, …).
         pub fn from_url(url: &str, staging: &Path) -> Result<ObjectStoreBlobs, BlobError> {
-            let parsed = url::Url::parse(url).map_err(|e| BlobError::io("bad blob store URL", e))?;
+            let parsed =
+                url::Url::parse(url).map_err(|e| BlobError::io("bad blob store URL", e))?;
             let options: Vec<(String, String)> = std::env::vars()
                 .filter(|(k, _)| k.starts_with("AWS_"))
                 .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -390,9 +392,8 @@ mod tests {
         behaves_as_a_blob_store(&blobs).await;
         let local_root = dir.join("local");
         std::fs::create_dir_all(&local_root).unwrap();
-        let local = Arc::new(
-            object_store::local::LocalFileSystem::new_with_prefix(&local_root).unwrap(),
-        );
+        let local =
+            Arc::new(object_store::local::LocalFileSystem::new_with_prefix(&local_root).unwrap());
         let blobs = ObjectStoreBlobs::new(local, "documentos", &dir.join("staging")).unwrap();
         behaves_as_a_blob_store(&blobs).await;
         let by_url =

@@ -110,7 +110,10 @@ impl Course {
         member: MemberId,
         caller: &Caller,
     ) -> Result<documents::Rendered, CourseError> {
-        let passed = self.completion(member).await?.ok_or(CourseError::NotPassed)?;
+        let passed = self
+            .completion(member)
+            .await?
+            .ok_or(CourseError::NotPassed)?;
         let data = documents::CourseCertificate {
             member: self
                 .store

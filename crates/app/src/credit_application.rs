@@ -100,9 +100,8 @@ impl ApplicationError {
 impl From<RequestError> for ApplicationError {
     fn from(e: RequestError) -> Self {
         match e {
-            RequestError::Store(StoreError::Conflict("request_state_changed")) | RequestError::Changed => {
-                ApplicationError::NotDraft
-            }
+            RequestError::Store(StoreError::Conflict("request_state_changed"))
+            | RequestError::Changed => ApplicationError::NotDraft,
             other => ApplicationError::Request(other),
         }
     }
@@ -262,9 +261,20 @@ impl CreditApplications {
                     "product": choice.product.code(),
                     "purpose": choice.purpose.code(),
                 });
-                let audit = [self.audit(caller, acting, "application_choice_changed", member, details)];
+                let audit = [self.audit(
+                    caller,
+                    acting,
+                    "application_choice_changed",
+                    member,
+                    details,
+                )];
                 self.store
-                    .update_draft_answers(member, &request.folio, &choice.answers().to_string(), &audit)
+                    .update_draft_answers(
+                        member,
+                        &request.folio,
+                        &choice.answers().to_string(),
+                        &audit,
+                    )
                     .await?;
                 let wanted = checklist(choice.product, choice.purpose);
                 for file in self.store.attachments(member, &request.folio).await? {
@@ -353,9 +363,12 @@ impl CreditApplications {
         let item = DocumentItem::from_code(item)
             .filter(|i| checklist(choice.product, choice.purpose).contains(i))
             .ok_or(ApplicationError::Item)?;
-        let staged = match uploads::receive(self.blobs.staging_dir(), chunks, self.max_bytes).await {
+        let staged = match uploads::receive(self.blobs.staging_dir(), chunks, self.max_bytes).await
+        {
             Ok(staged) => staged,
-            Err(ReceiveError::TooLarge) => return Err(ApplicationError::File(FileProblem::TooLarge)),
+            Err(ReceiveError::TooLarge) => {
+                return Err(ApplicationError::File(FileProblem::TooLarge));
+            }
             Err(ReceiveError::Interrupted(_)) => return Err(ApplicationError::Interrupted),
             Err(ReceiveError::Io(e)) => return Err(e.into()),
         };
@@ -402,7 +415,11 @@ impl CreditApplications {
             "scanner": scanner,
         });
         let audit = [self.audit(caller, acting, "application_file_kept", member, details)];
-        match self.store.put_draft_file(member, folio, &file, &audit).await {
+        match self
+            .store
+            .put_draft_file(member, folio, &file, &audit)
+            .await
+        {
             Ok((kept, replaced)) => {
                 if let Some(old) = replaced.filter(|old| *old != sha256) {
                     self.release(&old).await;
@@ -473,16 +490,21 @@ impl CreditApplications {
                 && owner != member
             {
                 let details = json!({ "folio": folio.as_str(), "what": "attachment", "seq": seq });
-                let entry = self.audit(caller, Acting::Member(member), "access_denied", member, details);
+                let entry = self.audit(
+                    caller,
+                    Acting::Member(member),
+                    "access_denied",
+                    member,
+                    details,
+                );
                 self.store.append_audit(&[entry]).await?;
             }
             return Err(RequestError::NotFound.into());
         };
-        let bytes = self
-            .blobs
-            .get(&file.sha256)
-            .await?
-            .ok_or_else(|| BlobError(format!("blob {} is missing", hex::encode(file.sha256))))?;
+        let bytes =
+            self.blobs.get(&file.sha256).await?.ok_or_else(|| {
+                BlobError(format!("blob {} is missing", hex::encode(file.sha256)))
+            })?;
         Ok((file, bytes))
     }
 

@@ -114,12 +114,19 @@ impl Unamos {
     }
 
     /// A fresh code for the member to give their partner; earlier codes stop working.
-    pub async fn make_code(&self, member: MemberId, caller: &Caller) -> Result<String, UnamosError> {
-        use rand::Rng;
-        let mut rng = rand::rng();
-        let code: String = (0..CODE_LEN)
-            .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-            .collect();
+    pub async fn make_code(
+        &self,
+        member: MemberId,
+        caller: &Caller,
+    ) -> Result<String, UnamosError> {
+        // The thread's generator is not `Send`: it is done with before the first await.
+        let code: String = {
+            use rand::Rng;
+            let mut rng = rand::rng();
+            (0..CODE_LEN)
+                .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+                .collect()
+        };
         let expires = self.clock.now() + time::Duration::hours(CODE_HOURS);
         let audit = [self.audit(caller, member, "partner_code_made")];
         self.store
@@ -129,7 +136,12 @@ impl Unamos {
     }
 
     /// Pairs the member with whoever gave them `code`.
-    pub async fn join(&self, member: MemberId, code: &str, caller: &Caller) -> Result<(), UnamosError> {
+    pub async fn join(
+        &self,
+        member: MemberId,
+        code: &str,
+        caller: &Caller,
+    ) -> Result<(), UnamosError> {
         let audit = [self.audit(caller, member, "partner_joined")];
         self.store
             .join_partner(member, &hash(code), self.clock.now(), &audit)

@@ -172,9 +172,10 @@ impl CommandScan {
 #[async_trait]
 impl VirusScan for CommandScan {
     fn name(&self) -> String {
-        self.program
-            .file_name()
-            .map_or_else(|| "command".to_owned(), |n| n.to_string_lossy().into_owned())
+        self.program.file_name().map_or_else(
+            || "command".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     }
 
     async fn scan(&self, file: &Path) -> Result<Verdict, ScanError> {

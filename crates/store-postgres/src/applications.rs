@@ -118,11 +118,7 @@ impl ApplicationRepo for PgStore {
             &[&member.0, &folio.as_str()],
         )
         .await?;
-        let seq: i32 = next
-            .first()
-            .map(|r| get(r, 0, T))
-            .transpose()?
-            .unwrap_or(1);
+        let seq: i32 = next.first().map(|r| get(r, 0, T)).transpose()?.unwrap_or(1);
         let size = int(file.size)?;
         let uploaded_at = stored_instant(file.uploaded_at);
         exec(
@@ -216,7 +212,8 @@ impl ApplicationRepo for PgStore {
         let member = completion_.member_id;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        let score = i32::try_from(completion_.score).map_err(|e| StoreError::Database(e.to_string()))?;
+        let score =
+            i32::try_from(completion_.score).map_err(|e| StoreError::Database(e.to_string()))?;
         let out_of =
             i32::try_from(completion_.out_of).map_err(|e| StoreError::Database(e.to_string()))?;
         let inserted = exec(
@@ -257,7 +254,12 @@ impl ApplicationRepo for PgStore {
     ) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db)?;
-        exec(&tx, "DELETE FROM partner_codes WHERE member_id = $1", &[&member.0]).await?;
+        exec(
+            &tx,
+            "DELETE FROM partner_codes WHERE member_id = $1",
+            &[&member.0],
+        )
+        .await?;
         exec(
             &tx,
             "INSERT INTO partner_codes (code_hash, member_id, expires_at) VALUES ($1, $2, $3)",
@@ -339,7 +341,12 @@ impl ApplicationRepo for PgStore {
             .map(|r| get(r, 0, "credit_partners"))
             .transpose()?;
         if let Some(partner) = partner {
-            exec(&tx, "DELETE FROM credit_partners WHERE member_id = $1", &[&partner]).await?;
+            exec(
+                &tx,
+                "DELETE FROM credit_partners WHERE member_id = $1",
+                &[&partner],
+            )
+            .await?;
         }
         commit(tx, audit, partner.is_some()).await?;
         Ok(partner.map(MemberId))

@@ -5,11 +5,11 @@ use domain::audit::AuditEntry;
 use domain::registry::MemberId;
 use domain::requests::Folio;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use time::OffsetDateTime;
 use store::{
     ApplicationRepo, Attachment, CourseCompletion, NewStoredFile, Request, StoreError,
     stored_instant,
 };
+use time::OffsetDateTime;
 
 use crate::corrections::T;
 use crate::stamp::{get, get_ts, ts};
@@ -36,7 +36,7 @@ fn sha(bytes: Vec<u8>) -> Result<[u8; 32], StoreError> {
 
 const C: &str = "course_completions";
 
-fn completion(r: &Row, member: MemberId) -> Result<CourseCompletion, StoreError> {
+fn completion_row(r: &Row, member: MemberId) -> Result<CourseCompletion, StoreError> {
     Ok(CourseCompletion {
         member_id: member,
         course: get(r, 0, C)?,
@@ -185,9 +185,7 @@ impl ApplicationRepo for SqliteStore {
                  WHERE member_id = ?1",
             )
             .map_err(db)?
-            .query_row([member.0], |r| {
-                Ok(completion(r, member))
-            })
+            .query_row([member.0], |r| Ok(completion_row(r, member)))
             .optional()
             .map_err(db)?
             .transpose()
@@ -199,8 +197,8 @@ impl ApplicationRepo for SqliteStore {
         completion: &CourseCompletion,
         audit: &[AuditEntry],
     ) -> Result<CourseCompletion, StoreError> {
-        let completion = completion.clone();
-        let member = completion.member_id;
+        let passed = completion.clone();
+        let member = passed.member_id;
         self.audited(audit, move |tx| {
             let inserted = tx
                 .prepare_cached(
@@ -210,10 +208,10 @@ impl ApplicationRepo for SqliteStore {
                 .map_err(db)?
                 .execute(params![
                     member.0,
-                    completion.course,
-                    completion.score,
-                    completion.out_of,
-                    ts(completion.passed_at),
+                    passed.course,
+                    passed.score,
+                    passed.out_of,
+                    ts(passed.passed_at),
                 ])
                 .map_err(db)?;
             let kept = tx
@@ -222,9 +220,7 @@ impl ApplicationRepo for SqliteStore {
                      WHERE member_id = ?1",
                 )
                 .map_err(db)?
-                .query_row([member.0], |r| {
-                    Ok(completion(r, member))
-                })
+                .query_row([member.0], |r| Ok(completion_row(r, member)))
                 .map_err(db)??;
             Ok((kept, inserted > 0))
         })
@@ -320,7 +316,9 @@ impl ApplicationRepo for SqliteStore {
     ) -> Result<Option<MemberId>, StoreError> {
         self.audited(audit, move |tx| {
             let partner: Option<i64> = tx
-                .prepare_cached("DELETE FROM credit_partners WHERE member_id = ?1 RETURNING partner_id")
+                .prepare_cached(
+                    "DELETE FROM credit_partners WHERE member_id = ?1 RETURNING partner_id",
+                )
                 .map_err(db)?
                 .query_row([member.0], |r| r.get(0))
                 .optional()

@@ -22,8 +22,7 @@ mod refunds;
 mod requests;
 
 pub use applications::{
-    drafts_keep_one_file_per_item_until_submitted,
-    partners_pair_by_a_spent_code_and_part_together,
+    drafts_keep_one_file_per_item_until_submitted, partners_pair_by_a_spent_code_and_part_together,
 };
 pub use appointments::{
     a_member_has_one_appointment_to_come_per_procedure,

@@ -17,13 +17,13 @@ mod requests;
 #[cfg(feature = "contract")]
 pub mod contract;
 
-pub use applications::{ApplicationRepo, CourseCompletion, NewStoredFile};
 pub use accounts::{
     Account, AccountId, AccountRepo, AccountState, CodeCheck, CodeKey, CodeRepo, ContactChange,
     Draft, DraftRepo, NewAccount, NewCode, NewMessage, NewSession, OneTimeCode, OutboxChannel,
     OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo,
     stored_instant,
 };
+pub use applications::{ApplicationRepo, CourseCompletion, NewStoredFile};
 pub use appointments::{
     Appointment, AppointmentChange, AppointmentRepo, AppointmentStatus, NewAppointment, SlotClaim,
 };

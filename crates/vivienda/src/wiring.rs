@@ -219,7 +219,11 @@ pub fn appointments(
 
 /// The blob store of uploaded documents: the directory `DATA_DIR/blobs`, or object storage.
 pub fn blob_store(config: &Config) -> anyhow::Result<Arc<dyn app::blobs::BlobStore>> {
-    match config.blob_store_url.as_deref().filter(|u| !u.trim().is_empty()) {
+    match config
+        .blob_store_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
         None => Ok(Arc::new(
             app::blobs::DirectoryBlobs::open(&config.data_dir.join("blobs"))
                 .context("cannot open the blob directory")?,
@@ -239,7 +243,11 @@ pub fn blob_store(config: &Config) -> anyhow::Result<Arc<dyn app::blobs::BlobSto
 
 /// The virus-scan hook: the configured command, or none.
 pub fn virus_scan(config: &Config) -> anyhow::Result<Arc<dyn app::uploads::VirusScan>> {
-    match config.virus_scan_command.as_deref().filter(|c| !c.trim().is_empty()) {
+    match config
+        .virus_scan_command
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
         None => {
             tracing::warn!("no virus_scan_command: uploads are not scanned");
             Ok(Arc::new(app::uploads::NoScan))

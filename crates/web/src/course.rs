@@ -20,10 +20,7 @@ use crate::savings::member_or_sign_in;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/credito/curso", get(course_get))
-        .route(
-            "/credito/curso/evaluacion",
-            get(quiz_get).post(quiz_post),
-        )
+        .route("/credito/curso/evaluacion", get(quiz_get).post(quiz_post))
         .route("/credito/curso/constancia.pdf", get(certificate_get))
         .route("/credito/curso/{slug}", get(course_page_get))
 }
@@ -91,7 +88,10 @@ async fn show(state: AppState, peer: Peer, headers: HeaderMap, at: Option<usize>
     let next = at.map_or(0, |i| i + 1);
     let (next_href, next_label) = match PAGES.get(next) {
         Some((slug, _)) => (format!("/credito/curso/{slug}"), page.t("course-next")),
-        None => ("/credito/curso/evaluacion".to_owned(), page.t("course-to-quiz")),
+        None => (
+            "/credito/curso/evaluacion".to_owned(),
+            page.t("course-to-quiz"),
+        ),
     };
     render(
         CoursePage {
@@ -168,7 +168,10 @@ fn quiz_page(
         result: graded.map(|g| {
             page.t_with(
                 "course-score",
-                &[("score", i64::from(g.score)), ("out_of", i64::from(g.out_of))],
+                &[
+                    ("score", i64::from(g.score)),
+                    ("out_of", i64::from(g.out_of)),
+                ],
             )
         }),
         passed: graded.is_some_and(|g| g.passed),

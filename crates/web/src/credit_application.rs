@@ -40,10 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
                     + 64 * 1024,
             )),
         )
-        .route(
-            "/credito/solicitud/{folio}/archivos/{seq}",
-            get(file_get),
-        )
+        .route("/credito/solicitud/{folio}/archivos/{seq}", get(file_get))
         .route(
             "/credito/solicitud/{folio}/archivos/{seq}/eliminar",
             post(delete_post),
@@ -97,8 +94,14 @@ fn choose_page(
             label: page.t_text(
                 "application-choice",
                 &[
-                    ("product", page.t(&format!("application-product-{}", product.code()))),
-                    ("purpose", page.t(&format!("application-purpose-{}", purpose.code()))),
+                    (
+                        "product",
+                        page.t(&format!("application-product-{}", product.code())),
+                    ),
+                    (
+                        "purpose",
+                        page.t(&format!("application-purpose-{}", purpose.code())),
+                    ),
                 ],
             ),
             checked: chosen == Some(Choice { product, purpose }),
@@ -123,7 +126,9 @@ async fn start_get(State(state): State<AppState>, peer: Peer, headers: HeaderMap
         Err(e) => return failed(&state, &headers, e),
     };
     let chosen = match current {
-        Some(r) if r.state != RequestState::Draft => return Redirect::to(&href(&r.folio)).into_response(),
+        Some(r) if r.state != RequestState::Draft => {
+            return Redirect::to(&href(&r.folio)).into_response();
+        }
         // "Cambiar" on a draft comes back here with its choice marked.
         Some(r) => state
             .applications
@@ -361,10 +366,16 @@ async fn show(
         ));
     }
     if let Some(clock) = &status.clock {
-        rows.push(page.row("application-promised", format::date(clock.promised_on, lang)));
+        rows.push(page.row(
+            "application-promised",
+            format::date(clock.promised_on, lang),
+        ));
         rows.push(page.row(
             "application-elapsed",
-            page.t_with("request-days-elapsed", &[("elapsed", i64::from(clock.business_days_elapsed))]),
+            page.t_with(
+                "request-days-elapsed",
+                &[("elapsed", i64::from(clock.business_days_elapsed))],
+            ),
         ));
     }
     rows.extend(choice_rows(&page, view.choice, false));
@@ -454,9 +465,7 @@ async fn upload_post(
                 member = Some(ctx);
                 outcome = Some(result);
             }
-            _ => {
-                while let Ok(Some(_)) = field.chunk().await {}
-            }
+            _ => while let Ok(Some(_)) = field.chunk().await {},
         }
     }
     let Some(ctx) = member else {
@@ -466,9 +475,14 @@ async fn upload_post(
         let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
             return Redirect::to("/entrar").into_response();
         };
-        return refused(&state, &headers, &ctx, &folio, &item, ApplicationError::File(
-            domain::application::FileProblem::Empty,
-        ))
+        return refused(
+            &state,
+            &headers,
+            &ctx,
+            &folio,
+            &item,
+            ApplicationError::File(domain::application::FileProblem::Empty),
+        )
         .await;
     };
     match outcome {
@@ -497,9 +511,10 @@ async fn refused(
         Err(e) => return failed(state, headers, e),
     };
     let (csrf, set) = auth::csrf_token(headers);
-    let message = state
-        .messages
-        .text(crate::page::lang(), &format!("application-error-{}", e.code()));
+    let message = state.messages.text(
+        crate::page::lang(),
+        &format!("application-error-{}", e.code()),
+    );
     let mut r = render(
         draft_page(state, ctx, &csrf, &view, Some((item, message))),
         set.into_iter().collect(),
@@ -620,9 +635,10 @@ async fn check_get(
         .iter()
         .map(|(item, file)| SummaryRow {
             key: page.t(&format!("application-doc-{}", item.code())),
-            value: file
-                .as_ref()
-                .map_or_else(|| page.t("application-doc-missing"), |f| f.file_name.clone()),
+            value: file.as_ref().map_or_else(
+                || page.t("application-doc-missing"),
+                |f| f.file_name.clone(),
+            ),
             change_href: Some(href(&folio)),
         })
         .collect();

@@ -136,7 +136,11 @@ async fn join_post(
         Ok(found) => found,
         Err(r) => return r,
     };
-    match state.unamos.join(ctx.member_id, &form.codigo, &caller).await {
+    match state
+        .unamos
+        .join(ctx.member_id, &form.codigo, &caller)
+        .await
+    {
         Ok(()) => Redirect::to("/credito/unamos").into_response(),
         Err(e @ UnamosError::Store(_)) => crate::savings::unavailable(e),
         Err(e) => page(&state, &headers, &ctx, None, Some(&e)).await,

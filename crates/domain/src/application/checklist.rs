@@ -149,11 +149,14 @@ mod tests {
         for product in Product::ALL {
             for &purpose in purposes(product) {
                 let items = checklist(product, purpose);
-                assert_eq!(&items[..3], &[
-                    DocumentItem::OfficialId,
-                    DocumentItem::BirthCertificate,
-                    DocumentItem::TaxId
-                ]);
+                assert_eq!(
+                    &items[..3],
+                    &[
+                        DocumentItem::OfficialId,
+                        DocumentItem::BirthCertificate,
+                        DocumentItem::TaxId
+                    ]
+                );
                 let unique: std::collections::HashSet<_> = items.iter().collect();
                 assert_eq!(unique.len(), items.len(), "{product:?} {purpose:?}");
             }
@@ -162,7 +165,9 @@ mod tests {
             checklist(Product::Tradicional, Purpose::Buy)
                 .contains(&DocumentItem::SellerBankStatement)
         );
-        assert!(!checklist(Product::Mejoravit, Purpose::Improve).contains(&DocumentItem::Appraisal));
+        assert!(
+            !checklist(Product::Mejoravit, Purpose::Improve).contains(&DocumentItem::Appraisal)
+        );
         assert!(checklist(Product::Cofinavit, Purpose::Buy).contains(&DocumentItem::BankApproval));
         assert_eq!(purposes(Product::Mejoravit), &[Purpose::Improve]);
     }

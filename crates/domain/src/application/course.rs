@@ -29,17 +29,35 @@ pub struct Question {
 
 pub const QUESTIONS: [Question; 6] = [
     // What the credit is: a loan that is paid back with interest.
-    Question { options: 3, right: 1 },
+    Question {
+        options: 3,
+        right: 1,
+    },
     // What the total cost includes: interest, fees and insurance.
-    Question { options: 3, right: 2 },
+    Question {
+        options: 3,
+        right: 2,
+    },
     // How it is paid while employed: the employer discounts it from the pay.
-    Question { options: 3, right: 0 },
+    Question {
+        options: 3,
+        right: 0,
+    },
     // What to do on losing the job: tell the fund and ask for the payment protection.
-    Question { options: 3, right: 1 },
+    Question {
+        options: 3,
+        right: 1,
+    },
     // Who may do the procedures for you: nobody needs an intermediary; they are free.
-    Question { options: 3, right: 2 },
+    Question {
+        options: 3,
+        right: 2,
+    },
     // What the insurance covers: the debt if the borrower dies or is disabled.
-    Question { options: 3, right: 0 },
+    Question {
+        options: 3,
+        right: 0,
+    },
 ];
 
 /// Right answers needed to pass.

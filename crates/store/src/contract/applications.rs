@@ -34,7 +34,7 @@ fn draft(new: NewRequest) -> NewRequest {
 pub async fn drafts_keep_one_file_per_item_until_submitted(store: &impl Store) {
     let members = import_members(store, "apply", &[person(41), person(42)]).await;
     let (ana, other) = (members[0], members[1]);
-    let f = folio("CRE-2026-APPLYAN");
+    let f = folio("CRE-2026-APPXYANA");
     let new = draft(submitted(
         ana,
         &f,
@@ -95,11 +95,19 @@ pub async fn drafts_keep_one_file_per_item_until_submitted(store: &impl Store) {
 
     let removed = store.delete_draft_file(ana, &f, 2, &[]).await.unwrap();
     assert_eq!(removed, Some(stored("x", 2).sha256));
-    assert_eq!(store.delete_draft_file(ana, &f, 2, &[]).await.unwrap(), None);
+    assert_eq!(
+        store.delete_draft_file(ana, &f, 2, &[]).await.unwrap(),
+        None
+    );
     assert!(!store.blob_in_use(&stored("x", 2).sha256).await.unwrap());
 
     // Submitted: nothing about it changes any more, and nothing is audited for trying.
-    let mut submit = change(RequestState::Draft, RequestState::Submitted, 20, "submitted");
+    let mut submit = change(
+        RequestState::Draft,
+        RequestState::Submitted,
+        20,
+        "submitted",
+    );
     submit.submitted = Some(crate::Submission {
         at: at(20),
         promised_on: date!(2026 - 12 - 24),
@@ -111,7 +119,11 @@ pub async fn drafts_keep_one_file_per_item_until_submitted(store: &impl Store) {
     let audits = audit_count(store).await;
     let late = [audit_entry(Some(ana.0), "late", at(21))];
     assert_eq!(
-        conflict(store.put_draft_file(ana, &f, &stored("tax_id", 5), &late).await),
+        conflict(
+            store
+                .put_draft_file(ana, &f, &stored("tax_id", 5), &late)
+                .await
+        ),
         "request_state_changed"
     );
     assert_eq!(
@@ -151,7 +163,11 @@ pub async fn drafts_keep_one_file_per_item_until_submitted(store: &impl Store) {
         .await
         .unwrap();
     assert_eq!(still.score, 5);
-    assert_eq!(audit_count(store).await, audits, "a second pass changes nothing");
+    assert_eq!(
+        audit_count(store).await,
+        audits,
+        "a second pass changes nothing"
+    );
     assert_eq!(store.course_completion(ana).await.unwrap(), Some(kept));
     assert_eq!(store.course_completion(other).await.unwrap(), None);
 }
@@ -179,14 +195,22 @@ pub async fn partners_pair_by_a_spent_code_and_part_together(store: &impl Store)
     );
     // A newer code replaces the older one.
     let newer = [9u8; 32];
-    store.create_partner_code(ana, &newer, at(100), &[]).await.unwrap();
+    store
+        .create_partner_code(ana, &newer, at(100), &[])
+        .await
+        .unwrap();
     assert_eq!(
         conflict(store.join_partner(luis, &code, at(1), &[]).await),
         "partner_code_invalid"
     );
     let audits = audit_count(store).await;
     let partner = store
-        .join_partner(luis, &newer, at(2), &[audit_entry(Some(luis.0), "x", at(2))])
+        .join_partner(
+            luis,
+            &newer,
+            at(2),
+            &[audit_entry(Some(luis.0), "x", at(2))],
+        )
         .await
         .unwrap();
     assert_eq!(partner, ana);
@@ -201,7 +225,10 @@ pub async fn partners_pair_by_a_spent_code_and_part_together(store: &impl Store)
     );
     // Someone already paired cannot pair again.
     let hers = [10u8; 32];
-    store.create_partner_code(marta, &hers, at(100), &[]).await.unwrap();
+    store
+        .create_partner_code(marta, &hers, at(100), &[])
+        .await
+        .unwrap();
     assert_eq!(
         conflict(store.join_partner(luis, &hers, at(4), &[]).await),
         "partner_taken"

@@ -13,14 +13,17 @@ use crate::accounts::{Browser, NSS, location};
 use crate::savings::{juan_token, pdf_text, signed_in_maria};
 use crate::{Engine, Options, TestApp, spawn_app_with};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 /// The test signature the scanner script of these tests flags, as clamd would flag EICAR.
 const SIGNATURE: &str = "VIVIENDA-TEST-VIRUS-SIGNATURE";
 
 fn png() -> Vec<u8> {
     let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     b.extend_from_slice(b"IHDR");
-    b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3A, 0x7E, 0x9B, 0x55]);
+    b.extend_from_slice(&[
+        0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3A, 0x7E, 0x9B, 0x55,
+    ]);
     b.extend_from_slice(&[0, 0, 0, 0]);
     b.extend_from_slice(b"IEND");
     b.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
@@ -135,12 +138,18 @@ async fn the_course_is_failed_then_passed_and_its_certificate_is_verifiable(engi
     .await;
     let mut maria = signed_in_maria(&app).await;
     let intro = maria.get("/credito/curso").await.text().await.unwrap();
-    assert!(intro.contains("/credito/curso/que-es-un-credito"), "{intro}");
+    assert!(
+        intro.contains("/credito/curso/que-es-un-credito"),
+        "{intro}"
+    );
     let page = maria.get("/credito/curso/seguros-y-desempleo").await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     assert!(page.contains("protección de pagos"), "{page}");
-    assert!(page.contains("href=\"/credito/curso/tus-derechos\""), "{page}");
+    assert!(
+        page.contains("href=\"/credito/curso/tus-derechos\""),
+        "{page}"
+    );
     assert_eq!(
         maria.get("/credito/curso/no-existe").await.status(),
         StatusCode::NOT_FOUND
@@ -158,11 +167,26 @@ async fn the_course_is_failed_then_passed_and_its_certificate_is_verifiable(engi
     let r = maria.post("/credito/curso/evaluacion", &answers).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let failed = r.text().await.unwrap();
-    assert!(failed.contains("Tuviste 4 de 6 respuestas correctas"), "{failed}");
-    assert!(failed.contains("Avisa al Infonavit: puedes pedir la protección de pagos"), "{failed}");
-    assert!(failed.contains("Los trámites son gratuitos y personales. Si alguien te cobra"), "{failed}");
-    assert!(!failed.contains("Un crédito es un préstamo"), "a right answer is not explained");
-    assert!(failed.contains("value=\"0\" checked"), "the answers given are kept");
+    assert!(
+        failed.contains("Tuviste 4 de 6 respuestas correctas"),
+        "{failed}"
+    );
+    assert!(
+        failed.contains("Avisa al Infonavit: puedes pedir la protección de pagos"),
+        "{failed}"
+    );
+    assert!(
+        failed.contains("Los trámites son gratuitos y personales. Si alguien te cobra"),
+        "{failed}"
+    );
+    assert!(
+        !failed.contains("Un crédito es un préstamo"),
+        "a right answer is not explained"
+    );
+    assert!(
+        failed.contains("value=\"0\" checked"),
+        "the answers given are kept"
+    );
     assert_eq!(
         maria.get("/credito/curso/constancia.pdf").await.status(),
         StatusCode::NOT_FOUND
@@ -221,12 +245,20 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     let mut maria = signed_in_maria(&app).await;
     let start = maria.get("/credito/solicitud").await.text().await.unwrap();
     assert!(start.contains("value=\"tradicional:buy\""), "{start}");
-    assert!(start.contains("href=\"/credito/curso\""), "the course comes first: {start}");
+    assert!(
+        start.contains("href=\"/credito/curso\""),
+        "the course comes first: {start}"
+    );
     let r = maria
         .post("/credito/solicitud", &[("eleccion", "mejoravit:buy")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Elige un crédito y para qué lo quieres"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Elige un crédito y para qué lo quieres")
+    );
     let r = maria
         .post("/credito/solicitud", &[("eleccion", "tradicional:buy")])
         .await;
@@ -236,17 +268,32 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert!(folio.starts_with("CRE-"), "{href}");
     // Going back to the start finds the draft, with its choice marked.
     let again = maria.get("/credito/solicitud").await.text().await.unwrap();
-    assert!(again.contains("value=\"tradicional:buy\" checked"), "{again}");
+    assert!(
+        again.contains("value=\"tradicional:buy\" checked"),
+        "{again}"
+    );
     let draft = maria.get(&href).await.text().await.unwrap();
     assert!(draft.contains("Identificación oficial vigente"), "{draft}");
     assert!(draft.contains("Estado de cuenta de quien vende"), "{draft}");
-    assert!(draft.contains(&format!("{href}/documentos/official_id")), "{draft}");
+    assert!(
+        draft.contains(&format!("{href}/documentos/official_id")),
+        "{draft}"
+    );
 
     // Refused, each with its own message, and nothing is kept anywhere.
-    let big = [b"%PDF-1.4\n".as_slice(), &vec![b'0'; 20 * 1024 * 1024], b"\n%%EOF\n"].concat();
+    let big = [
+        b"%PDF-1.4\n".as_slice(),
+        &vec![b'0'; 20 * 1024 * 1024],
+        b"\n%%EOF\n",
+    ]
+    .concat();
     let virus = [b"%PDF-1.4\n".as_slice(), SIGNATURE.as_bytes(), b"\n%%EOF\n"].concat();
     let refusals: [(&str, &[u8], &str); 5] = [
-        ("ine.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode", "no es un PDF, JPG o PNG"),
+        (
+            "ine.pdf",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00 This program cannot be run in DOS mode",
+            "no es un PDF, JPG o PNG",
+        ),
         ("ine.pdf", &big, "pesa más de 20 MB"),
         ("ine.pdf", b"", "El archivo está vacío"),
         ("ine.pdf", &PDF[..PDF.len() - 7], "está incompleto o dañado"),
@@ -274,7 +321,10 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert_eq!(kept[0].content_type, "application/pdf");
     assert!(kept[0].in_blob_store);
     let name = hex::encode(kept[0].sha256);
-    assert_eq!(blobs(&app), vec![app.blob_dir.join(&name[..2]).join(&name[2..4]).join(&name)]);
+    assert_eq!(
+        blobs(&app),
+        vec![app.blob_dir.join(&name[..2]).join(&name[2..4]).join(&name)]
+    );
     assert_eq!(std::fs::read(&blobs(&app)[0]).unwrap(), PDF);
     // Replaced by a PNG: the old blob goes, the new one stays.
     let r = upload(&app, &maria, &folio, "official_id", "foto.png", &png()).await;
@@ -302,15 +352,26 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
         "seller_bank_statement",
     ] {
         let bytes = [PDF, item.as_bytes()].concat();
-        let bytes = if item == "tax_id" { PDF.to_vec() } else { bytes };
-        let bytes = if item == "appraisal" { PDF.to_vec() } else { bytes };
+        let bytes = if item == "tax_id" {
+            PDF.to_vec()
+        } else {
+            bytes
+        };
+        let bytes = if item == "appraisal" {
+            PDF.to_vec()
+        } else {
+            bytes
+        };
         let r = upload(&app, &maria, &folio, item, "doc.pdf", &bytes).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{item}");
     }
     let kept = files_of(&app, &folio).await;
     assert_eq!(kept.len(), 6);
     assert_eq!(blobs(&app).len(), 5, "identical files share one blob");
-    let tax = kept.iter().find(|f| f.item.as_deref() == Some("tax_id")).unwrap();
+    let tax = kept
+        .iter()
+        .find(|f| f.item.as_deref() == Some("tax_id"))
+        .unwrap();
     let download = maria.get(&format!("{href}/archivos/{}", tax.seq)).await;
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.headers()[CONTENT_TYPE], "application/pdf");
@@ -337,7 +398,12 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
 
     // Not without the course.
-    let check = maria.get(&format!("{href}/revisar")).await.text().await.unwrap();
+    let check = maria
+        .get(&format!("{href}/revisar"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(check.contains("necesitas aprobar el curso"), "{check}");
     let r = maria.post(&format!("{href}/enviar"), &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -346,7 +412,12 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert!(refused.contains("href=\"/credito/curso\""), "{refused}");
 
     maria.post("/credito/curso/evaluacion", &RIGHT).await;
-    let check = maria.get(&format!("{href}/revisar")).await.text().await.unwrap();
+    let check = maria
+        .get(&format!("{href}/revisar"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(check.contains("Enviar solicitud"), "{check}");
     let r = maria.post(&format!("{href}/enviar"), &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -354,7 +425,10 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert!(sent.contains("Recibimos tu solicitud de crédito"), "{sent}");
     assert!(sent.contains(&folio), "{sent}");
     assert!(sent.contains("Te respondemos a más tardar el"), "{sent}");
-    assert!(sent.contains("Se envió la solicitud"), "the timeline: {sent}");
+    assert!(
+        sent.contains("Se envió la solicitud"),
+        "the timeline: {sent}"
+    );
     let member = app
         .store
         .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
@@ -389,7 +463,10 @@ async fn signed_in_juan(app: &TestApp) -> Browser<'_> {
     let r = juan
         .post(
             "/entrar",
-            &[("identifier", "38957812340"), ("password", crate::accounts::PASSWORD)],
+            &[
+                ("identifier", "38957812340"),
+                ("password", crate::accounts::PASSWORD),
+            ],
         )
         .await;
     assert_eq!(location(&r), "/cuenta");
@@ -420,7 +497,9 @@ async fn two_members_join_their_credits_by_a_code_and_see_only_the_pooled_figure
     let r = maria.post("/credito/unamos", &[("codigo", &code)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Ese código lo creaste tú"));
-    let r = juan.post("/credito/unamos", &[("codigo", "ZZZZZ-ZZZZZ")]).await;
+    let r = juan
+        .post("/credito/unamos", &[("codigo", "ZZZZZ-ZZZZZ")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("El código no es válido"));
     let r = juan
@@ -428,10 +507,19 @@ async fn two_members_join_their_credits_by_a_code_and_see_only_the_pooled_figure
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let theirs = juan.get("/credito/unamos").await.text().await.unwrap();
-    assert!(theirs.contains("La otra persona cumple los requisitos"), "{theirs}");
-    assert!(theirs.contains("Crédito que pueden recibir juntos"), "{theirs}");
+    assert!(
+        theirs.contains("La otra persona cumple los requisitos"),
+        "{theirs}"
+    );
+    assert!(
+        theirs.contains("Crédito que pueden recibir juntos"),
+        "{theirs}"
+    );
     for personal in ["MARÍA", "GARCÍA", NSS, "GAHM850312"] {
-        assert!(!theirs.contains(personal), "{personal} shown to the partner");
+        assert!(
+            !theirs.contains(personal),
+            "{personal} shown to the partner"
+        );
     }
     let hers = maria.get("/credito/unamos").await.text().await.unwrap();
     assert!(hers.contains("Tu parte del crédito"), "{hers}");
@@ -452,3 +540,117 @@ crate::on_both_engines!(
     an_application_streams_its_documents_refuses_bad_files_and_is_sent,
     two_members_join_their_credits_by_a_code_and_see_only_the_pooled_figures,
 );
+
+/// VmHWM (peak resident set) and VmRSS of this process, in KiB: the server runs in it.
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Peak memory of the server while `curl` (another process, reading the file from disk)
+/// uploads 10 MB documents and a 100 MB one. A measurement, so it is run by hand:
+/// `cargo test -p web --test web upload_memory -- --ignored --nocapture` (figures in
+/// docs/performance.md). It still fails if the peak grows by the size of a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run by hand with --ignored --nocapture"]
+async fn upload_memory_stays_flat() {
+    use std::io::Write;
+    let app = spawn_app_with(Options {
+        clock_by_hand: true,
+        ..Options::default()
+    })
+    .await;
+    let mut maria = signed_in_maria(&app).await;
+    let r = maria
+        .post("/credito/solicitud", &[("eleccion", "tradicional:buy")])
+        .await;
+    let folio = location(&r).rsplit('/').next().unwrap().to_owned();
+    let dir = std::env::temp_dir().join(format!("vivienda-upload-rss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write_pdf = |mb: usize| {
+        let path = dir.join(format!("{mb}mb.pdf"));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        file.write_all(b"%PDF-1.4\n").unwrap();
+        let block: Vec<u8> = (0..1_000_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        for _ in 0..mb {
+            file.write_all(&block).unwrap();
+        }
+        file.write_all(b"\n%%EOF\n").unwrap();
+        path
+    };
+    let (ten, hundred) = (write_pdf(10), write_pdf(100));
+    let cookies = maria
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let csrf = maria.cookies["__Host-csrf"].clone();
+    let curl = |path: std::path::PathBuf, item: &str| {
+        let url = format!(
+            "{}/credito/solicitud/{folio}/documentos/{item}",
+            app.address
+        );
+        let (cookies, csrf) = (cookies.clone(), csrf.clone());
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new("curl")
+                .args([
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "HTTP %{http_code}, %{size_upload} bytes in %{time_total} s",
+                ])
+                .args(["-H", &format!("Cookie: {cookies}")])
+                .args(["-F", &format!("csrf={csrf}")])
+                .args([
+                    "-F",
+                    &format!("documento=@{};type=application/pdf", path.display()),
+                ])
+                .arg(url)
+                .output()
+                .expect("curl is needed");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+    };
+    // One small upload first, so the baseline includes everything an upload touches once.
+    upload(&app, &maria, &folio, "tax_id", "a.pdf", PDF).await;
+    let (base_hwm, base_rss) = memory_kib();
+    println!("before:             VmHWM {base_hwm} kB, VmRSS {base_rss} kB");
+    for (n, (path, item)) in [
+        (&ten, "official_id"),
+        (&ten, "birth_certificate"),
+        (&ten, "title_deed"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let said = curl(path.clone(), item).await.unwrap();
+        let (hwm, rss) = memory_kib();
+        println!(
+            "10 MB upload {}:     {said}; VmHWM {hwm} kB, VmRSS {rss} kB",
+            n + 1
+        );
+    }
+    let said = curl(hundred.clone(), "appraisal").await.unwrap();
+    let (hwm, rss) = memory_kib();
+    println!("100 MB upload:      {said}; VmHWM {hwm} kB, VmRSS {rss} kB");
+    assert!(said.starts_with("HTTP 422"), "over the limit: {said}");
+    assert!(
+        hwm - base_hwm < 8 * 1024,
+        "the peak grew by {} kB for uploads of 10 and 100 MB",
+        hwm - base_hwm
+    );
+    assert_eq!(files_of(&app, &folio).await.len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
