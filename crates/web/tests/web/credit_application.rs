@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 
 use crate::accounts::{Browser, NSS, location};
+use crate::backoffice::{create, sign_in};
 use crate::savings::{juan_token, pdf_text, signed_in_maria};
 use crate::{Engine, Options, TestApp, spawn_app_with};
 
@@ -452,6 +453,42 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     // The start now leads to the application in process.
     let r = maria.get("/credito/solicitud").await;
     assert_eq!(location(&r), href);
+
+    // The back office works it like any request: it opens a document from the blob store and
+    // asks for a correction, which the member sees with its reason.
+    let agent = create(&app, "agente.credito", domain::operators::Role::Agent).await;
+    let mut operator = sign_in(&app, &agent).await;
+    let case_path = format!("/operacion/solicitudes/{folio}");
+    let case = operator.get(&case_path).await;
+    assert_eq!(case.status(), StatusCode::OK);
+    let case = case.text().await.unwrap();
+    assert!(case.contains("Solicitud de crédito"), "{case}");
+    let file = operator
+        .get(&format!("{case_path}/archivos/{}", tax.seq))
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    let r = operator
+        .post(
+            &format!("{case_path}/decision"),
+            &[("action", "start_review")],
+        )
+        .await;
+    assert_eq!(location(&r), case_path);
+    let r = operator
+        .post(
+            &format!("{case_path}/decision"),
+            &[
+                ("action", "ask_for_correction"),
+                ("reason", "document_illegible"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), case_path);
+    let status = maria.get(&href).await.text().await.unwrap();
+    assert!(status.contains("Necesita una corrección"), "{status}");
+    assert!(status.contains("Un documento no se puede leer"), "{status}");
+    assert!(status.contains("Te pedimos una corrección"), "{status}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
