@@ -179,7 +179,7 @@ mod object {
     use async_trait::async_trait;
     use futures_util::{StreamExt, TryStreamExt};
     use object_store::path::Path as ObjectPath;
-    use object_store::{ObjectStore, WriteMultipart};
+    use object_store::{GetOptions, ObjectStore, PutMultipartOptions, WriteMultipart};
     use tokio::io::AsyncReadExt;
 
     use super::{BlobError, BlobStore, BlobStream, blob_name};
@@ -263,7 +263,7 @@ mod object {
                 .map_err(|e| BlobError::io("cannot open staged file", e))?;
             let upload = self
                 .store
-                .put_multipart(&location)
+                .put_multipart_opts(&location, PutMultipartOptions::default())
                 .await
                 .map_err(|e| BlobError::io("cannot start upload", e))?;
             let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
@@ -295,7 +295,12 @@ mod object {
         }
 
         async fn get(&self, sha256: &[u8; 32]) -> Result<Option<BlobStream>, BlobError> {
-            match self.store.get(&self.path_of(sha256)).await {
+            // The core trait's methods: their futures are `Send`, as `async_trait` needs.
+            match self
+                .store
+                .get_opts(&self.path_of(sha256), GetOptions::default())
+                .await
+            {
                 Ok(found) => Ok(Some(
                     found
                         .into_stream()
@@ -308,14 +313,22 @@ mod object {
         }
 
         async fn delete(&self, sha256: &[u8; 32]) -> Result<(), BlobError> {
-            match self.store.delete(&self.path_of(sha256)).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-                Err(e) => Err(BlobError::io("cannot delete blob", e)),
+            let location = self.path_of(sha256);
+            let mut deleted = self
+                .store
+                .delete_stream(futures_util::stream::once(async move { Ok(location) }).boxed());
+            match deleted.next().await {
+                None | Some(Ok(_)) | Some(Err(object_store::Error::NotFound { .. })) => Ok(()),
+                Some(Err(e)) => Err(BlobError::io("cannot delete blob", e)),
             }
         }
 
         async fn exists(&self, sha256: &[u8; 32]) -> Result<bool, BlobError> {
-            match self.store.head(&self.path_of(sha256)).await {
+            let head = GetOptions {
+                head: true,
+                ..GetOptions::default()
+            };
+            match self.store.get_opts(&self.path_of(sha256), head).await {
                 Ok(_) => Ok(true),
                 Err(object_store::Error::NotFound { .. }) => Ok(false),
                 Err(e) => Err(BlobError::io("cannot look for blob", e)),
