@@ -54,7 +54,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "corrections.ftl",
     "appointments.ftl",
     "refund.ftl",
-    "conversion.ftl"
+    "conversion.ftl",
+    "application.ftl"
 );
 
 pub struct Messages {

@@ -231,4 +231,23 @@ impl Prequal {
         let input = self.input_for(member, as_of).await?;
         self.outcome(input, what_if)
     }
+
+    /// Unamos Créditos for two members, each evaluated on their own record as of `as_of`.
+    pub async fn unamos(
+        &self,
+        member: MemberId,
+        partner: MemberId,
+        as_of: Date,
+    ) -> Result<ProductOffer, PrequalError> {
+        let applicants = [
+            self.input_for(member, as_of).await?,
+            self.input_for(partner, as_of).await?,
+        ];
+        Ok(points::conditions_for(
+            Product::UnamosCreditos,
+            &applicants,
+            &self.tables,
+            &self.reference,
+        )?)
+    }
 }

@@ -10,6 +10,7 @@
 mod cancellation;
 mod code;
 mod conversion;
+mod course;
 mod credit_statement;
 pub mod format;
 mod interest;
@@ -26,6 +27,7 @@ use time::OffsetDateTime;
 pub use cancellation::{CancellationLetter, CancellationRoute, Notary};
 pub use code::VerificationCode;
 pub use conversion::ConversionLetter;
+pub use course::CourseCertificate;
 pub use credit_statement::{CreditStatementData, CreditStatementLine, lists_every_movement};
 pub use interest::InterestCertificate;
 pub use notice::{DiscountNotice, NoticeDiscount, NoticeKind, NoticeReason};
@@ -57,10 +59,12 @@ pub enum DocumentKind {
     AppointmentReceipt,
     /// Carta de bienvenida: a VSM credit converted to fixed pesos (Responsabilidad Compartida).
     ConversionLetter,
+    /// Constancia of the course "Saber más para decidir mejor", required to apply for a credit.
+    CourseCertificate,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 10] = [
+    pub const ALL: [DocumentKind; 11] = [
         DocumentKind::SavingsStatement,
         DocumentKind::RetentionNotice,
         DocumentKind::SuspensionNotice,
@@ -71,6 +75,7 @@ impl DocumentKind {
         DocumentKind::RequestReceipt,
         DocumentKind::AppointmentReceipt,
         DocumentKind::ConversionLetter,
+        DocumentKind::CourseCertificate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -85,6 +90,7 @@ impl DocumentKind {
             DocumentKind::RequestReceipt => "request_receipt",
             DocumentKind::AppointmentReceipt => "appointment_receipt",
             DocumentKind::ConversionLetter => "conversion_letter",
+            DocumentKind::CourseCertificate => "course_certificate",
         }
     }
 
@@ -128,6 +134,10 @@ impl DocumentKind {
             DocumentKind::ConversionLetter => (
                 "/conversion_letter.typ",
                 include_str!("../templates/conversion_letter.typ"),
+            ),
+            DocumentKind::CourseCertificate => (
+                "/course_certificate.typ",
+                include_str!("../templates/course_certificate.typ"),
             ),
         }
     }

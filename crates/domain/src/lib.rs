@@ -3,6 +3,7 @@
 //! Everything here takes the date as an argument and returns plain data, so that a person who
 //! knows the fund's rules can read it and every other crate can rely on it.
 
+pub mod application;
 pub mod appointments;
 pub mod audit;
 pub mod auth;

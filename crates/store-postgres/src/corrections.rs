@@ -17,11 +17,12 @@ use crate::columns::get;
 use crate::error::db;
 use crate::requests::{insert_request, transition_in};
 
-const T: &str = "request_attachments";
+pub(crate) const T: &str = "request_attachments";
 
-const COLUMNS: &str = "seq, file_name, content_type, size, sha256, uploaded_at";
+pub(crate) const COLUMNS: &str =
+    "seq, file_name, content_type, size, sha256, uploaded_at, item, in_blob_store";
 
-fn attachment(r: &Row) -> Result<Attachment, StoreError> {
+pub(crate) fn attachment(r: &Row) -> Result<Attachment, StoreError> {
     let sha: Vec<u8> = get(r, 4, T)?;
     Ok(Attachment {
         seq: u32::try_from(get::<i32>(r, 0, T)?).map_err(|e| StoreError::corrupt(T, e))?,
@@ -30,6 +31,8 @@ fn attachment(r: &Row) -> Result<Attachment, StoreError> {
         size: u64::try_from(get::<i64>(r, 3, T)?).map_err(|e| StoreError::corrupt(T, e))?,
         sha256: <[u8; 32]>::try_from(sha).map_err(|_| StoreError::corrupt(T, "bad hash"))?,
         uploaded_at: get(r, 5, T)?,
+        item: get(r, 6, T)?,
+        in_blob_store: get(r, 7, T)?,
     })
 }
 
@@ -108,7 +111,7 @@ impl CorrectionRepo for PgStore {
             .fetch(&sql, &[&member.0, &folio.as_str(), &seq])
             .await?;
         rows.first()
-            .map(|r| Ok((attachment(r)?, get::<Vec<u8>>(r, 6, T)?)))
+            .map(|r| Ok((attachment(r)?, get::<Vec<u8>>(r, 8, T)?)))
             .transpose()
     }
 

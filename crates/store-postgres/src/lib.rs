@@ -6,6 +6,7 @@
 //! ping at 27% of point-read throughput, and a dead connection is found by `is_closed` anyway.
 
 mod accounts;
+mod applications;
 mod appointments;
 mod audit;
 mod codes;

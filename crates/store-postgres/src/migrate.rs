@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_credit_conversions.sql"),
     ),
     (
+        13,
+        "credit_application",
+        include_str!("../migrations/0013_credit_application.sql"),
+    ),
+    (
         14,
         "identity",
         include_str!("../migrations/0014_identity.sql"),

@@ -26,7 +26,7 @@ use crate::outbox;
 const T: &str = "requests";
 const E: &str = "request_events";
 
-const COLUMNS: &str = "member_id, folio, kind, stage, reason, answers, channel, created_by, \
+pub(crate) const COLUMNS: &str = "member_id, folio, kind, stage, reason, answers, channel, created_by, \
      created_at, submitted_at, promised_on, updated_at, version";
 
 /// The stages the open-requests index covers, as written in the migration.
@@ -55,7 +55,7 @@ fn count(value: i32, table: &'static str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|e| StoreError::corrupt(table, e))
 }
 
-fn request(r: &Row) -> Result<Request, StoreError> {
+pub(crate) fn request(r: &Row) -> Result<Request, StoreError> {
     Ok(Request {
         member_id: MemberId(get(r, 0, T)?),
         folio: Folio::parse(get(r, 1, T)?).map_err(|e| StoreError::corrupt(T, e))?,

@@ -14,11 +14,12 @@ use crate::requests::{insert_request, transition_in};
 use crate::stamp::{collect, get, get_ts, ts};
 use crate::{SqliteStore, db};
 
-const T: &str = "request_attachments";
+pub(crate) const T: &str = "request_attachments";
 
-const COLUMNS: &str = "seq, file_name, content_type, size, sha256, uploaded_at";
+pub(crate) const COLUMNS: &str =
+    "seq, file_name, content_type, size, sha256, uploaded_at, item, in_blob_store";
 
-fn attachment(r: &Row) -> Result<Attachment, StoreError> {
+pub(crate) fn attachment(r: &Row) -> Result<Attachment, StoreError> {
     let sha: Vec<u8> = get(r, 4, T)?;
     Ok(Attachment {
         seq: u32::try_from(get::<i64>(r, 0, T)?).map_err(|e| StoreError::corrupt(T, e))?,
@@ -27,6 +28,8 @@ fn attachment(r: &Row) -> Result<Attachment, StoreError> {
         size: u64::try_from(get::<i64>(r, 3, T)?).map_err(|e| StoreError::corrupt(T, e))?,
         sha256: <[u8; 32]>::try_from(sha).map_err(|_| StoreError::corrupt(T, "bad hash"))?,
         uploaded_at: get_ts(r, 5, T)?,
+        item: get(r, 6, T)?,
+        in_blob_store: get(r, 7, T)?,
     })
 }
 
@@ -104,7 +107,7 @@ impl CorrectionRepo for SqliteStore {
             c.prepare_cached(&sql)
                 .map_err(db)?
                 .query_row(params![member.0, folio.as_str(), seq], |r| {
-                    Ok(attachment(r).and_then(|a| Ok((a, get::<Vec<u8>>(r, 6, T)?))))
+                    Ok(attachment(r).and_then(|a| Ok((a, get::<Vec<u8>>(r, 8, T)?))))
                 })
                 .optional()
                 .map_err(db)?

@@ -6,6 +6,7 @@
 //! transaction of its own.
 
 mod accounts;
+mod applications;
 mod appointments;
 mod audit;
 mod codes;

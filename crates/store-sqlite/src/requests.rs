@@ -130,7 +130,7 @@ fn queue_messages(conn: &Connection, notify: &[NewMessage]) -> Result<(), StoreE
     Ok(())
 }
 
-fn request_where(
+pub(crate) fn request_where(
     conn: &Connection,
     member: MemberId,
     folio: &Folio,

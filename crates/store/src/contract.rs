@@ -14,6 +14,7 @@ use domain::registry::{
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
+mod applications;
 mod appointments;
 mod conversions;
 mod corrections;
@@ -23,6 +24,9 @@ mod operators;
 mod refunds;
 mod requests;
 
+pub use applications::{
+    drafts_keep_one_file_per_item_until_submitted, partners_pair_by_a_spent_code_and_part_together,
+};
 pub use appointments::{
     a_member_has_one_appointment_to_come_per_procedure,
     a_slot_never_takes_more_than_its_capacity_even_at_once, appointment_folio,
@@ -76,6 +80,8 @@ macro_rules! contract_tests {
             operators_sign_in_once_per_code_and_sessions_end,
             requests_are_assigned_to_an_operator,
             corrections_keep_their_files_and_apply_atomically,
+            drafts_keep_one_file_per_item_until_submitted,
+            partners_pair_by_a_spent_code_and_part_together,
             appointments_are_booked_moved_and_cancelled_with_their_places,
             a_slot_never_takes_more_than_its_capacity_even_at_once,
             a_member_has_one_appointment_to_come_per_procedure,

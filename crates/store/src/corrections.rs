@@ -28,6 +28,11 @@ pub struct Attachment {
     pub size: u64,
     pub sha256: [u8; 32],
     pub uploaded_at: OffsetDateTime,
+    /// The checklist item a credit application's document answers; `None` for evidence.
+    pub item: Option<String>,
+    /// The bytes are in the blob store under `sha256`, not in the database (credit
+    /// applications); `attachment` then returns no bytes.
+    pub in_blob_store: bool,
 }
 
 /// Errors: `Conflict("request_folio_taken")` as for `create_request`; `Conflict("curp_taken")`

@@ -64,6 +64,9 @@ pub const MEMBER_TABLES: &[(&str, MergeRule)] = &[
         MergeRule::KeepTarget(&["kind", "placed_on"]),
     ),
     ("bank_accounts", MergeRule::KeepTarget(&[])),
+    ("course_completions", MergeRule::KeepTarget(&[])),
+    ("credit_partners", MergeRule::KeepTarget(&[])),
+    ("partner_codes", MergeRule::Drop),
     ("drafts", MergeRule::Drop),
     ("one_time_codes", MergeRule::Drop),
     ("appointment_holds", MergeRule::Drop),
@@ -74,6 +77,9 @@ pub const MEMBER_TABLES: &[(&str, MergeRule)] = &[
     // merge log says where that member went.
     ("audit_log", MergeRule::Special),
 ];
+
+/// Columns other than `member_id` that name a member: they are pointed at the target.
+pub const MEMBER_REFERENCES: &[(&str, &str)] = &[("credit_partners", "partner_id")];
 
 /// One statement of a unification and what its row count means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +157,13 @@ pub fn merge_statements(param: fn(u8) -> String) -> Vec<MergeStatement> {
             MergeRule::Drop => out.push(drop_rest(MergeCount::Dropped)),
             MergeRule::Special => {}
         }
+    }
+    for &(table, column) in MEMBER_REFERENCES {
+        out.push(MergeStatement {
+            table,
+            counts: MergeCount::Moved,
+            sql: format!("UPDATE {table} SET {column} = {tgt} WHERE {column} = {src}"),
+        });
     }
     out
 }

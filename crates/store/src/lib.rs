@@ -2,6 +2,7 @@
 //! pass the same contract suite (`contract` feature), so the app never knows which one it has.
 
 mod accounts;
+mod applications;
 mod appointments;
 mod audit;
 mod conversions;
@@ -25,6 +26,7 @@ pub use accounts::{
     OutboxMessage, OutboxRepo, OutboxStatus, Session, SessionRepo, Throttle, ThrottleRepo,
     stored_instant,
 };
+pub use applications::{ApplicationRepo, CourseCompletion, NewStoredFile};
 pub use appointments::{
     Appointment, AppointmentChange, AppointmentRepo, AppointmentStatus, NewAppointment, SlotClaim,
 };
@@ -68,6 +70,7 @@ pub trait Store:
     + RequestRepo
     + OperatorRepo
     + CorrectionRepo
+    + ApplicationRepo
     + AppointmentRepo
     + RefundRepo
     + IdentityRepo
@@ -94,6 +97,7 @@ impl<T> Store for T where
         + RequestRepo
         + OperatorRepo
         + CorrectionRepo
+        + ApplicationRepo
         + AppointmentRepo
         + RefundRepo
         + IdentityRepo

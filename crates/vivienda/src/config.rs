@@ -49,6 +49,14 @@ pub struct Config {
     /// of their certificates, DER (`.cer`, `.crt`, `.der`) or PEM (`.pem`). Default:
     /// `DATA_DIR/sat-ca`. Without any, the refund cannot be signed.
     pub sat_ca_dir: Option<PathBuf>,
+    /// Where uploaded documents are kept. Default: the directory `DATA_DIR/blobs`. A URL
+    /// (`s3://bucket/prefix`, with `AWS_*` variables for the endpoint and keys) keeps them in
+    /// object storage; that needs a build with the `object-store` feature.
+    pub blob_store_url: Option<String>,
+    /// The virus scanner run on every upload, as a command line the file's path is appended
+    /// to, e.g. `clamdscan --no-summary --fdpass` (exit 0 clean, 1 infected). Without one,
+    /// uploads are not scanned and the audit log says so.
+    pub virus_scan_command: Option<String>,
 }
 
 impl Default for Config {
@@ -74,6 +82,8 @@ impl Default for Config {
             behind_tls: false,
             password_hash: app::accounts::HashCost::default(),
             sat_ca_dir: None,
+            blob_store_url: None,
+            virus_scan_command: None,
         }
     }
 }

@@ -229,6 +229,47 @@ pub fn job_runner(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<app:
     ))
 }
 
+/// The blob store of uploaded documents: the directory `DATA_DIR/blobs`, or object storage.
+pub fn blob_store(config: &Config) -> anyhow::Result<Arc<dyn app::blobs::BlobStore>> {
+    match config
+        .blob_store_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        None => Ok(Arc::new(
+            app::blobs::DirectoryBlobs::open(&config.data_dir.join("blobs"))
+                .context("cannot open the blob directory")?,
+        )),
+        #[cfg(feature = "object-store")]
+        Some(url) => Ok(Arc::new(
+            app::blobs::ObjectStoreBlobs::from_url(url, &config.data_dir.join("staging"))
+                .context("cannot open the blob store")?,
+        )),
+        #[cfg(not(feature = "object-store"))]
+        Some(_) => anyhow::bail!(
+            "blob_store_url needs a build with the object-store feature \
+             (cargo build --release --features object-store)"
+        ),
+    }
+}
+
+/// The virus-scan hook: the configured command, or none.
+pub fn virus_scan(config: &Config) -> anyhow::Result<Arc<dyn app::uploads::VirusScan>> {
+    match config
+        .virus_scan_command
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    {
+        None => {
+            tracing::warn!("no virus_scan_command: uploads are not scanned");
+            Ok(Arc::new(app::uploads::NoScan))
+        }
+        Some(command) => Ok(Arc::new(
+            app::uploads::CommandScan::parse(command).context("invalid virus_scan_command")?,
+        )),
+    }
+}
+
 /// Everything the web tier needs, around one store.
 pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
@@ -270,20 +311,35 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         trusted_issuers(config)?.map(Arc::new),
         messages.clone(),
     );
+    let prequal = app::prequal::Prequal::new(
+        store.clone(),
+        tables.clone(),
+        Arc::new(domain::points::PointsTables::embedded().context("invalid points tables")?),
+    );
+    let applications = app::credit_application::CreditApplications::new(
+        store.clone(),
+        requests.clone(),
+        blob_store(config)?,
+        virus_scan(config)?,
+    );
     Ok(web::AppState {
+        backoffice: backoffice(config, store.clone(), requests.clone())?
+            .with_blobs(applications.blobs().clone()),
+        applications,
+        course: app::course::Course::new(store.clone(), Arc::new(app::clock::SystemClock)),
         appointments: appointments(config, store.clone(), &tables, messages.clone())?,
-        backoffice: backoffice(config, store.clone(), requests.clone())?,
         corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         refunds,
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
-        prequal: app::prequal::Prequal::new(
+        unamos: app::unamos::Unamos::new(
             store.clone(),
-            tables,
-            Arc::new(domain::points::PointsTables::embedded().context("invalid points tables")?),
+            prequal.clone(),
+            Arc::new(app::clock::SystemClock),
         ),
+        prequal,
         store,
         messages,
         metrics: Arc::new(web::Metrics::default()),

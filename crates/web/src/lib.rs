@@ -19,7 +19,9 @@ mod client_address;
 mod components;
 mod conversion;
 mod corrections;
+mod course;
 mod credit;
+mod credit_application;
 mod credit_documents;
 mod demo_messages;
 mod drafts;
@@ -42,6 +44,7 @@ mod refund_api;
 mod savings;
 mod second_factor;
 mod session_timeout;
+mod unamos;
 mod verify;
 
 use std::sync::Arc;
@@ -77,6 +80,12 @@ pub struct AppState {
     pub requests: app::requests::Requests,
     /// The back office at /operacion.
     pub backoffice: app::backoffice::BackOffice,
+    /// Credit applications: the draft, its documents in the blob store, sending it.
+    pub applications: app::credit_application::CreditApplications,
+    /// Unamos Créditos: pairing two members and their pooled credit.
+    pub unamos: app::unamos::Unamos,
+    /// The course "Saber más para decidir mejor" and its certificate.
+    pub course: app::course::Course,
     /// Data corrections with their evidence.
     pub corrections: app::corrections::Corrections,
     /// Appointments at the service centres (CESI).
@@ -130,7 +139,10 @@ pub fn router(state: AppState) -> Router {
         .merge(backoffice_identity::routes())
         .merge(corrections::routes())
         .merge(conversion::routes())
-        .merge(paid_off::routes());
+        .merge(paid_off::routes())
+        .merge(credit_application::routes())
+        .merge(course::routes())
+        .merge(unamos::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

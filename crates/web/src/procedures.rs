@@ -22,6 +22,11 @@ pub(crate) fn routes() -> Router<AppState> {
 /// is giving it its path here.
 const PROCEDURES: &[(&str, &str, Option<&str>)] = &[
     (
+        "procedure-credit-application",
+        "procedure-credit-application-hint",
+        Some("/credito/solicitud"),
+    ),
+    (
         "procedure-appointments",
         "procedure-appointments-hint",
         Some("/tramites/citas"),

@@ -174,6 +174,8 @@ pub struct BackOffice {
     pub(crate) server_key: Arc<[u8]>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) requests: Requests,
+    /// Where credit applications' documents are kept, to open them for a decision.
+    pub(crate) blobs: Option<Arc<dyn crate::blobs::BlobStore>>,
 }
 
 impl BackOffice {
@@ -190,6 +192,15 @@ impl BackOffice {
             server_key: Arc::from(server_key),
             clock,
             requests,
+            blobs: None,
+        }
+    }
+
+    /// The back office, able to open documents kept in `blobs`.
+    pub fn with_blobs(self, blobs: Arc<dyn crate::blobs::BlobStore>) -> BackOffice {
+        BackOffice {
+            blobs: Some(blobs),
+            ..self
         }
     }
 

@@ -8,7 +8,7 @@ use domain::requests::{
     ServiceClock, available_actions,
 };
 use serde_json::json;
-use store::RequestEvent;
+use store::{RequestEvent, StoreError};
 use time::Date;
 
 use super::{BackOffice, BackOfficeError, OperatorContext, PAGE};
@@ -274,11 +274,29 @@ impl BackOffice {
         )
         .await?;
         let owner = self.owner_of(folio).await?;
-        let found = self
+        let mut found = self
             .store
             .attachment(owner, folio, seq)
             .await?
             .ok_or(RequestError::NotFound)?;
+        // A credit application's documents are in the blob store (at most
+        // `credit_application::MAX_FILE_BYTES` each).
+        if found.0.in_blob_store {
+            use futures_util::TryStreamExt;
+            let blobs = self.blobs.as_ref().ok_or(RequestError::NotFound)?;
+            let stream = blobs
+                .get(&found.0.sha256)
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?
+                .ok_or(RequestError::NotFound)?;
+            found.1 = stream
+                .try_fold(Vec::new(), |mut all, chunk| async move {
+                    all.extend_from_slice(&chunk);
+                    Ok(all)
+                })
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        }
         let audit = self.audit(
             caller,
             operator.label(),

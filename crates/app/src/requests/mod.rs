@@ -94,6 +94,11 @@ impl Requests {
         &self.messages
     }
 
+    /// The instant use cases stamp their rows with.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
     /// Today in Mexico City: the day promises are counted from.
     pub fn today(&self) -> Date {
         mexico_city_date(self.clock.now())
@@ -295,6 +300,66 @@ impl Requests {
             }
         }
         Err(last.into())
+    }
+
+    /// Starts a draft of `kind` for `member`: a folio and the first line of the timeline
+    /// ("draft_saved"), no promise yet (the clock starts at submission) and no notice. The
+    /// member builds it and submits it with `act(…, Action::Submit, …)`.
+    pub async fn create_draft(
+        &self,
+        member: MemberId,
+        kind: RequestKind,
+        answers: &serde_json::Value,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<Request, RequestError> {
+        if acting.member() != Some(member) {
+            return Err(RequestError::NotPermitted);
+        }
+        if self.store.member(member).await?.is_none() {
+            return Err(RequestError::NoMember);
+        }
+        let answers = answers.to_string();
+        if answers.len() > MAX_ANSWERS_BYTES {
+            return Err(RequestError::AnswersTooLarge);
+        }
+        let now = self.clock.now();
+        let today = mexico_city_date(now);
+        let mut last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
+        for _ in 0..FOLIO_DRAWS {
+            let folio = Folio::generate(kind, today.year(), &mut rand::rng());
+            let details = json!({ "folio": folio.as_str(), "kind": kind.code() });
+            let audit = [self.audit(caller, acting, "request_draft_saved", member, details)];
+            let new = NewRequest {
+                member_id: member,
+                folio: folio.clone(),
+                kind,
+                state: RequestState::Draft,
+                answers: answers.clone(),
+                channel: caller.channel,
+                created_by: acting.label(),
+                created_at: now,
+                submitted: None,
+                event: NewRequestEvent {
+                    at: now,
+                    event: "draft_saved".to_owned(),
+                    actor: acting.label(),
+                    channel: caller.channel,
+                    details: Self::event_details(acting),
+                },
+            };
+            match self.store.create_request(&new, &audit, &[]).await {
+                Ok(created) => return Ok(created),
+                Err(StoreError::Conflict("request_folio_taken")) => {
+                    last = RequestError::Store(StoreError::Conflict("request_folio_taken"));
+                }
+                Err(StoreError::Conflict("request_already_open")) => {
+                    return Err(RequestError::AlreadyOpen);
+                }
+                Err(e) => return Err(RequestError::from(e)),
+            }
+        }
+        Err(last)
     }
 
     /// The member's request with `folio`. A folio of someone else's is answered like one that

@@ -15,6 +15,7 @@ mod burst;
 mod conversion;
 mod corrections;
 mod credit;
+mod credit_application;
 mod design;
 mod identity;
 mod paid_off;
@@ -33,6 +34,8 @@ pub struct TestApp {
     pg_schema: Option<(String, String)>,
     /// The SQLite file, for tests that look at what was written to disk.
     sqlite_path: Option<std::path::PathBuf>,
+    /// The directory of the blob store (uploaded documents).
+    blob_dir: std::path::PathBuf,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -122,6 +125,8 @@ pub struct Options {
     /// Time moves only when the test says (`TestApp::advance`).
     pub clock_by_hand: bool,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The virus-scan hook; none by default.
+    pub virus_scan: Option<Arc<dyn app::uploads::VirusScan>>,
 }
 
 impl Default for Options {
@@ -132,6 +137,7 @@ impl Default for Options {
             engine: Engine::Sqlite,
             clock_by_hand: false,
             trusted_proxies: Vec::new(),
+            virus_scan: None,
         }
     }
 }
@@ -245,7 +251,23 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         Some(Arc::new(refund::pki().sat.trusted())),
         messages.clone(),
     );
+    let prequal = app::prequal::Prequal::new(
+        store.clone(),
+        tables.clone(),
+        Arc::new(domain::points::PointsTables::embedded().unwrap()),
+    );
+    let blob_dir = dir.join("blobs");
+    let applications = app::credit_application::CreditApplications::new(
+        store.clone(),
+        requests.clone(),
+        Arc::new(app::blobs::DirectoryBlobs::open(&blob_dir).unwrap()),
+        options
+            .virus_scan
+            .clone()
+            .unwrap_or_else(|| Arc::new(app::uploads::NoScan)),
+    );
     let state = web::AppState {
+        course: app::course::Course::new(store.clone(), app_clock.clone()),
         appointments: app::appointments::Appointments::new(
             store.clone(),
             app_clock.clone(),
@@ -260,18 +282,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             b"test key",
             app_clock.clone(),
             requests.clone(),
-        ),
+        )
+        .with_blobs(applications.blobs().clone()),
+        applications,
         corrections: app::corrections::Corrections::new(store.clone(), requests.clone()),
         requests,
         refunds,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
-        prequal: app::prequal::Prequal::new(
-            store.clone(),
-            tables,
-            Arc::new(domain::points::PointsTables::embedded().unwrap()),
-        ),
+        unamos: app::unamos::Unamos::new(store.clone(), prequal.clone(), app_clock.clone()),
+        prequal,
         store: store.clone(),
         messages,
         metrics: Arc::new(web::Metrics::default()),
@@ -302,6 +323,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         clock,
         pg_schema,
         sqlite_path,
+        blob_dir,
         _stop: stop,
     }
 }
