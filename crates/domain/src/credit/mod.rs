@@ -8,6 +8,7 @@ pub mod cancellation;
 pub mod discount;
 pub mod interest;
 pub mod notices;
+pub mod relief;
 pub mod vsm;
 
 pub use account::{CreditAccount, Regime};
