@@ -73,6 +73,7 @@ contract_cases!(
     pensions_and_holds_are_imported_and_read_per_member,
     a_bank_account_is_kept_replaced_and_audited,
     a_completed_request_posts_its_withdrawal_exactly_once,
+    relief_is_granted_once_with_its_movements_and_audit,
 );
 
 #[test]

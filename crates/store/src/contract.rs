@@ -18,6 +18,7 @@ mod appointments;
 mod corrections;
 mod operators;
 mod refunds;
+mod relief;
 mod requests;
 
 pub use appointments::{
@@ -35,6 +36,7 @@ pub use refunds::{
     a_completed_request_posts_its_withdrawal_exactly_once,
     pensions_and_holds_are_imported_and_read_per_member,
 };
+pub use relief::relief_is_granted_once_with_its_movements_and_audit;
 pub use requests::{
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
@@ -73,7 +75,8 @@ macro_rules! contract_tests {
             reminders_are_marked_exactly_once,
             pensions_and_holds_are_imported_and_read_per_member,
             a_bank_account_is_kept_replaced_and_audited,
-            a_completed_request_posts_its_withdrawal_exactly_once);
+            a_completed_request_posts_its_withdrawal_exactly_once,
+            relief_is_granted_once_with_its_movements_and_audit);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -36,6 +36,8 @@ pub enum ImportKind {
     Holds,
     /// Money a completed request moved on the ledger (a refund paid out): one per request.
     RequestPosting,
+    /// The movements a relief grant posted on a credit: one per grant.
+    ReliefPosting,
 }
 
 impl ImportKind {
@@ -67,6 +69,7 @@ impl ImportKind {
             ImportKind::Pensions => "pensions",
             ImportKind::Holds => "holds",
             ImportKind::RequestPosting => "request-posting",
+            ImportKind::ReliefPosting => "relief-posting",
         }
     }
 
@@ -77,6 +80,7 @@ impl ImportKind {
             ImportKind::ContributionPosting,
             ImportKind::Reindexation,
             ImportKind::RequestPosting,
+            ImportKind::ReliefPosting,
         ]
         .into_iter()
         .chain(ImportKind::FILE_KINDS)

@@ -11,6 +11,7 @@ mod import;
 mod operators;
 mod refunds;
 mod registry;
+mod relief;
 mod requests;
 
 #[cfg(feature = "contract")]
@@ -35,6 +36,7 @@ pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use refunds::{BankAccount, RefundRepo};
+pub use relief::ReliefRepo;
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
@@ -61,6 +63,7 @@ pub trait Store:
     + CorrectionRepo
     + AppointmentRepo
     + RefundRepo
+    + ReliefRepo
     + Health
     + Send
     + Sync
@@ -84,6 +87,7 @@ impl<T> Store for T where
         + CorrectionRepo
         + AppointmentRepo
         + RefundRepo
+        + ReliefRepo
         + Health
         + Send
         + Sync
