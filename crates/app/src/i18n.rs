@@ -53,7 +53,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "backoffice.ftl",
     "corrections.ftl",
     "appointments.ftl",
-    "refund.ftl"
+    "refund.ftl",
+    "relief.ftl"
 );
 
 pub struct Messages {

@@ -70,6 +70,28 @@ pub fn load_service_standards(data_dir: &Path) -> Result<(ServiceStandards, bool
     }
 }
 
+/// The relief programmes: `<data-dir>/relief_programmes.csv` when the fund has put one there,
+/// else the built-in copy; `true` when the data directory's copy was used.
+pub fn load_relief_programmes(
+    data_dir: &Path,
+) -> Result<(domain::credit::relief::ReliefProgrammes, bool), LoadError> {
+    use domain::credit::relief::{FILE_NAME, ReliefProgrammes};
+    let path = data_dir.join(FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text != ReliefProgrammes::embedded_text() => {
+            Ok((ReliefProgrammes::parse(&text)?, true))
+        }
+        Ok(_) => Ok((ReliefProgrammes::embedded()?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((ReliefProgrammes::embedded()?, false))
+        }
+        Err(source) => Err(LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 /// The service centres: `<data-dir>/cesi_offices.csv` when the fund has put one there, else the
 /// built-in copy, checked against `states`; `true` when the data directory's copy was used.
 pub fn load_cesi_offices(data_dir: &Path, states: &[State]) -> Result<(Offices, bool), LoadError> {

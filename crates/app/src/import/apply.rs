@@ -101,6 +101,7 @@ impl Chunk {
             ImportKind::Holds => Rows::Holds(Vec::new()),
             ImportKind::CreditMovements
             | ImportKind::RequestPosting
+            | ImportKind::ReliefPosting
             | ImportKind::Reindexation
             | ImportKind::Synthetic
             | ImportKind::YieldPosting

@@ -111,6 +111,7 @@ pub fn header(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Holds => rows::HOLDS,
         ImportKind::CreditMovements
         | ImportKind::RequestPosting
+        | ImportKind::ReliefPosting
         | ImportKind::Reindexation
         | ImportKind::Synthetic
         | ImportKind::YieldPosting

@@ -10,6 +10,7 @@ mod imports;
 mod mail;
 mod population;
 mod refund;
+mod relief;
 mod requests;
 mod second_factor;
 
