@@ -126,6 +126,8 @@ pub(crate) struct CreditCard {
     pub movements_href: String,
     pub statement_href: String,
     pub cancellation_href: Option<String>,
+    /// Relief programmes (Covid-19 2020, prórroga, FPP) for a credit still being paid.
+    pub relief_href: Option<String>,
     pub interest: Vec<(String, String)>,
 }
 
@@ -249,6 +251,8 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
         cancellation_href: a
             .paid_off
             .then(|| format!("/mi-credito/{number}/cancelacion")),
+        relief_href: (!a.paid_off && c.status == domain::registry::CreditStatus::Active)
+            .then(|| format!("/mi-credito/{number}/apoyos")),
         interest: v
             .interest_years
             .iter()
