@@ -98,7 +98,10 @@ pub struct ReliefForm {
 #[derive(Clone, Debug, Serialize)]
 pub enum Outcome {
     /// Granted now, or `already` granted by the same application sent before.
-    Granted { view: GrantView, already: bool },
+    Granted {
+        view: GrantView,
+        already: bool,
+    },
     Refused(Refusal),
 }
 
@@ -152,8 +155,8 @@ impl Relief {
         let facts = gathered.facts(today, None);
         let offers = Family::ALL
             .into_iter()
-            .map(|family| {
-                match relief::precheck(&self.programmes, family, &facts) {
+            .map(
+                |family| match relief::precheck(&self.programmes, family, &facts) {
                     Ok(rows) => ReliefOffer {
                         family,
                         programmes: rows.into_iter().cloned().collect(),
@@ -164,8 +167,8 @@ impl Relief {
                         programmes: Vec::new(),
                         refusal: Some(refusal),
                     },
-                }
-            })
+                },
+            )
             .collect();
         let mut grants = Vec::new();
         for grant in gathered.grants.iter().rev() {
@@ -473,7 +476,10 @@ mod tests {
         let code = |f: &ReliefForm| parse_answers(f, today).unwrap_err().code();
         assert_eq!(code(&form("", "")), "relief_situation_missing");
         assert_eq!(code(&form("job_lost", " ")), "relief_since_missing");
-        assert_eq!(code(&form("job_lost", "31/04/2020")), "relief_since_invalid");
+        assert_eq!(
+            code(&form("job_lost", "31/04/2020")),
+            "relief_since_invalid"
+        );
         assert_eq!(code(&form("job_lost", "2020-05-11")), "relief_since_future");
         let a = parse_answers(&form("job_lost", "2020-05-10"), today).unwrap();
         assert_eq!(a.since, today);

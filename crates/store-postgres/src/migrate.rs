@@ -60,11 +60,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
-    (
-        12,
-        "relief",
-        include_str!("../migrations/0012_relief.sql"),
-    ),
+    (12, "relief", include_str!("../migrations/0012_relief.sql")),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

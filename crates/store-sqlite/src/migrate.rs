@@ -56,11 +56,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "corrections",
         include_str!("../migrations/0010_corrections.sql"),
     ),
-    (
-        12,
-        "relief",
-        include_str!("../migrations/0012_relief.sql"),
-    ),
+    (12, "relief", include_str!("../migrations/0012_relief.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

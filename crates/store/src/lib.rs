@@ -36,11 +36,11 @@ pub use error::StoreError;
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use refunds::{BankAccount, RefundRepo};
-pub use relief::ReliefRepo;
 pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, YieldBase,
 };
+pub use relief::ReliefRepo;
 pub use requests::{
     LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
     StateChange, Submission,

@@ -348,7 +348,10 @@ pub(crate) async fn view_relief_form_post(
     let Some((ctx, _)) = auth::member(&state, &headers, &caller).await else {
         return Redirect::to("/entrar").into_response();
     };
-    if !auth::csrf_ok(&headers, fields.get("csrf").map(String::as_str).unwrap_or("")) {
+    if !auth::csrf_ok(
+        &headers,
+        fields.get("csrf").map(String::as_str).unwrap_or(""),
+    ) {
         return forbidden(&state);
     }
     let (Some(number), Some(family)) = (parse_credit(&number), family_of(&family)) else {
@@ -648,7 +651,11 @@ pub(crate) async fn api_relief_post(
         return api_relief_error(&state, ReliefError::NotFound);
     };
     let Some(family) = family_of(&body.family) else {
-        return api_error(&state, StatusCode::UNPROCESSABLE_ENTITY, "relief_family_unknown");
+        return api_error(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "relief_family_unknown",
+        );
     };
     let form = ReliefForm {
         situation: body.situation,

@@ -15,8 +15,8 @@ use domain::ids::Nss;
 use domain::money::Money;
 use domain::registry::{CreditMovementKind, CreditNumber, MemberId};
 use store::{AuditRepo, ImportKind, OutboxRepo, RegistryRepo, ReliefRepo};
-use time::macros::{date, datetime};
 use time::OffsetDateTime;
+use time::macros::{date, datetime};
 
 use crate::accounts::{MARIA_NSS, World, active_member, web, world};
 use crate::messages;
@@ -57,8 +57,20 @@ async fn setup(relations: Option<&str>) -> (World, Relief, MemberId) {
     import(&w, ImportKind::Employers, "employers.csv", None).await;
     import(&w, ImportKind::Relations, "relations.csv", relations).await;
     import(&w, ImportKind::Credits, "credits.csv", None).await;
-    import(&w, ImportKind::CreditMovements, "credit-movements.csv", None).await;
-    import(&w, ImportKind::CreditDiscounts, "credit-discounts.csv", None).await;
+    import(
+        &w,
+        ImportKind::CreditMovements,
+        "credit-movements.csv",
+        None,
+    )
+    .await;
+    import(
+        &w,
+        ImportKind::CreditDiscounts,
+        "credit-discounts.csv",
+        None,
+    )
+    .await;
     active_member(&w).await;
     let tables = Arc::new(domain::reference::ReferenceTables::embedded().unwrap());
     let relief = Relief::new(
@@ -123,7 +135,11 @@ async fn a_covid_deferral_is_posted_audited_notified_and_made_once() {
     assert!(covid.refusal.is_none(), "{covid:?}");
     assert_eq!(covid.programmes.len(), 4);
 
-    let (number, answers, caller) = (credit(), form("income_reduced", "2020-04-01"), web("10.0.0.7"));
+    let (number, answers, caller) = (
+        credit(),
+        form("income_reduced", "2020-04-01"),
+        web("10.0.0.7"),
+    );
     let apply = || {
         relief.apply(
             maria,
@@ -140,7 +156,10 @@ async fn a_covid_deferral_is_posted_audited_notified_and_made_once() {
     assert!(!already);
     let g = &view.grant;
     assert_eq!(g.programme, "covid_deferral");
-    assert_eq!((g.start, g.months, g.end()), (date!(2020 - 05 - 01), 3, date!(2020 - 07 - 31)));
+    assert_eq!(
+        (g.start, g.months, g.end()),
+        (date!(2020 - 05 - 01), 3, date!(2020 - 07 - 31))
+    );
     // Frozen at 639,773.33: each month's interest, 639,773.33 × 10.45 % / 12 = 5,571.3594
     // → 5,571.36, is waived, and nothing is due.
     for m in &view.months {
@@ -154,7 +173,11 @@ async fn a_covid_deferral_is_posted_audited_notified_and_made_once() {
         .filter(|m| m.kind == CreditMovementKind::InterestWaiver)
         .collect();
     assert_eq!(waivers.len(), 3);
-    assert!(waivers.iter().all(|m| m.amount == Money::parse("-5571.36").unwrap()));
+    assert!(
+        waivers
+            .iter()
+            .all(|m| m.amount == Money::parse("-5571.36").unwrap())
+    );
     assert_eq!(audits(&w, maria, "relief_granted").await, 1);
     let mail = w.store.recent_messages(5).await.unwrap();
     assert!(
@@ -186,21 +209,43 @@ async fn a_covid_deferral_is_posted_audited_notified_and_made_once() {
                 && n.offer.effective_on == date!(2020 - 05 - 01)),
         "{notices:?}"
     );
-    assert!(!notices.iter().any(|n| n.offer.kind == NoticeKind::Retention));
+    assert!(
+        !notices
+            .iter()
+            .any(|n| n.offer.kind == NoticeKind::Retention)
+    );
 
     // Sent again: the same grant, nothing posted or audited twice.
-    let Outcome::Granted { view: again, already } = apply().await.unwrap() else {
+    let Outcome::Granted {
+        view: again,
+        already,
+    } = apply().await.unwrap()
+    else {
         panic!("refused")
     };
     assert!(already);
     assert_eq!(again.grant, view.grant);
-    assert_eq!(w.store.credit_movements(maria, &credit()).await.unwrap().len(), moves.len());
-    assert_eq!(w.store.relief_grants(maria, &credit()).await.unwrap().len(), 1);
+    assert_eq!(
+        w.store
+            .credit_movements(maria, &credit())
+            .await
+            .unwrap()
+            .len(),
+        moves.len()
+    );
+    assert_eq!(
+        w.store.relief_grants(maria, &credit()).await.unwrap().len(),
+        1
+    );
     assert_eq!(audits(&w, maria, "relief_granted").await, 1);
 
     // After it ends, the notices go back to retention.
     let notices = credits.notices(maria, date!(2020 - 08 - 01)).await.unwrap();
-    assert!(notices.iter().any(|n| n.offer.kind == NoticeKind::Retention));
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.offer.kind == NoticeKind::Retention)
+    );
 }
 
 #[tokio::test]
@@ -225,7 +270,13 @@ async fn a_refusal_says_why_and_when_to_retry_and_is_audited() {
     assert_eq!(refusal.reason, RefusalReason::StillEmployed);
     assert_eq!(refusal.retry_on, Some(date!(2020 - 06 - 01)));
     assert_eq!(audits(&w, maria, "relief_refused").await, 1);
-    assert!(w.store.relief_grants(maria, &credit()).await.unwrap().is_empty());
+    assert!(
+        w.store
+            .relief_grants(maria, &credit())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // A question left unanswered is asked again, with nothing decided.
     let err = relief
         .apply(
@@ -265,7 +316,10 @@ async fn the_decision_is_made_again_with_the_clock_of_the_application() {
     let Outcome::Refused(refusal) = outcome else {
         panic!("granted after the window closed")
     };
-    assert_eq!((refusal.reason, refusal.retry_on), (RefusalReason::WindowClosed, None));
+    assert_eq!(
+        (refusal.reason, refusal.retry_on),
+        (RefusalReason::WindowClosed, None)
+    );
 }
 
 #[tokio::test]
@@ -300,7 +354,10 @@ async fn the_protection_fund_pays_ninety_percent_and_blocks_a_prorroga_meanwhile
     let Outcome::Granted { view, .. } = apply(Family::ProtectionFund).await.unwrap() else {
         panic!("refused")
     };
-    assert_eq!((view.grant.programme.as_str(), view.grant.months), ("fpp", 6));
+    assert_eq!(
+        (view.grant.programme.as_str(), view.grant.months),
+        ("fpp", 6)
+    );
     assert!(!view.grant.suspends_discount);
     for m in &view.months {
         // 90 % of the instalment, rounded to the centavo; she pays the rest.
@@ -355,6 +412,18 @@ async fn a_member_cannot_act_on_anothers_credit() {
         .unwrap_err();
     assert_eq!(err.code(), "credit_not_found");
     let maria = member(&w, MARIA_NSS).await;
-    assert!(w.store.relief_grants(maria, &credit()).await.unwrap().is_empty());
-    assert!(w.store.relief_grants(juan, &credit()).await.unwrap().is_empty());
+    assert!(
+        w.store
+            .relief_grants(maria, &credit())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        w.store
+            .relief_grants(juan, &credit())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

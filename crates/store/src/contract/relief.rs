@@ -47,7 +47,10 @@ pub async fn relief_is_granted_once_with_its_movements_and_audit(store: &impl St
         .begin_import(&file(ImportKind::Synthetic, "rl2"))
         .await
         .unwrap();
-    batch.insert_credits(&[ca.clone(), cb.clone()]).await.unwrap();
+    batch
+        .insert_credits(&[ca.clone(), cb.clone()])
+        .await
+        .unwrap();
     batch
         .insert_credit_movements(&[
             movement(&ca, "D", CreditMovementKind::Disbursement, 50_000_000),
@@ -73,8 +76,18 @@ pub async fn relief_is_granted_once_with_its_movements_and_audit(store: &impl St
         instalment: Money::from_centavos(617_168),
     };
     let posted = [
-        movement(&ca, "relief:202005:202005:fund", CreditMovementKind::ReliefPayment, -617_168),
-        movement(&ca, "relief:202005:202005:interest", CreditMovementKind::InterestWaiver, -500_000),
+        movement(
+            &ca,
+            "relief:202005:202005:fund",
+            CreditMovementKind::ReliefPayment,
+            -617_168,
+        ),
+        movement(
+            &ca,
+            "relief:202005:202005:interest",
+            CreditMovementKind::InterestWaiver,
+            -500_000,
+        ),
     ];
     let notice = NewMessage {
         channel: OutboxChannel::Email,
@@ -132,8 +145,22 @@ pub async fn relief_is_granted_once_with_its_movements_and_audit(store: &impl St
         conflict(store.grant_relief(&other, &[], &[], &[]).await),
         "relief_already_granted"
     );
-    assert_eq!(store.relief_grants(a, &ca.credit_number).await.unwrap().len(), 1);
-    assert_eq!(store.credit_movements(a, &ca.credit_number).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .relief_grants(a, &ca.credit_number)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .credit_movements(a, &ca.credit_number)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(audit_count(store).await, before + 1);
 
     // A movement already on the credit rolls the whole grant back.
@@ -144,12 +171,24 @@ pub async fn relief_is_granted_once_with_its_movements_and_audit(store: &impl St
     assert_eq!(
         conflict(
             store
-                .grant_relief(&clash, &posted[..1], &[audit_entry(Some(a.0), "x", at(3))], &[])
+                .grant_relief(
+                    &clash,
+                    &posted[..1],
+                    &[audit_entry(Some(a.0), "x", at(3))],
+                    &[]
+                )
                 .await
         ),
         "relief_already_granted"
     );
-    assert_eq!(store.relief_grants(a, &ca.credit_number).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .relief_grants(a, &ca.credit_number)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(audit_count(store).await, before + 1);
 
     // Another member's credit: nothing read, nothing granted.

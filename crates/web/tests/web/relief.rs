@@ -32,8 +32,14 @@ async fn the_covid_deferral_is_granted_once_and_shows_in_the_movements(engine: E
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let page = r.text().await.unwrap();
-    assert!(page.contains("Medidas de protección Covid-19 (2020)"), "{page}");
-    assert!(page.contains(&format!("{relief}/solicitar/covid2020")), "{page}");
+    assert!(
+        page.contains("Medidas de protección Covid-19 (2020)"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("{relief}/solicitar/covid2020")),
+        "{page}"
+    );
 
     let form = format!("{relief}/solicitar/covid2020");
     let page = maria.get(&form).await.text().await.unwrap();
@@ -65,7 +71,10 @@ async fn the_covid_deferral_is_granted_once_and_shows_in_the_movements(engine: E
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Intereses que no se cobran por un apoyo"), "{page}");
+    assert!(
+        page.contains("Intereses que no se cobran por un apoyo"),
+        "{page}"
+    );
 
     // Sent again: the same grant, applied once.
     let r = maria.post(&form, &answers).await;
@@ -110,8 +119,14 @@ async fn a_refusal_says_why_and_when_to_retry(engine: Engine) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
-    assert!(page.contains("Por ahora no podemos otorgarte el apoyo"), "{page}");
-    assert!(page.contains("El IMSS todavía reporta que tienes empleo"), "{page}");
+    assert!(
+        page.contains("Por ahora no podemos otorgarte el apoyo"),
+        "{page}"
+    );
+    assert!(
+        page.contains("El IMSS todavía reporta que tienes empleo"),
+        "{page}"
+    );
     assert!(page.contains("1 de junio de 2020"), "{page}");
 }
 
@@ -126,7 +141,13 @@ async fn the_api_applies_once_and_another_member_finds_nothing(engine: Engine) {
 
     let token = juan_token(&app).await;
     let url = format!("{}/api/v1/me/credits/{CREDIT}/relief", app.address);
-    let r = app.client.get(&url).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "credit_not_found");
@@ -145,7 +166,13 @@ async fn the_api_applies_once_and_another_member_finds_nothing(engine: Engine) {
 
     // Juan's own VSM credit: the stoppage applies (his employer is still his), then once.
     let own = format!("{}/api/v1/me/credits/0812345678/relief", app.address);
-    let r = app.client.get(&own).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .client
+        .get(&own)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["programmes"][0]["family"], "covid2020");
@@ -198,7 +225,13 @@ async fn the_api_applies_once_and_another_member_finds_nothing(engine: Engine) {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "relief_body_invalid");
-    let r = app.client.get(&own).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .client
+        .get(&own)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["grants"].as_array().unwrap().len(), 1);
 }
