@@ -168,6 +168,29 @@ mod tests {
     }
 
     #[test]
+    fn a_fund_can_reopen_a_relief_programme() {
+        use domain::credit::relief::ReliefProgrammes;
+        let dir = scratch("relief");
+        let (_, overridden) = load_relief_programmes(&dir).unwrap();
+        assert!(!overridden);
+        // The 2020 deferral opened again for the last months of 2020.
+        let longer = ReliefProgrammes::embedded_text().replace(
+            "covid_deferral,covid2020,deferral,2020-04-15,2020-08-31,",
+            "covid_deferral,covid2020,deferral,2020-04-15,2020-12-31,",
+        );
+        std::fs::write(dir.join("relief_programmes.csv"), longer).unwrap();
+        let (programmes, overridden) = load_relief_programmes(&dir).unwrap();
+        assert!(overridden);
+        let on = time::macros::date!(2020 - 11 - 02);
+        assert!(programmes.row("covid_deferral", on).unwrap().is_open(on));
+        std::fs::write(dir.join("relief_programmes.csv"), "programme\nnothing\n").unwrap();
+        assert!(matches!(
+            load_relief_programmes(&dir),
+            Err(LoadError::Invalid(_))
+        ));
+    }
+
+    #[test]
     fn a_fund_can_replace_the_offices_and_a_broken_file_says_where() {
         let dir = scratch("offices");
         let states = ReferenceTables::embedded().unwrap().states;

@@ -107,7 +107,7 @@ pub async fn relief_is_granted_once_with_its_movements_and_audit(store: &impl St
         .unwrap();
     assert_eq!(
         store.relief_grants(a, &ca.credit_number).await.unwrap(),
-        [grant.clone()]
+        std::slice::from_ref(&grant)
     );
     assert_eq!(
         store.credit_balance(a, &ca.credit_number).await.unwrap(),
