@@ -189,6 +189,7 @@ op-table-credits = Credits
 op-table-credit-movements = Credit movements
 op-table-credit-discounts = Credit discounts
 op-table-credit-conversions = Conversions to pesos (Responsabilidad Compartida)
+op-table-relief-grants = Payment relief grants
 op-table-requests = Requests
 op-table-request-events = Request history
 op-table-request-attachments = Request documents

@@ -189,6 +189,7 @@ op-table-credits = Créditos
 op-table-credit-movements = Movimientos de crédito
 op-table-credit-discounts = Descuentos de crédito
 op-table-credit-conversions = Conversiones a pesos (Responsabilidad Compartida)
+op-table-relief-grants = Apoyos para pagar el crédito
 op-table-requests = Solicitudes
 op-table-request-events = Historial de solicitudes
 op-table-request-attachments = Documentos de solicitudes

@@ -219,6 +219,15 @@ impl Credits {
         today: Date,
     ) -> Result<Vec<Notice>, CreditError> {
         let view = &record.view;
+        // A relief that stops the payroll discount (a prórroga, a deferral) in force today.
+        let extension_since = self
+            .store
+            .relief_grants(view.credit.member_id, &view.credit.credit_number)
+            .await?
+            .into_iter()
+            .filter(|g| g.suspends_discount && g.covers(today))
+            .map(|g| g.start)
+            .min();
         let facts = NoticeFacts {
             credit: &view.credit,
             paid_off: view.account.paid_off,
@@ -226,7 +235,7 @@ impl Credits {
             discount: view.discount,
             discounts: &record.discounts,
             relations,
-            extension_since: None,
+            extension_since,
             today,
         };
         let mut out = Vec::new();

@@ -55,7 +55,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "appointments.ftl",
     "refund.ftl",
     "conversion.ftl",
-    "application.ftl"
+    "application.ftl",
+    "relief.ftl"
 );
 
 pub struct Messages {

@@ -24,6 +24,7 @@ pub mod population;
 pub mod prequal;
 pub mod reference;
 pub mod refund;
+pub mod relief;
 pub mod requests;
 pub mod savings;
 pub mod seal;

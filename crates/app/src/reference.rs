@@ -70,6 +70,28 @@ pub fn load_service_standards(data_dir: &Path) -> Result<(ServiceStandards, bool
     }
 }
 
+/// The relief programmes: `<data-dir>/relief_programmes.csv` when the fund has put one there,
+/// else the built-in copy; `true` when the data directory's copy was used.
+pub fn load_relief_programmes(
+    data_dir: &Path,
+) -> Result<(domain::credit::relief::ReliefProgrammes, bool), LoadError> {
+    use domain::credit::relief::{FILE_NAME, ReliefProgrammes};
+    let path = data_dir.join(FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text != ReliefProgrammes::embedded_text() => {
+            Ok((ReliefProgrammes::parse(&text)?, true))
+        }
+        Ok(_) => Ok((ReliefProgrammes::embedded()?, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((ReliefProgrammes::embedded()?, false))
+        }
+        Err(source) => Err(LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
 /// The service centres: `<data-dir>/cesi_offices.csv` when the fund has put one there, else the
 /// built-in copy, checked against `states`; `true` when the data directory's copy was used.
 pub fn load_cesi_offices(data_dir: &Path, states: &[State]) -> Result<(Offices, bool), LoadError> {
@@ -141,6 +163,29 @@ mod tests {
         std::fs::write(dir.join("service_standards.csv"), "kind\nnothing\n").unwrap();
         assert!(matches!(
             load_service_standards(&dir),
+            Err(LoadError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_fund_can_reopen_a_relief_programme() {
+        use domain::credit::relief::ReliefProgrammes;
+        let dir = scratch("relief");
+        let (_, overridden) = load_relief_programmes(&dir).unwrap();
+        assert!(!overridden);
+        // The 2020 deferral opened again for the last months of 2020.
+        let longer = ReliefProgrammes::embedded_text().replace(
+            "covid_deferral,covid2020,deferral,2020-04-15,2020-08-31,",
+            "covid_deferral,covid2020,deferral,2020-04-15,2020-12-31,",
+        );
+        std::fs::write(dir.join("relief_programmes.csv"), longer).unwrap();
+        let (programmes, overridden) = load_relief_programmes(&dir).unwrap();
+        assert!(overridden);
+        let on = time::macros::date!(2020 - 11 - 02);
+        assert!(programmes.row("covid_deferral", on).unwrap().is_open(on));
+        std::fs::write(dir.join("relief_programmes.csv"), "programme\nnothing\n").unwrap();
+        assert!(matches!(
+            load_relief_programmes(&dir),
             Err(LoadError::Invalid(_))
         ));
     }

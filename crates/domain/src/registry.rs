@@ -479,10 +479,15 @@ pub enum CreditMovementKind {
     Reindexation,
     Discount,
     Adjustment,
+    /// A relief fund paid (part of) the instalment: the 2020 unemployment insurance, the
+    /// payment-protection fund (domain.md §10).
+    ReliefPayment,
+    /// Interest not charged because of a relief measure (deferral, stoppage).
+    InterestWaiver,
 }
 
 impl CreditMovementKind {
-    pub const ALL: [CreditMovementKind; 9] = [
+    pub const ALL: [CreditMovementKind; 11] = [
         CreditMovementKind::Disbursement,
         CreditMovementKind::Interest,
         CreditMovementKind::Insurance,
@@ -492,6 +497,8 @@ impl CreditMovementKind {
         CreditMovementKind::Reindexation,
         CreditMovementKind::Discount,
         CreditMovementKind::Adjustment,
+        CreditMovementKind::ReliefPayment,
+        CreditMovementKind::InterestWaiver,
     ];
 
     pub fn code(self) -> &'static str {
@@ -505,6 +512,8 @@ impl CreditMovementKind {
             CreditMovementKind::Reindexation => "reindexation",
             CreditMovementKind::Discount => "discount",
             CreditMovementKind::Adjustment => "adjustment",
+            CreditMovementKind::ReliefPayment => "relief_payment",
+            CreditMovementKind::InterestWaiver => "interest_waiver",
         }
     }
 

@@ -23,6 +23,7 @@ mod operators;
 mod outbox;
 mod refunds;
 mod registry;
+mod relief;
 mod requests;
 mod rows;
 mod sessions;

@@ -79,6 +79,7 @@ contract_cases!(
     an_nss_change_keeps_the_old_one_as_an_alias,
     jobs_are_claimed_once_and_taken_over_after_their_lease,
     a_credit_converts_once_atomically_even_when_asked_at_once,
+    relief_is_granted_once_with_its_movements_and_audit,
 );
 
 #[test]

@@ -61,6 +61,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "credit_conversions",
         include_str!("../migrations/0011_credit_conversions.sql"),
     ),
+    (12, "relief", include_str!("../migrations/0012_relief.sql")),
     (
         13,
         "credit_application",

@@ -22,6 +22,7 @@ mod identity;
 mod jobs;
 mod operators;
 mod refunds;
+mod relief;
 mod requests;
 
 pub use applications::{
@@ -48,6 +49,7 @@ pub use refunds::{
     a_completed_request_posts_its_withdrawal_exactly_once,
     pensions_and_holds_are_imported_and_read_per_member,
 };
+pub use relief::relief_is_granted_once_with_its_movements_and_audit;
 pub use requests::{
     a_member_reaches_only_their_own_requests,
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
@@ -92,7 +94,8 @@ macro_rules! contract_tests {
             unifying_two_records_keeps_every_centavo_and_the_old_nss,
             an_nss_change_keeps_the_old_one_as_an_alias,
             jobs_are_claimed_once_and_taken_over_after_their_lease,
-            a_credit_converts_once_atomically_even_when_asked_at_once);
+            a_credit_converts_once_atomically_even_when_asked_at_once,
+            relief_is_granted_once_with_its_movements_and_audit);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

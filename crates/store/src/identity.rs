@@ -50,6 +50,7 @@ pub const MEMBER_TABLES: &[(&str, MergeRule)] = &[
     ("credit_movements", MergeRule::Move),
     ("credit_discounts", MergeRule::Move),
     ("credit_conversions", MergeRule::Move),
+    ("relief_grants", MergeRule::Move),
     ("requests", MergeRule::Move),
     ("request_events", MergeRule::Move),
     ("request_attachments", MergeRule::Move),

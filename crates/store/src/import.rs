@@ -38,6 +38,8 @@ pub enum ImportKind {
     RequestPosting,
     /// The discount booked by a credit's conversion to fixed pesos: one per credit.
     CreditConversion,
+    /// The movements a relief grant posted on a credit: one per grant.
+    ReliefPosting,
 }
 
 impl ImportKind {
@@ -70,6 +72,7 @@ impl ImportKind {
             ImportKind::Holds => "holds",
             ImportKind::RequestPosting => "request-posting",
             ImportKind::CreditConversion => "credit-conversion",
+            ImportKind::ReliefPosting => "relief-posting",
         }
     }
 
@@ -81,6 +84,7 @@ impl ImportKind {
             ImportKind::Reindexation,
             ImportKind::RequestPosting,
             ImportKind::CreditConversion,
+            ImportKind::ReliefPosting,
         ]
         .into_iter()
         .chain(ImportKind::FILE_KINDS)

@@ -15,6 +15,7 @@ mod jobs;
 mod operators;
 mod refunds;
 mod registry;
+mod relief;
 mod requests;
 
 #[cfg(feature = "contract")]
@@ -50,6 +51,7 @@ pub use registry::{
     CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
     RegistryRepo, ReindexBase, SavingsOverview, YieldBase,
 };
+pub use relief::ReliefRepo;
 pub use requests::{
     LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
     StateChange, Submission,
@@ -76,6 +78,7 @@ pub trait Store:
     + IdentityRepo
     + JobRepo
     + ConversionRepo
+    + ReliefRepo
     + Health
     + Send
     + Sync
@@ -103,6 +106,7 @@ impl<T> Store for T where
         + IdentityRepo
         + JobRepo
         + ConversionRepo
+        + ReliefRepo
         + Health
         + Send
         + Sync

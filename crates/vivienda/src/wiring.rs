@@ -295,7 +295,13 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
     if replaced {
         tracing::info!("service standards replaced by the data directory's copy");
     }
+    let (programmes, replaced) = app::reference::load_relief_programmes(&config.data_dir)
+        .context("cannot load the relief programmes")?;
+    if replaced {
+        tracing::info!("relief programmes replaced by the data directory's copy");
+    }
     let messages = messages()?;
+    let credits = app::credit::Credits::new(store.clone(), tables.clone());
     let requests = app::requests::Requests::new(
         store.clone(),
         Arc::new(app::clock::SystemClock),
@@ -333,7 +339,14 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         refunds,
         documents,
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
-        credits: app::credit::Credits::new(store.clone(), tables.clone()),
+        relief: app::relief::Relief::new(
+            store.clone(),
+            credits.clone(),
+            Arc::new(programmes),
+            Arc::new(app::clock::SystemClock),
+            messages.clone(),
+        ),
+        credits,
         unamos: app::unamos::Unamos::new(
             store.clone(),
             prequal.clone(),

@@ -131,6 +131,8 @@ pub(crate) struct CreditCard {
     /// Deeds (1972–2007) and refund of overpayments, for a paid-off credit that qualifies.
     pub deeds_href: Option<&'static str>,
     pub overpayment_href: Option<&'static str>,
+    /// Relief programmes (Covid-19 2020, prórroga, FPP) for a credit still being paid.
+    pub relief_href: Option<String>,
     pub interest: Vec<(String, String)>,
 }
 
@@ -263,6 +265,8 @@ fn card(page: &Page, v: &CreditView, today: time::Date) -> CreditCard {
         overpayment_href: domain::credit::deeds::overpayment_eligibility(a)
             .is_ok()
             .then_some("/tramites/pagos-en-exceso"),
+        relief_href: (!a.paid_off && c.status == domain::registry::CreditStatus::Active)
+            .then(|| format!("/mi-credito/{number}/apoyos")),
         interest: v
             .interest_years
             .iter()

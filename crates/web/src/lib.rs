@@ -41,6 +41,7 @@ mod questions;
 mod recovery;
 mod refund;
 mod refund_api;
+mod relief;
 mod savings;
 mod second_factor;
 mod session_timeout;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub savings: app::savings::Savings,
     pub prequal: app::prequal::Prequal,
     pub credits: app::credit::Credits,
+    /// Payment relief on a credit: the 2020 Covid-19 measures, the prórroga, the FPP.
+    pub relief: app::relief::Relief,
     /// Requests with a folio: the cancellation letter, refunds, corrections.
     pub requests: app::requests::Requests,
     /// The back office at /operacion.
@@ -142,7 +145,8 @@ pub fn router(state: AppState) -> Router {
         .merge(paid_off::routes())
         .merge(credit_application::routes())
         .merge(course::routes())
-        .merge(unamos::routes());
+        .merge(unamos::routes())
+        .merge(relief::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

@@ -102,6 +102,7 @@ impl Chunk {
             ImportKind::CreditMovements
             | ImportKind::RequestPosting
             | ImportKind::CreditConversion
+            | ImportKind::ReliefPosting
             | ImportKind::Reindexation
             | ImportKind::Synthetic
             | ImportKind::YieldPosting

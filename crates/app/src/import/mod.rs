@@ -112,6 +112,7 @@ pub fn header(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::CreditMovements
         | ImportKind::RequestPosting
         | ImportKind::CreditConversion
+        | ImportKind::ReliefPosting
         | ImportKind::Reindexation
         | ImportKind::Synthetic
         | ImportKind::YieldPosting

@@ -12,6 +12,7 @@ mod mail;
 mod paid_off;
 mod population;
 mod refund;
+mod relief;
 mod requests;
 mod second_factor;
 

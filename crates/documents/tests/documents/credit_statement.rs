@@ -271,3 +271,23 @@ fn lines_outside_the_period_are_refused() {
     let refused = renderer().render(&data, &verification("0000-0000-0000-0000"));
     assert!(matches!(refused, Err(DocumentError::Input(ref c)) if c == "statement_period"));
 }
+
+#[test]
+fn relief_movements_are_named_on_the_statement() {
+    let mut ledger = Ledger(credit_lines(Money::from_centavos(60_000_000)));
+    // A relief month: the fund paid part of the instalment and the interest was waived.
+    ledger.book(
+        PERIOD_TO,
+        CreditMovementKind::ReliefPayment,
+        Money::from_centavos(-283_500),
+    );
+    ledger.book(
+        PERIOD_TO,
+        CreditMovementKind::InterestWaiver,
+        Money::from_centavos(-150_000),
+    );
+    let data = credit_statement(&ledger.0, date!(2026 - 10 - 01), PERIOD_TO);
+    let (_, read) = render_and_read(&data, "CRED-0000-1111-5555");
+    read.has("Pago del fondo de apoyo");
+    read.has("Intereses que no se cobran (apoyo)");
+}

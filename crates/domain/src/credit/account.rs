@@ -40,6 +40,8 @@ pub struct Totals {
     pub direct_payments: Money,
     pub employer_contributions: Money,
     pub discounts: Money,
+    /// Paid by a relief fund (insurance, payment-protection fund), as positive amounts.
+    pub relief_payments: Money,
 }
 
 impl Totals {
@@ -53,6 +55,9 @@ impl Totals {
             CreditMovementKind::DirectPayment => self.direct_payments += paid,
             CreditMovementKind::EmployerContribution => self.employer_contributions += paid,
             CreditMovementKind::Discount => self.discounts += paid,
+            CreditMovementKind::ReliefPayment => self.relief_payments += paid,
+            // Interest waived is interest not charged: it nets against the interest.
+            CreditMovementKind::InterestWaiver => self.interest += m.amount,
             CreditMovementKind::Disbursement | CreditMovementKind::Adjustment => {}
         }
     }
@@ -271,8 +276,9 @@ fn arrears(
     let months_running = months_between(credit.originated_on, today);
     let due_months = months_running.min(12);
     let due = monthly_payment.centavos() * i64::from(due_months);
-    let paid =
-        last_twelve.paid_by_borrower().centavos() + last_twelve.employer_contributions.centavos();
+    let paid = last_twelve.paid_by_borrower().centavos()
+        + last_twelve.employer_contributions.centavos()
+        + last_twelve.relief_payments.centavos();
     let missing = (due - paid).clamp(0, balance.centavos().max(0));
     u32::try_from(missing / monthly_payment.centavos()).unwrap_or(u32::MAX)
 }

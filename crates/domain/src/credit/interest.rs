@@ -100,7 +100,11 @@ pub fn interest_certificate(
         while let Some(m) = iter.next_if(|m| m.booked_on <= month_end) {
             owed += m.amount;
             touched = true;
-            if m.kind == CreditMovementKind::Interest {
+            // Interest waived by a relief measure was never charged.
+            if matches!(
+                m.kind,
+                CreditMovementKind::Interest | CreditMovementKind::InterestWaiver
+            ) {
                 nominal_interest += m.amount;
             }
         }

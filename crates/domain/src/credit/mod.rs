@@ -10,6 +10,7 @@ pub mod deeds;
 pub mod discount;
 pub mod interest;
 pub mod notices;
+pub mod relief;
 pub mod vsm;
 
 pub use account::{CreditAccount, Regime};

@@ -729,12 +729,8 @@ async fn an_operator_signs_in_and_works_the_back_office_pages() {
     })
     .await;
     // A supervisor: everything an agent sees, and the identity forms and the batches too.
-    let agent = crate::backoffice::create(
-        &app,
-        "agente.web",
-        domain::operators::Role::Supervisor,
-    )
-    .await;
+    let agent =
+        crate::backoffice::create(&app, "agente.web", domain::operators::Role::Supervisor).await;
     browser.goto(&app, "/operacion/entrar").await;
     browser.check_page("operacion-entrar").await;
     browser.fill("username", "agente.web").await;

@@ -293,10 +293,7 @@ async fn a_supervisor_unifies_two_nss_and_changes_one(engine: Engine) {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            (found.member_id, found.person.nss),
-            (id, new_nss)
-        );
+        assert_eq!((found.member_id, found.person.nss), (id, new_nss));
     }
     app.advance(time::Duration::minutes(20));
     assert_eq!(

@@ -21,6 +21,7 @@ mod identity;
 mod paid_off;
 mod prequal;
 mod refund;
+mod relief;
 mod savings;
 mod second_factor;
 
@@ -290,6 +291,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         refunds,
         documents: Arc::new(documents::Renderer::new("https://vivienda.example").unwrap()),
         savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        relief: app::relief::Relief::new(
+            store.clone(),
+            app::credit::Credits::new(store.clone(), tables.clone()),
+            Arc::new(domain::credit::relief::ReliefProgrammes::embedded().unwrap()),
+            app_clock.clone(),
+            messages.clone(),
+        ),
         credits: app::credit::Credits::new(store.clone(), tables.clone()),
         unamos: app::unamos::Unamos::new(store.clone(), prequal.clone(), app_clock.clone()),
         prequal,
