@@ -156,7 +156,12 @@ impl Credits {
             ),
             Denomination::Pesos => (None, None),
         };
+        let grants = self
+            .store
+            .relief_grants(member, &credit.credit_number)
+            .await?;
         let facts = AccountFacts {
+            excused_months: domain::credit::relief::excused_months(&grants, today),
             movements: &movements,
             discounts: &discounts,
             employed: relations

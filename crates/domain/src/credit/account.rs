@@ -108,6 +108,9 @@ pub struct AccountFacts<'a> {
     pub unit_at_origination: Option<Decimal>,
     pub unit_today: Option<Decimal>,
     pub today: Date,
+    /// Months of the last twelve in which a relief grant stopped the payment
+    /// ([`super::relief::excused_months`]): no payment was due in them.
+    pub excused_months: u32,
 }
 
 impl CreditAccount {
@@ -155,7 +158,14 @@ impl CreditAccount {
         let arrears_months = if paid_off || credit.status != CreditStatus::Active {
             0
         } else {
-            arrears(credit, &last_twelve_months, monthly_payment, balance, today)
+            arrears(
+                credit,
+                &last_twelve_months,
+                monthly_payment,
+                balance,
+                today,
+                facts.excused_months,
+            )
         };
         Ok(CreditAccount {
             balance,
@@ -261,20 +271,21 @@ pub fn annuity(amount: Money, rate: Decimal, months: u16) -> Result<Money, Money
 }
 
 /// Whole payments missing: those due in the last twelve months (from the first month after
-/// origination for a younger credit) less what the borrower paid in them, never more than
-/// what is owed.
+/// origination for a younger credit, and without the months a relief grant excused) less what
+/// the borrower paid in them, never more than what is owed.
 fn arrears(
     credit: &Credit,
     last_twelve: &Totals,
     monthly_payment: Money,
     balance: Money,
     today: Date,
+    excused_months: u32,
 ) -> u32 {
     if monthly_payment.centavos() <= 0 {
         return 0;
     }
     let months_running = months_between(credit.originated_on, today);
-    let due_months = months_running.min(12);
+    let due_months = months_running.min(12).saturating_sub(excused_months);
     let due = monthly_payment.centavos() * i64::from(due_months);
     let paid = last_twelve.paid_by_borrower().centavos()
         + last_twelve.employer_contributions.centavos()
@@ -385,6 +396,7 @@ mod tests {
             unit_at_origination: None,
             unit_today: None,
             today: d(2026, 1, 10),
+            excused_months: 0,
         };
         let account = CreditAccount::new(&c, &facts).unwrap();
         assert_eq!(account.arrears_months, 0);
@@ -400,6 +412,12 @@ mod tests {
         let account = CreditAccount::new(&c, &later).unwrap();
         assert_eq!(account.arrears_months, 3);
         assert_eq!(account.regime, Regime::Special);
+        // Two of those months were deferred by a relief grant: only one payment is missing.
+        let deferred = AccountFacts {
+            excused_months: 2,
+            ..later
+        };
+        assert_eq!(CreditAccount::new(&c, &deferred).unwrap().arrears_months, 1);
     }
 
     #[test]
@@ -426,6 +444,7 @@ mod tests {
             unit_at_origination: None,
             unit_today: None,
             today: d(2025, 1, 1),
+            excused_months: 0,
         };
         let account = CreditAccount::new(&c, &facts).unwrap();
         assert!(account.paid_off);
@@ -455,6 +474,7 @@ mod tests {
             unit_at_origination: Some("1532.312".parse().unwrap()),
             unit_today: Some(unit),
             today: d(2024, 2, 1),
+            excused_months: 0,
         };
         let account = CreditAccount::new(&c, &facts).unwrap();
         assert_eq!(account.balance_units, Some("100.0000".parse().unwrap()));

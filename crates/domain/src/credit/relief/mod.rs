@@ -479,6 +479,24 @@ fn month_index(d: Date) -> i32 {
     d.year() * 12 + i32::from(u8::from(d.month())) - 1
 }
 
+/// How many of the twelve months before `today` a grant stopped the payment in (a deferral, a
+/// prórroga: the grants that suspend the payroll discount). No payment was due in them, so they
+/// are not arrears.
+pub fn excused_months(grants: &[ReliefGrant], today: Date) -> u32 {
+    let window_start = month_index(today) - 12;
+    let window_end = month_index(today);
+    let mut months = std::collections::BTreeSet::new();
+    for grant in grants.iter().filter(|g| g.suspends_discount) {
+        let first = month_index(grant.start);
+        for m in first..first + i32::try_from(grant.months).unwrap_or(0) {
+            if m >= window_start && m < window_end {
+                months.insert(m);
+            }
+        }
+    }
+    u32::try_from(months.len()).unwrap_or(0)
+}
+
 /// The first day of `d`'s month.
 pub fn month_start(d: Date) -> Date {
     d.replace_day(1).unwrap_or(d)

@@ -532,3 +532,22 @@ fn months_after_clamps_to_the_month_end() {
     assert_eq!(g.end(), d("2021-01-31"));
     assert!(g.covers(d("2021-01-31")) && !g.covers(d("2021-02-01")));
 }
+
+#[test]
+fn only_months_a_grant_stopped_the_payment_in_the_last_twelve_are_excused() {
+    // A 3-month prórroga from 1 March 2026 and, long before, a Covid deferral.
+    let prorroga = grant("prorroga", Family::Prorroga, "2026-03-01", 3, false);
+    let old = grant("covid", Family::Covid2020, "2020-04-01", 3, false);
+    let grants = [prorroga.clone(), old];
+    assert_eq!(excused_months(&grants, d("2026-04-15")), 1, "March only");
+    assert_eq!(excused_months(&grants, d("2026-06-15")), 3);
+    // A year after the prórroga began, its first month has left the window.
+    assert_eq!(excused_months(&grants, d("2027-04-10")), 2);
+    assert_eq!(excused_months(&grants, d("2028-01-01")), 0);
+    // A grant that keeps the discount (the fund pays part) excuses nothing.
+    let paying = ReliefGrant {
+        suspends_discount: false,
+        ..prorroga
+    };
+    assert_eq!(excused_months(&[paying], d("2026-06-15")), 0);
+}
