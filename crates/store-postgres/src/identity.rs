@@ -293,41 +293,33 @@ impl IdentityRepo for PgStore {
     }
 
     async fn nss_aliases(&self, member: MemberId) -> Result<Vec<NssAlias>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT nss, reason, since FROM nss_aliases WHERE member_id = $1 ORDER BY since, nss",
-            )
-            .await
-            .map_err(db)?;
-        let found = client.query(&stmt, &[&member.0]).await.map_err(db)?;
-        found
-            .iter()
-            .map(|r| {
-                let nss: String = get(r, 0, "nss_aliases")?;
-                Ok(NssAlias {
-                    nss: Nss::parse(&nss).map_err(|e| StoreError::corrupt("nss_aliases", e))?,
-                    reason: get(r, 1, "nss_aliases")?,
-                    since: get(r, 2, "nss_aliases")?,
-                })
+        self.fetch(
+            "SELECT nss, reason, since FROM nss_aliases WHERE member_id = $1 ORDER BY since, nss",
+            &[&member.0],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let nss: String = get(r, 0, "nss_aliases")?;
+            Ok(NssAlias {
+                nss: Nss::parse(&nss).map_err(|e| StoreError::corrupt("nss_aliases", e))?,
+                reason: get(r, 1, "nss_aliases")?,
+                since: get(r, 2, "nss_aliases")?,
             })
-            .collect()
+        })
+        .collect()
     }
 
     async fn member_owned_tables(&self) -> Result<Vec<String>, StoreError> {
-        let client = self.client().await?;
-        let found = client
-            .query(
-                "SELECT table_name::text FROM information_schema.columns
-                 WHERE column_name = 'member_id' AND table_schema = current_schema()
-                 ORDER BY table_name",
-                &[],
-            )
-            .await
-            .map_err(db)?;
-        found
-            .iter()
-            .map(|r| get(r, 0, "information_schema"))
-            .collect()
+        self.fetch(
+            "SELECT table_name::text FROM information_schema.columns
+             WHERE column_name = 'member_id' AND table_schema = current_schema()
+             ORDER BY table_name",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| get(r, 0, "information_schema"))
+        .collect()
     }
 }
