@@ -9,6 +9,7 @@ mod accounts;
 mod applications;
 mod appointments;
 mod audit;
+pub mod backup;
 mod codes;
 mod columns;
 mod conversions;

@@ -106,6 +106,17 @@ pub enum Command {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+    /// Copy the database (consistently, while the server runs), the uploaded documents and the
+    /// server key into DEST, a new or empty directory, with a manifest of hashes and row counts
+    Backup { dest: PathBuf },
+    /// Restore a backup made by `vivienda backup`: checks it whole, then swaps it in, keeping
+    /// the replaced database beside it, and checks the ledger and the audit log again
+    Restore {
+        src: PathBuf,
+        /// Replace an existing database (stop the server first)
+        #[arg(long)]
+        force: bool,
+    },
     /// Measure this machine: import throughput
     Bench {
         #[command(subcommand)]

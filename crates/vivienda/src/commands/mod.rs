@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod audit;
+mod backup;
 mod batch;
 mod bench;
 mod create_operator;
@@ -75,6 +76,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             name,
             role,
         } => create_operator::run(&config, &username, &name, role.role()).await,
+        Command::Backup { dest } => backup::backup(&config, &dest).await,
+        Command::Restore { src, force } => backup::restore(&config, &src, force).await,
         Command::Bench {
             what: BenchCommand::Import { rows, write_only },
         } => bench::import(&config, rows, write_only).await,
