@@ -1,6 +1,7 @@
 //! `kill -9` in the middle of an import: the database must be exactly as before the file, and
 //! the same file must then import whole. On SQLite always; on PostgreSQL when
-//! `VIVIENDA_TEST_POSTGRES_URL` is set.
+//! `VIVIENDA_TEST_POSTGRES_URL` is set. And in the middle of a queued batch: the job is taken
+//! over once its lease runs out and the batch posts exactly once.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -142,4 +143,130 @@ fn a_killed_postgres_import_leaves_the_database_as_before_the_file() {
         Ok(url) => killed_import_leaves_nothing("crash_pg", Some(&url)),
         Err(_) => eprintln!("PostgreSQL crash test skipped: VIVIENDA_TEST_POSTGRES_URL is not set"),
     }
+}
+
+/// Movements in the database, and whether the ledger and the audit log check out.
+fn settled(rt: &tokio::runtime::Runtime, dir: &Path) -> u64 {
+    rt.block_on(async {
+        let store = open(dir, None, "").await;
+        assert!(store.check_ledger().await.unwrap().mismatches.is_empty());
+        assert!(matches!(
+            store.verify_audit().await.unwrap(),
+            store::AuditVerdict::Intact(_)
+        ));
+        store.counts().await.unwrap().movements
+    })
+}
+
+#[test]
+fn a_killed_queued_batch_is_taken_over_and_posts_exactly_once() {
+    let dir = scratch("crash-job");
+    let db = ["--database-url", "data/vivienda.db"];
+    let out = vivienda(&dir)
+        .args(["demo", "--members", "3000", "--no-serve"])
+        .args(db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let before = settled(&rt, &dir);
+    let job = rt.block_on(async {
+        let store = open(&dir, None, "").await;
+        let new = store::NewJob {
+            kind: "yield".into(),
+            args: r#"{"year":2025}"#.into(),
+            dedupe: "yield:2025".into(),
+            created_by: "operator:test".into(),
+            created_at: time::OffsetDateTime::now_utc(),
+            files: Vec::new(),
+        };
+        store.enqueue_job(&new, &[]).await.unwrap().job_id
+    });
+
+    // The worker is killed once it has claimed the job and started the batch.
+    let mut child = vivienda(&dir)
+        .env("VIVIENDA_LOG", "app::jobs=info")
+        .args(["batch", "queued"])
+        .args(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("job claimed") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the worker ended by itself: {status}"
+    );
+    let after_kill = settled(&rt, &dir);
+
+    // Nothing picks the job up while its lease holds.
+    let out = vivienda(&dir)
+        .args(["batch", "queued"])
+        .args(db)
+        .output()
+        .unwrap();
+    assert!(
+        text(&out).0.contains("0 queued batches run"),
+        "{:?}",
+        text(&out)
+    );
+    // The lease runs out (an hour passes, as far as the job knows)...
+    let conn = rusqlite::Connection::open(dir.join("data/vivienda.db")).unwrap();
+    assert_eq!(
+        conn.execute(
+            "UPDATE jobs SET lease_until = '2000-01-01T00:00:00Z' WHERE job_id = ?1 AND state = 'running'",
+            [job],
+        )
+        .unwrap(),
+        1,
+        "the killed job is left running"
+    );
+    drop(conn);
+    // ...and the next worker takes it over and finishes it.
+    let out = vivienda(&dir)
+        .args(["batch", "queued"])
+        .args(db)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains(&format!("job {job} (yield): done")),
+        "{stdout}"
+    );
+    let after = settled(&rt, &dir);
+    assert!(after > before, "the yield posted nothing");
+    // The killed run left nothing or everything, never a part.
+    assert!(
+        after_kill == before || after_kill == after,
+        "half a batch: {before} movements before, {after_kill} after the kill, {after} at the end"
+    );
+    eprintln!(
+        "killed worker left {} movements; the batch posted {}",
+        after_kill - before,
+        after - before
+    );
+    let out = vivienda(&dir)
+        .args(["batch", "yield", "--year", "2025"])
+        .args(db)
+        .output()
+        .unwrap();
+    assert!(
+        text(&out).0.contains("already posted as batch"),
+        "{:?}",
+        text(&out)
+    );
+    assert_eq!(settled(&rt, &dir), after, "posted twice");
 }
