@@ -10,6 +10,14 @@ there-is-a-problem = There is a problem
 csrf_failed = The page expired or was opened from another site. Go back, reload the page and try again.
 not_signed_in = You need to sign in.
 
+## API: errors answered before a handler runs
+request_invalid = The request could not be read. Check its parameters and body.
+route_not_found = There is no such address in the API.
+method_not_allowed = This address does not accept that method.
+request_too_large = The request is too large.
+content_type_unsupported = The request body must be JSON (Content-Type: application/json).
+request_body_invalid = The request body is missing fields or has values of the wrong type.
+
 ## Design: header, navigation, help and components
 
 home-title = Home

@@ -10,6 +10,14 @@ there-is-a-problem = Hay un problema
 csrf_failed = La página caducó o se abrió desde otro sitio. Vuelve a la página anterior, recárgala e inténtalo de nuevo.
 not_signed_in = Necesitas iniciar sesión.
 
+## API: errores respondidos antes de llegar al trámite
+request_invalid = No pudimos leer la solicitud. Revisa sus parámetros y su contenido.
+route_not_found = Esa dirección no existe en la API.
+method_not_allowed = Esa dirección no acepta ese método.
+request_too_large = La solicitud es demasiado grande.
+content_type_unsupported = El contenido de la solicitud debe ser JSON (Content-Type: application/json).
+request_body_invalid = Al contenido de la solicitud le faltan campos o tiene valores de un tipo incorrecto.
+
 ## Diseño: encabezado, navegación, ayuda y componentes
 
 home-title = Inicio

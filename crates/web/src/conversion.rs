@@ -7,7 +7,7 @@ use app::conversion::{Conditions, ConversionError, Conversions};
 use app::requests::Acting;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -569,7 +569,13 @@ pub(crate) async fn api_conversion_get(
             "offer": offer_json(&done.offer),
         });
     }
-    (StatusCode::OK, Json(out)).into_response()
+    // The member's income and balance: never kept by a cache.
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(out),
+    )
+        .into_response()
 }
 
 pub(crate) async fn api_conversion_post(
@@ -606,6 +612,7 @@ pub(crate) async fn api_conversion_post(
     {
         Ok(done) => (
             StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
             Json(json!({
                 "credit_number": number.as_str(),
                 "converted": true,

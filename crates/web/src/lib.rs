@@ -3,6 +3,7 @@
 //! load balancer.
 
 mod accounts;
+mod api;
 mod appointment_booking;
 mod appointment_reschedule;
 mod appointments;
@@ -123,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics_get))
+        .route("/api/openapi.json", get(api::openapi_get))
         .merge(accounts::routes())
         .merge(recovery::routes())
         .merge(recovery::change_routes())
@@ -153,6 +155,10 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/mensajes", get(demo_messages::view_demo_messages_get));
     }
     pages
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            api::json_errors,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             drafts::keep_on_timeout,

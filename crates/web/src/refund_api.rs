@@ -293,6 +293,19 @@ pub(crate) async fn api_refund_post(
     }
 }
 
+/// The service clock with ISO dates, like every other date in the API.
+fn clock_json(clock: &domain::requests::ServiceClock) -> Value {
+    json!({
+        "submitted_on": domain::dates::iso(clock.submitted_on),
+        "promised_on": domain::dates::iso(clock.promised_on),
+        "as_of": domain::dates::iso(clock.as_of),
+        "business_days_elapsed": clock.business_days_elapsed,
+        "business_days_left": clock.business_days_left,
+        "calendar_days_elapsed": clock.calendar_days_elapsed,
+        "overdue": clock.overdue,
+    })
+}
+
 /// `GET /api/v1/me/refund/{folio}`: the member's own request only.
 pub(crate) async fn api_refund_status_get(
     State(state): State<AppState>,
@@ -318,7 +331,7 @@ pub(crate) async fn api_refund_status_get(
                     "reason": view.status.state.reason().map(|r| r.as_str()),
                     "next_owner": view.status.next_owner.code(),
                     "promised_on": view.promised_on.map(domain::dates::iso),
-                    "clock": view.status.clock,
+                    "clock": view.status.clock.as_ref().map(clock_json),
                     "amounts": amounts_json(&a.amounts),
                     "bank_account": {
                         "bank_name": a.bank_name,

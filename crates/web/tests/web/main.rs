@@ -8,6 +8,7 @@ use std::time::Duration;
 
 mod accounts;
 mod appointments;
+mod authorization;
 mod backoffice;
 mod batches;
 mod browser;
@@ -18,6 +19,7 @@ mod credit;
 mod credit_application;
 mod design;
 mod identity;
+mod openapi;
 mod paid_off;
 mod prequal;
 mod refund;

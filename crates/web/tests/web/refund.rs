@@ -147,7 +147,7 @@ pub(crate) async fn signed_in_antonio(app: &TestApp) -> Browser<'_> {
 }
 
 /// A `multipart/form-data` body: text fields and files, as a browser sends them.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----viviendaRefundBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
@@ -799,6 +799,11 @@ async fn the_api_files_a_signed_refund_for_the_app(engine: Engine) {
     assert_eq!(status["bank_account"]["clabe_ending"], "7771");
     assert_eq!(status["timeline"][0]["channel"], "app");
     assert_eq!(status["promised_on"], filed["promised_on"]);
+    // The service clock's dates are ISO dates like every other date in the API (they were
+    // `[year, day of the year]` pairs).
+    assert_eq!(status["clock"]["submitted_on"], filed["submitted_on"]);
+    assert_eq!(status["clock"]["promised_on"], filed["promised_on"]);
+    assert_eq!(status["clock"]["overdue"], false);
     // The browser session sees the same request on its status page.
     let page = antonio
         .get(&format!("/tramites/devolucion/{folio}"))
