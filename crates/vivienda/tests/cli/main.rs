@@ -6,6 +6,7 @@ mod audit;
 mod batch;
 mod crash;
 mod outbox;
+mod stats;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -24,6 +24,7 @@ mod refund;
 mod relief;
 mod savings;
 mod second_factor;
+mod statistics;
 
 pub struct TestApp {
     address: String,
