@@ -248,6 +248,7 @@ op-job-kind-yield = The year's yield
 op-job-kind-reindex = Yearly re-indexation of VSM credits
 op-job-kind-contributions = A bimester's contributions
 op-job-kind-reminders = Reminders of tomorrow's appointments
+op-job-kind-stats = Usage statistics: summarise up to today
 op-job-state-queued = Queued
 op-job-state-running = Running
 op-job-state-done = Done

@@ -248,6 +248,7 @@ op-job-kind-yield = Rendimientos del año
 op-job-kind-reindex = Reexpresión anual de créditos en VSM
 op-job-kind-contributions = Aportaciones de un bimestre
 op-job-kind-reminders = Recordatorios de las citas de mañana
+op-job-kind-stats = Estadísticas de uso: resumir hasta hoy
 op-job-state-queued = En la cola
 op-job-state-running = En proceso
 op-job-state-done = Terminado

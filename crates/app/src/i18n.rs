@@ -56,7 +56,8 @@ const FILES: &[(Lang, &str, &str)] = locale_files!(
     "refund.ftl",
     "conversion.ftl",
     "application.ftl",
-    "relief.ftl"
+    "relief.ftl",
+    "stats.ftl"
 );
 
 pub struct Messages {

@@ -39,6 +39,8 @@ pub enum JobRequest {
     Contributions { file_name: String, bytes: Vec<u8> },
     /// Tomorrow's CESI appointment reminders.
     Reminders,
+    /// The usage statistics' summaries brought up to today (`stats::Statistics::refresh`).
+    Stats,
 }
 
 impl JobRequest {
@@ -48,6 +50,7 @@ impl JobRequest {
             JobRequest::Reindex { .. } => "reindex",
             JobRequest::Contributions { .. } => "contributions",
             JobRequest::Reminders => "reminders",
+            JobRequest::Stats => "stats",
         }
     }
 
@@ -77,6 +80,7 @@ impl JobRequest {
                 ),
                 Vec::new(),
             ),
+            JobRequest::Stats => (json!({}), "stats".to_owned(), Vec::new()),
         };
         NewJob {
             kind: self.kind().to_owned(),
@@ -233,6 +237,14 @@ impl JobRunner {
                         "queued": run.queued,
                         "skipped": run.skipped,
                     }),
+                    Vec::new(),
+                ))
+            }
+            "stats" => {
+                let stats = crate::stats::Statistics::new(self.store.clone(), self.tables.clone());
+                let done = stats.refresh(today).await.map_err(|e| e.to_string())?;
+                Ok((
+                    json!({ "until": domain::dates::iso(today), "refresh": done }),
                     Vec::new(),
                 ))
             }

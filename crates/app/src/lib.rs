@@ -28,6 +28,7 @@ pub mod relief;
 pub mod requests;
 pub mod savings;
 pub mod seal;
+pub mod stats;
 pub mod unamos;
 pub mod uploads;
 pub mod validate;

@@ -39,6 +39,8 @@ pub enum Permission {
     ChangeIdentity,
     /// Start the batches that post money (yield, re-indexation, contributions) and reminders.
     RunBatches,
+    /// See the usage statistics' dashboard: aggregates, never a member.
+    ReadStatistics,
 }
 
 impl Role {
@@ -73,9 +75,10 @@ impl Role {
                     | ActForMember
                     | ChangeIdentity
                     | RunBatches
+                    | ReadStatistics
             ),
-            Role::Auditor => matches!(permission, ReadAudit),
-            Role::Admin => matches!(permission, ManageOperators),
+            Role::Auditor => matches!(permission, ReadAudit | ReadStatistics),
+            Role::Admin => matches!(permission, ManageOperators | ReadStatistics),
         }
     }
 }
@@ -173,6 +176,7 @@ mod tests {
             ManageOperators,
             ChangeIdentity,
             RunBatches,
+            ReadStatistics,
         ];
         let allowed =
             |role: Role| -> Vec<Permission> { all.into_iter().filter(|p| role.may(*p)).collect() };
@@ -189,11 +193,12 @@ mod tests {
                 LookUpMembers,
                 ActForMember,
                 ChangeIdentity,
-                RunBatches
+                RunBatches,
+                ReadStatistics
             ]
         );
-        assert_eq!(allowed(Role::Auditor), [ReadAudit]);
-        assert_eq!(allowed(Role::Admin), [ManageOperators]);
+        assert_eq!(allowed(Role::Auditor), [ReadAudit, ReadStatistics]);
+        assert_eq!(allowed(Role::Admin), [ManageOperators, ReadStatistics]);
         // Nobody both decides requests and manages who may.
         for role in Role::ALL {
             assert!(!(role.may(DecideRequests) && role.may(ManageOperators)));

@@ -28,6 +28,7 @@ mod relief;
 mod requests;
 mod rows;
 mod sessions;
+mod stats;
 
 use std::time::Duration;
 

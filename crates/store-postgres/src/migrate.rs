@@ -77,6 +77,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0014_identity.sql"),
     ),
     (15, "jobs", include_str!("../migrations/0015_jobs.sql")),
+    (16, "stats", include_str!("../migrations/0016_stats.sql")),
 ];
 
 /// The first half of the advisory-lock key, "VIVI" in ASCII, so it cannot meet another

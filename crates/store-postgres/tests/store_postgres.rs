@@ -80,6 +80,7 @@ contract_cases!(
     jobs_are_claimed_once_and_taken_over_after_their_lease,
     a_credit_converts_once_atomically_even_when_asked_at_once,
     relief_is_granted_once_with_its_movements_and_audit,
+    statistics_summarise_by_day_state_and_channel,
 );
 
 #[test]

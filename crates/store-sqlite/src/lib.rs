@@ -27,6 +27,7 @@ mod requests;
 mod rows;
 mod sessions;
 mod stamp;
+mod stats;
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -73,6 +73,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0014_identity.sql"),
     ),
     (15, "jobs", include_str!("../migrations/0015_jobs.sql")),
+    (16, "stats", include_str!("../migrations/0016_stats.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

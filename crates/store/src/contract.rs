@@ -24,6 +24,7 @@ mod operators;
 mod refunds;
 mod relief;
 mod requests;
+mod stats;
 
 pub use applications::{
     drafts_keep_one_file_per_item_until_submitted, partners_pair_by_a_spent_code_and_part_together,
@@ -55,6 +56,7 @@ pub use requests::{
     concurrent_changes_of_one_request_let_exactly_one_win, folio,
     requests_round_trip_with_their_timeline, the_queue_lists_open_requests_by_promised_date,
 };
+pub use stats::statistics_summarise_by_day_state_and_channel;
 
 use crate::{
     Account, AccountId, AccountState, AuditVerdict, CodeCheck, CodeKey, ContactChange,
@@ -95,7 +97,8 @@ macro_rules! contract_tests {
             an_nss_change_keeps_the_old_one_as_an_alias,
             jobs_are_claimed_once_and_taken_over_after_their_lease,
             a_credit_converts_once_atomically_even_when_asked_at_once,
-            relief_is_granted_once_with_its_movements_and_audit);
+            relief_is_granted_once_with_its_movements_and_audit,
+            statistics_summarise_by_day_state_and_channel);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

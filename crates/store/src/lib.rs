@@ -17,6 +17,7 @@ mod refunds;
 mod registry;
 mod relief;
 mod requests;
+mod stats;
 
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -56,6 +57,10 @@ pub use requests::{
     LedgerPosting, NewRequest, NewRequestEvent, QueueQuery, Request, RequestEvent, RequestRepo,
     StateChange, Submission,
 };
+pub use stats::{
+    ALL_STATES, LoadAccount, LoadSession, LoadUse, MAX_SESSION_BUCKET, SESSION_BUCKET_SECONDS,
+    StatSum, StatsRefresh, StatsRepo, day_start, metric, month_start, next_month,
+};
 
 /// Everything the application needs from a database.
 pub trait Store:
@@ -79,6 +84,7 @@ pub trait Store:
     + JobRepo
     + ConversionRepo
     + ReliefRepo
+    + StatsRepo
     + Health
     + Send
     + Sync
@@ -107,6 +113,7 @@ impl<T> Store for T where
         + JobRepo
         + ConversionRepo
         + ReliefRepo
+        + StatsRepo
         + Health
         + Send
         + Sync

@@ -8,6 +8,7 @@
 mod credit;
 mod history;
 mod names;
+pub mod usage;
 
 use domain::ids::generate::{self, NameParts};
 use domain::reference::ReferenceTables;

@@ -171,7 +171,7 @@ const MEN: &[&str] = &[
 ];
 
 /// States weighted by their share of formal employment (INEGI number, weight in ‰).
-const STATE_WEIGHTS: &[(u8, u32)] = &[
+pub(crate) const STATE_WEIGHTS: &[(u8, u32)] = &[
     (9, 170),
     (19, 95),
     (15, 90),

@@ -117,6 +117,34 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Generate calibrated portal usage into the database: account holders and their accounts
+    /// opened over time (at scale 1 the fund's published figures), sessions and consultations
+    /// in June 2020, August 2024 and the 30 days up to --until; then summarise it
+    Generate {
+        /// 1.0 is the fund's size (16 million accounts by 2024); counts scale with it
+        #[arg(long, default_value_t = 0.01)]
+        scale: f64,
+        /// Nothing is generated after this day, YYYY-MM-DD
+        #[arg(long, value_parser = parse_date)]
+        until: time::Date,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Usage statistics as of a date, from the summaries (`vivienda batch stats` keeps them
+    /// current): accounts, states, daily and monthly users, sessions, procedures, service times
+    Report {
+        /// The last day counted, YYYY-MM-DD
+        #[arg(long, value_parser = parse_date)]
+        as_of: time::Date,
+        #[arg(long, value_enum, default_value_t = ReportFormatArg::Text)]
+        format: ReportFormatArg,
+        /// Days back from the date over which users, sessions and procedures are counted
+        #[arg(long, default_value_t = 30)]
+        window: u32,
+        /// Language of the text format
+        #[arg(long, default_value = "es-MX")]
+        lang: String,
+    },
     /// Measure this machine: import throughput
     Bench {
         #[command(subcommand)]
@@ -175,6 +203,14 @@ pub enum BatchCommand {
     /// Queue the e-mail and SMS reminders of tomorrow's CESI appointments, each once; run it
     /// every day (again the same day sends nothing more)
     Reminders,
+    /// Bring the usage statistics' summaries up to today (from a little before the last day
+    /// summarised), or rewrite the days FROM..=TO
+    Stats {
+        #[arg(long, value_parser = parse_date, requires = "to")]
+        from: Option<time::Date>,
+        #[arg(long, value_parser = parse_date, requires = "from")]
+        to: Option<time::Date>,
+    },
     /// Run the batches queued from the back office until none waits (`vivienda serve` runs
     /// them by itself; this is for an instance that only runs batches)
     Queued,
@@ -190,6 +226,18 @@ pub enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         write_only: Option<PathBuf>,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormatArg {
+    Text,
+    Csv,
+    Json,
+}
+
+/// A date written YYYY-MM-DD.
+pub fn parse_date(text: &str) -> Result<time::Date, String> {
+    domain::dates::parse_iso(text).map_err(|_| format!("{text:?} is not a date written YYYY-MM-DD"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

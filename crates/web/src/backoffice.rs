@@ -164,6 +164,11 @@ pub(crate) fn frame(page: &Page, ctx: &OperatorContext) -> OpFrame {
             "/operacion/operadores",
             Permission::ManageOperators,
         ),
+        (
+            "stats-nav",
+            "/operacion/estadisticas",
+            Permission::ReadStatistics,
+        ),
     ];
     OpFrame {
         operator: ctx.display_name.clone(),

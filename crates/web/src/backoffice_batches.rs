@@ -163,6 +163,7 @@ async fn batch_post(
         "yield" => JobRequest::Yield { year },
         "reindex" => JobRequest::Reindex { year },
         "reminders" => JobRequest::Reminders,
+        "stats" => JobRequest::Stats,
         _ => return failed(&state, Some(&ctx), BackOfficeError::BatchNotFound),
     };
     let result = state

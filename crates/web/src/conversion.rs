@@ -215,6 +215,7 @@ pub(crate) async fn view_conversion_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(&state, app::stats::Procedure::ResponsabilidadCompartida).await;
     let Some(number) = parse_credit(&number) else {
         return not_found(&state, &headers);
     };

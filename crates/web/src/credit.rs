@@ -310,6 +310,7 @@ pub(crate) async fn view_my_credit_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(&state, app::stats::Procedure::BalancesMovements).await;
     let today = state.accounts.today();
     let (credits, notices) = match (
         state.credits.credits(ctx.member_id, today).await,
@@ -614,6 +615,7 @@ pub(crate) async fn view_interest_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(&state, app::stats::Procedure::InterestCertificate).await;
     let Some(number) = parse_credit(&number) else {
         return credit_error(&state, &headers, CreditError::NotFound, false);
     };

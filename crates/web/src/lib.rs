@@ -46,6 +46,7 @@ mod relief;
 mod savings;
 mod second_factor;
 mod session_timeout;
+mod statistics;
 mod unamos;
 mod verify;
 
@@ -148,7 +149,8 @@ pub fn router(state: AppState) -> Router {
         .merge(credit_application::routes())
         .merge(course::routes())
         .merge(unamos::routes())
-        .merge(relief::routes());
+        .merge(relief::routes())
+        .merge(statistics::routes());
     if state.demo {
         pages = pages
             .route("/demo/componentes", get(gallery::view_gallery_get))

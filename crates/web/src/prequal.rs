@@ -297,6 +297,7 @@ pub(crate) async fn view_prequal_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(&state, app::stats::Procedure::Prequalification).await;
     let mut form = SimulatorForm::parse(query.as_deref());
     let what_if = form.what_if();
     let outcome = match state

@@ -119,6 +119,7 @@ pub(crate) async fn view_savings_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(&state, app::stats::Procedure::SavingsBalance).await;
     let summary = match state.savings.summary(ctx.member_id).await {
         Ok(s) => s,
         Err(e) => return unavailable(e),

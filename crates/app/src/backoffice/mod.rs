@@ -8,6 +8,7 @@ mod demo;
 mod identity;
 mod members;
 mod operators;
+mod statistics;
 mod work;
 
 use std::sync::Arc;

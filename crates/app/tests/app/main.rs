@@ -15,6 +15,7 @@ mod refund;
 mod relief;
 mod requests;
 mod second_factor;
+mod stats;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -9,6 +9,7 @@ mod demo;
 mod import;
 mod outbox;
 mod serve;
+mod stats;
 mod validate;
 
 use std::process::ExitCode;
@@ -62,6 +63,18 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Batch {
             what: BatchCommand::Queued,
         } => batch::queued(&config).await,
+        Command::Batch {
+            what: BatchCommand::Stats { from, to },
+        } => stats::refresh(&config, from.zip(to)).await,
+        Command::Generate { scale, until, seed } => {
+            stats::generate(&config, scale, until, seed).await
+        }
+        Command::Report {
+            as_of,
+            format,
+            window,
+            lang,
+        } => stats::report(&config, as_of, format, window, &lang).await,
         Command::Outbox {
             what: None,
             limit,

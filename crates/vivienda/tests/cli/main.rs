@@ -7,6 +7,7 @@ mod backup;
 mod batch;
 mod crash;
 mod outbox;
+mod stats;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -27,6 +27,7 @@ mod relief;
 mod savings;
 mod second_factor;
 mod secrets;
+mod statistics;
 
 pub struct TestApp {
     address: String,

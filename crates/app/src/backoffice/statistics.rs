@@ -1,0 +1,34 @@
+//! The usage statistics' dashboard for operators: aggregates only, for the roles that may see
+//! them (`Permission::ReadStatistics`).
+
+use domain::operators::Permission;
+use domain::reference::ReferenceTables;
+use time::Date;
+
+use super::{BackOffice, BackOfficeError, OperatorContext};
+use crate::accounts::Caller;
+use crate::stats::Report;
+
+impl BackOffice {
+    /// The report as of `as_of` over `window_days`, and the last day the summaries cover.
+    pub async fn statistics(
+        &self,
+        operator: &OperatorContext,
+        tables: &ReferenceTables,
+        as_of: Date,
+        window_days: u32,
+        caller: &Caller,
+    ) -> Result<(Report, Option<Date>), BackOfficeError> {
+        self.require(
+            operator,
+            Permission::ReadStatistics,
+            "read_statistics",
+            caller,
+        )
+        .await?;
+        let report =
+            crate::stats::build_report(self.store.as_ref(), tables, as_of, window_days).await?;
+        let until = self.store.stats_refreshed_until().await?;
+        Ok((report, until))
+    }
+}
