@@ -13,6 +13,7 @@ pub mod credit;
 pub mod dates;
 pub mod identity;
 pub mod ids;
+pub mod import_rows;
 pub mod money;
 pub mod operators;
 pub mod points;

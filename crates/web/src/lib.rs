@@ -45,6 +45,7 @@ mod refund_api;
 mod relief;
 mod savings;
 mod second_factor;
+mod server;
 mod session_timeout;
 mod statistics;
 mod unamos;
@@ -66,6 +67,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use metrics::Metrics;
+pub use server::Limits;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -226,30 +228,24 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     response
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish (at most `grace`).
+/// Serves until `shutdown` resolves, then lets in-flight requests finish (at most `grace`), with
+/// the default limits on what one client may take.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stopping_tx.send(());
-    });
-    let server = tokio::spawn(async move { server.await });
-    tokio::pin!(server);
-    tokio::select! {
-        done = &mut server => return done.map_err(std::io::Error::other)?,
-        _ = stopping_rx => {}
-    }
-    match tokio::time::timeout(grace, &mut server).await {
-        Ok(done) => done.map_err(std::io::Error::other)?,
-        Err(_) => {
-            tracing::warn!(?grace, "in-flight requests did not finish in time");
-            Ok(())
-        }
-    }
+    serve_with_limits(listener, state, Limits::default(), shutdown, grace).await
+}
+
+/// As [`serve`], with limits of one's own.
+pub async fn serve_with_limits(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    server::run(listener, router(state), limits, shutdown, grace).await
 }

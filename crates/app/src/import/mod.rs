@@ -8,7 +8,7 @@
 //! seen in an earlier file a duplicate rather than a second posting.
 
 mod apply;
-pub mod rows;
+pub use domain::import_rows as rows;
 
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+mod abuse;
 mod accounts;
 mod appointments;
 mod authorization;
@@ -132,6 +133,8 @@ pub struct Options {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The virus-scan hook; none by default.
     pub virus_scan: Option<Arc<dyn app::uploads::VirusScan>>,
+    /// What one client may take of the server; the production defaults when `None`.
+    pub limits: Option<web::Limits>,
 }
 
 impl Default for Options {
@@ -143,6 +146,7 @@ impl Default for Options {
             clock_by_hand: false,
             trusted_proxies: Vec::new(),
             virus_scan: None,
+            limits: None,
         }
     }
 }
@@ -316,9 +320,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(web::serve(
+    tokio::spawn(web::serve_with_limits(
         listener,
         state,
+        options.limits.unwrap_or_default(),
         async {
             let _ = stopped.await;
         },

@@ -1,13 +1,13 @@
 //! One parser per import file: a CSV record becomes a typed row or a reason to reject it.
 //! The column order of each file is documented in `docs/imports.md`.
 
-use domain::bimester::Bimester;
-use domain::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
-use domain::dates::parse_iso;
-use domain::ids::{Curp, Nss, Rfc};
-use domain::money::Money;
-use domain::refund::{HoldKind, PensionKind, PensionOutcome};
-use domain::registry::{
+use crate::bimester::Bimester;
+use crate::credit::{Discount, DiscountChange, DiscountChangeReason, DiscountKind};
+use crate::dates::parse_iso;
+use crate::ids::{Curp, Nss, Rfc};
+use crate::money::Money;
+use crate::refund::{HoldKind, PensionKind, PensionOutcome};
+use crate::registry::{
     CreditMovementKind, CreditNumber, CreditProduct, CreditStatus, Denomination, Nrp, Person, Sex,
     StateCode,
 };
@@ -22,11 +22,11 @@ pub struct RowError {
     pub code: &'static str,
 }
 
-pub(crate) fn bad(field: &'static str, code: &'static str) -> RowError {
+pub fn bad(field: &'static str, code: &'static str) -> RowError {
     RowError { field, code }
 }
 
-pub(crate) type Fields<'a> = &'a csv::StringRecord;
+pub type Fields<'a> = &'a csv::StringRecord;
 
 fn field<'a>(rec: Fields<'a>, index: usize, name: &'static str) -> Result<&'a str, RowError> {
     rec.get(index)
@@ -70,11 +70,11 @@ fn positive_money(rec: Fields, index: usize, name: &'static str) -> Result<Money
     }
 }
 
-pub(crate) fn nss(rec: Fields, index: usize) -> Result<Nss, RowError> {
+pub fn nss(rec: Fields, index: usize) -> Result<Nss, RowError> {
     Nss::parse(required(rec, index, "nss")?).map_err(|e| bad("nss", e.code()))
 }
 
-pub(crate) fn nrp(rec: Fields, index: usize) -> Result<Nrp, RowError> {
+pub fn nrp(rec: Fields, index: usize) -> Result<Nrp, RowError> {
     Nrp::parse(required(rec, index, "nrp")?).map_err(|_| bad("nrp", "nrp_format"))
 }
 
@@ -122,7 +122,7 @@ pub const MEMBERS: &[&str] = &[
 ];
 
 /// A member row, and whether its RFC check digit failed (accepted with a warning).
-pub(crate) fn member(rec: Fields) -> Result<(Person, bool), RowError> {
+pub fn member(rec: Fields) -> Result<(Person, bool), RowError> {
     let nss = nss(rec, 0)?;
     let curp = Curp::parse(required(rec, 1, "curp")?).map_err(|e| bad("curp", e.code()))?;
     let rfc = Rfc::parse(required(rec, 2, "rfc")?).map_err(|e| bad("rfc", e.code()))?;
@@ -155,12 +155,12 @@ pub(crate) fn member(rec: Fields) -> Result<(Person, bool), RowError> {
 
 pub const EMPLOYERS: &[&str] = &["nrp", "name", "state", "sector"];
 
-pub(crate) fn employer(rec: Fields) -> Result<domain::registry::Employer, RowError> {
+pub fn employer(rec: Fields) -> Result<crate::registry::Employer, RowError> {
     let name = required(rec, 1, "name")?;
     if name.chars().count() > 200 {
         return Err(bad("name", "name_too_long"));
     }
-    Ok(domain::registry::Employer {
+    Ok(crate::registry::Employer {
         nrp: nrp(rec, 0)?,
         name: name.to_owned(),
         state: state(rec, 2)?,
@@ -177,7 +177,7 @@ pub const RELATIONS: &[&str] = &[
     "daily_wage",
 ];
 
-pub(crate) struct RelationRow {
+pub struct RelationRow {
     pub nss: Nss,
     pub nrp: Nrp,
     pub start_date: Date,
@@ -186,7 +186,7 @@ pub(crate) struct RelationRow {
     pub daily_wage: Money,
 }
 
-pub(crate) fn relation(rec: Fields) -> Result<RelationRow, RowError> {
+pub fn relation(rec: Fields) -> Result<RelationRow, RowError> {
     let row = RelationRow {
         nss: nss(rec, 0)?,
         nrp: nrp(rec, 1)?,
@@ -206,7 +206,7 @@ pub(crate) fn relation(rec: Fields) -> Result<RelationRow, RowError> {
 
 pub const CONTRIBUTIONS: &[&str] = &["nss", "nrp", "bimester", "amount", "booked_on"];
 
-pub(crate) struct ContributionRow {
+pub struct ContributionRow {
     pub nss: Nss,
     pub nrp: Nrp,
     pub bimester: Bimester,
@@ -214,7 +214,7 @@ pub(crate) struct ContributionRow {
     pub booked_on: Date,
 }
 
-pub(crate) fn contribution(rec: Fields) -> Result<ContributionRow, RowError> {
+pub fn contribution(rec: Fields) -> Result<ContributionRow, RowError> {
     let bimester =
         Bimester::parse(required(rec, 2, "bimester")?).map_err(|e| bad("bimester", e.code()))?;
     let booked_on = date(rec, 4, "booked_on")?;
@@ -246,9 +246,9 @@ pub const CREDITS: &[&str] = &[
     "status",
 ];
 
-pub(crate) struct CreditRow {
+pub struct CreditRow {
     pub nss: Nss,
-    pub credit: domain::registry::Credit,
+    pub credit: crate::registry::Credit,
 }
 
 fn credit_number(rec: Fields, index: usize) -> Result<CreditNumber, RowError> {
@@ -256,7 +256,7 @@ fn credit_number(rec: Fields, index: usize) -> Result<CreditNumber, RowError> {
         .map_err(|_| bad("credit_number", "credit_number_format"))
 }
 
-pub(crate) fn credit(rec: Fields) -> Result<CreditRow, RowError> {
+pub fn credit(rec: Fields) -> Result<CreditRow, RowError> {
     let denomination = Denomination::from_code(required(rec, 3, "denomination")?)
         .ok_or(bad("denomination", "denomination_unknown"))?;
     let vsm = field(rec, 6, "amount_vsm")?;
@@ -283,9 +283,9 @@ pub(crate) fn credit(rec: Fields) -> Result<CreditRow, RowError> {
         .ok_or(bad("term_months", "term_format"))?;
     Ok(CreditRow {
         nss: nss(rec, 1)?,
-        credit: domain::registry::Credit {
+        credit: crate::registry::Credit {
             credit_number: credit_number(rec, 0)?,
-            member_id: domain::registry::MemberId(0),
+            member_id: crate::registry::MemberId(0),
             product: CreditProduct::from_code(required(rec, 2, "product")?)
                 .ok_or(bad("product", "product_unknown"))?,
             denomination,
@@ -303,7 +303,7 @@ pub(crate) fn credit(rec: Fields) -> Result<CreditRow, RowError> {
 pub const CREDIT_MOVEMENTS: &[&str] =
     &["credit_number", "reference", "kind", "booked_on", "amount"];
 
-pub(crate) struct CreditMovementRow {
+pub struct CreditMovementRow {
     pub credit_number: CreditNumber,
     pub reference: String,
     pub kind: CreditMovementKind,
@@ -311,7 +311,7 @@ pub(crate) struct CreditMovementRow {
     pub amount: Money,
 }
 
-pub(crate) fn credit_movement(rec: Fields) -> Result<CreditMovementRow, RowError> {
+pub fn credit_movement(rec: Fields) -> Result<CreditMovementRow, RowError> {
     let kind = CreditMovementKind::from_code(required(rec, 2, "kind")?)
         .ok_or(bad("kind", "movement_kind_unknown"))?;
     let amount = money(rec, 4, "amount")?;
@@ -339,14 +339,14 @@ pub(crate) fn credit_movement(rec: Fields) -> Result<CreditMovementRow, RowError
 
 pub const CREDIT_DISCOUNTS: &[&str] = &["credit_number", "valid_from", "kind", "value", "reason"];
 
-pub(crate) struct CreditDiscountRow {
+pub struct CreditDiscountRow {
     pub credit_number: CreditNumber,
     pub change: DiscountChange,
 }
 
 /// A discount: a percentage as a rate above 0 and at most 1, pesos per month above zero, or
 /// a VSM factor above zero and below 100.
-pub(crate) fn credit_discount(rec: Fields) -> Result<CreditDiscountRow, RowError> {
+pub fn credit_discount(rec: Fields) -> Result<CreditDiscountRow, RowError> {
     let kind = DiscountKind::from_code(required(rec, 2, "kind")?)
         .ok_or(bad("kind", "discount_kind_unknown"))?;
     let value = required(rec, 3, "value")?
@@ -374,7 +374,7 @@ pub(crate) fn credit_discount(rec: Fields) -> Result<CreditDiscountRow, RowError
 
 pub const PENSIONS: &[&str] = &["nss", "outcome", "kind", "resolved_on"];
 
-pub(crate) struct PensionRow {
+pub struct PensionRow {
     pub nss: Nss,
     pub outcome: PensionOutcome,
     pub kind: PensionKind,
@@ -382,7 +382,7 @@ pub(crate) struct PensionRow {
 }
 
 /// An IMSS resolution: granted or denied, the kind of pension, and the day it was resolved.
-pub(crate) fn pension(rec: Fields) -> Result<PensionRow, RowError> {
+pub fn pension(rec: Fields) -> Result<PensionRow, RowError> {
     Ok(PensionRow {
         nss: nss(rec, 0)?,
         outcome: PensionOutcome::from_code(required(rec, 1, "outcome")?)
@@ -395,7 +395,7 @@ pub(crate) fn pension(rec: Fields) -> Result<PensionRow, RowError> {
 
 pub const HOLDS: &[&str] = &["nss", "kind", "placed_on", "lifted_on"];
 
-pub(crate) struct HoldRow {
+pub struct HoldRow {
     pub nss: Nss,
     pub kind: HoldKind,
     pub placed_on: Date,
@@ -403,7 +403,7 @@ pub(crate) struct HoldRow {
 }
 
 /// A process holding the subaccount: its kind, the day placed, and the day lifted if it was.
-pub(crate) fn hold(rec: Fields) -> Result<HoldRow, RowError> {
+pub fn hold(rec: Fields) -> Result<HoldRow, RowError> {
     let placed_on = date(rec, 2, "placed_on")?;
     let lifted_on = optional_date(rec, 3, "lifted_on")?;
     if lifted_on.is_some_and(|l| l < placed_on) {
