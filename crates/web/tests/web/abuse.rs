@@ -215,24 +215,10 @@ async fn deeply_nested_json_is_refused_without_harm() {
 /// one is refused afterwards and the member must ask for a new code (five an hour at most).
 #[tokio::test]
 async fn guessing_the_activation_code_uses_it_up() {
-    use crate::accounts::{Browser, NSS, PASSWORD, code_from_outbox};
+    use crate::accounts::{Browser, code_from_outbox};
     let app = crate::spawn_app().await;
     let mut browser = Browser::new(&app);
-    browser.get("/registro").await;
-    browser
-        .post(
-            "/registro",
-            &[
-                ("nss", NSS),
-                ("curp", "GAHM850312MDFRRR09"),
-                ("rfc", "GAHM850312K40"),
-                ("email", "maria@example.mx"),
-                ("mobile", "5512345678"),
-                ("password", PASSWORD),
-                ("accept_terms", "true"),
-            ],
-        )
-        .await;
+    crate::accounts::sign_up(&mut browser).await;
     let code = code_from_outbox(&app).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..domain::auth::code::MAX_ATTEMPTS {

@@ -93,9 +93,10 @@ pub(crate) async fn code_from_outbox(app: &TestApp) -> String {
     message.body[at..at + 6].to_owned()
 }
 
-pub(crate) async fn sign_up_and_activate(browser: &mut Browser<'_>) {
+/// Signs María up, leaving her account waiting for the activation code.
+pub(crate) async fn sign_up(browser: &mut Browser<'_>) -> reqwest::Response {
     browser.get("/registro").await;
-    let r = browser
+    browser
         .post(
             "/registro",
             &[
@@ -108,7 +109,11 @@ pub(crate) async fn sign_up_and_activate(browser: &mut Browser<'_>) {
                 ("accept_terms", "true"),
             ],
         )
-        .await;
+        .await
+}
+
+pub(crate) async fn sign_up_and_activate(browser: &mut Browser<'_>) {
+    let r = sign_up(browser).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/activar");
     let page = browser.get("/activar").await.text().await.unwrap();

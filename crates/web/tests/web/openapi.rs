@@ -242,10 +242,9 @@ async fn the_server_answers_every_documented_operation() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     assert!(
-        !page
-            .headers()
+        page.headers()
             .get("content-type")
-            .is_some_and(|v| v == "application/json")
+            .is_none_or(|v| v != "application/json")
     );
 }
 

@@ -276,21 +276,7 @@ async fn sessions_end_when_idle_or_too_old(engine: Engine) {
 async fn wrong_expired_used_and_other_purpose_codes_are_refused(engine: Engine) {
     let app = spawn_app_on(engine).await;
     let mut browser = Browser::new(&app);
-    browser.get("/registro").await;
-    browser
-        .post(
-            "/registro",
-            &[
-                ("nss", NSS),
-                ("curp", "GAHM850312MDFRRR09"),
-                ("rfc", "GAHM850312K40"),
-                ("email", "maria@example.mx"),
-                ("mobile", "5512345678"),
-                ("password", PASSWORD),
-                ("accept_terms", "true"),
-            ],
-        )
-        .await;
+    crate::accounts::sign_up(&mut browser).await;
     let code = code_from_outbox(&app).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let page = browser
