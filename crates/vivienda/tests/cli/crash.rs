@@ -201,14 +201,34 @@ fn a_killed_queued_batch_is_taken_over_and_posts_exactly_once() {
             break;
         }
     }
-    std::thread::sleep(std::time::Duration::from_millis(30));
     child.kill().unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(
-        status.signal(),
-        Some(9),
-        "the worker ended by itself: {status}"
-    );
+    let yield_again_posts_nothing = |after: u64| {
+        let out = vivienda(&dir)
+            .args(["batch", "yield", "--year", "2025"])
+            .args(db)
+            .output()
+            .unwrap();
+        assert!(
+            text(&out).0.contains("already posted as batch"),
+            "{:?}",
+            text(&out)
+        );
+        assert_eq!(settled(&rt, &dir), after, "posted twice");
+    };
+    if status.signal() != Some(9) {
+        // On a loaded machine the worker can finish the short batch before the kill lands:
+        // then it must have posted it whole, once.
+        assert!(status.success(), "the worker failed: {status}");
+        let after = settled(&rt, &dir);
+        assert!(after > before, "the yield posted nothing");
+        eprintln!(
+            "the worker finished before the kill; the batch posted {}",
+            after - before
+        );
+        yield_again_posts_nothing(after);
+        return;
+    }
     let after_kill = settled(&rt, &dir);
 
     // Nothing picks the job up while its lease holds.
@@ -258,15 +278,5 @@ fn a_killed_queued_batch_is_taken_over_and_posts_exactly_once() {
         after_kill - before,
         after - before
     );
-    let out = vivienda(&dir)
-        .args(["batch", "yield", "--year", "2025"])
-        .args(db)
-        .output()
-        .unwrap();
-    assert!(
-        text(&out).0.contains("already posted as batch"),
-        "{:?}",
-        text(&out)
-    );
-    assert_eq!(settled(&rt, &dir), after, "posted twice");
+    yield_again_posts_nothing(after);
 }
