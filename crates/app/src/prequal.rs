@@ -12,8 +12,8 @@ use domain::points::{
     Product, ProductOffer,
 };
 use domain::reference::ReferenceTables;
-use domain::registry::{CreditStatus, MemberId, MovementKind, RelationPeriod};
-use store::{MovementFilter, Store, StoreError};
+use domain::registry::{CreditStatus, MemberId, RelationPeriod};
+use store::{Store, StoreError};
 use time::{Date, Duration};
 
 #[derive(Clone)]
@@ -110,14 +110,19 @@ impl Prequal {
         member: MemberId,
         as_of: Date,
     ) -> Result<PointsInput, PrequalError> {
-        let person = self
-            .store
-            .member(member)
-            .await?
-            .ok_or(PrequalError::NoMember)?
-            .person;
-        let periods = self.store.relations(member).await?;
         let last = Bimester::containing(as_of).previous();
+        // The last bimester already due: did the employer of that time pay it?
+        let mut due = last;
+        while due.last_day() + Duration::days(17) >= as_of {
+            due = due.previous();
+        }
+        let record = self
+            .store
+            .points_record(member, due.first_day())
+            .await?
+            .ok_or(PrequalError::NoMember)?;
+        let person = record.member.person;
+        let periods = record.relations;
         let wages: Vec<Money> = (0..6)
             .scan(last, |b, _| {
                 let this = *b;
@@ -139,31 +144,15 @@ impl Prequal {
             continuous += 1;
             b = b.previous();
         }
-        // The last bimester already due: did the employer of that time pay it?
-        let mut due = last;
-        while due.last_day() + Duration::days(17) >= as_of {
-            due = due.previous();
-        }
-        let paid: BTreeSet<i32> = self
-            .store
-            .movements(
-                member,
-                &MovementFilter {
-                    kinds: vec![MovementKind::Contribution],
-                    from: Some(due.first_day()),
-                    ..MovementFilter::default()
-                },
-            )
-            .await?
+        let paid: BTreeSet<i32> = record.contributions.iter().map(|m| m.period).collect();
+        let has_active_credit = record
+            .credits
             .iter()
-            .map(|m| m.period)
-            .collect();
-        let credits = self.store.credits(member).await?;
-        let has_active_credit = credits.iter().any(|c| c.status == CreditStatus::Active);
+            .any(|c| c.status == CreditStatus::Active);
         // While a credit runs the employer pays into it, not into the subaccount.
         let employer_up_to_date =
             !covered(&periods, due) || paid.contains(&due.key()) || has_active_credit;
-        let balances = self.store.balances(member).await?;
+        let balances = record.balances;
         let savings = balances
             .iter()
             .filter(|b| {

@@ -1,7 +1,6 @@
 //! Usage statistics on PostgreSQL (`store::stats`).
 
 use async_trait::async_trait;
-use domain::audit::Channel;
 use store::{
     ALL_STATES, LoadAccount, LoadSession, LoadUse, MAX_SESSION_BUCKET, SESSION_BUCKET_SECONDS,
     StatSum, StatsRefresh, StatsRepo, StoreError, day_start, month_start, next_month,
@@ -117,22 +116,6 @@ impl StatsRepo for PgStore {
                 .map_err(db)?;
         }
         tx.commit().await.map_err(db)
-    }
-
-    async fn record_procedure_use(
-        &self,
-        day: Date,
-        procedure: &str,
-        channel: Channel,
-    ) -> Result<(), StoreError> {
-        self.change(
-            "INSERT INTO procedure_uses (day, procedure, channel, uses) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (day, procedure, channel)
-             DO UPDATE SET uses = procedure_uses.uses + 1",
-            &[&day, &procedure, &channel.code()],
-        )
-        .await?;
-        Ok(())
     }
 
     async fn refresh_stats(&self, from: Date, to: Date) -> Result<StatsRefresh, StoreError> {

@@ -100,11 +100,10 @@ fn stored(r: &Row) -> Result<StoredAuditEntry, StoreError> {
     })
 }
 
-fn verify(conn: &Connection) -> Result<AuditVerdict, StoreError> {
-    // One read transaction, so heads and rows are the same snapshot.
-    let tx = conn.unchecked_transaction().map_err(db)?;
+/// Run through `read`, in one read transaction: heads and rows are the same snapshot.
+fn verify(tx: &Connection) -> Result<AuditVerdict, StoreError> {
     let heads = collect(
-        &tx,
+        tx,
         "SELECT chain, last_position, last_hash, last_entry_id FROM audit_heads",
         [],
         |r| {

@@ -86,7 +86,9 @@ impl SqliteStore {
         &self.inner.path
     }
 
-    /// Runs a short read on this thread's read connection.
+    /// Runs a short read on this thread's read connection, in one read transaction: what `f`
+    /// reads is one snapshot, and the file locks are taken once for all its statements rather
+    /// than for each (taking them is most of what a point look-up costs).
     fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
@@ -99,7 +101,10 @@ impl SqliteStore {
                     e.insert(open_connection(&self.inner.path, true)?)
                 }
             };
-            f(conn)
+            let tx = conn.unchecked_transaction().map_err(db)?;
+            let read = f(&tx)?;
+            tx.commit().map_err(db)?;
+            Ok(read)
         })
     }
 

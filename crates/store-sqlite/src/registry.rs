@@ -10,7 +10,8 @@ use domain::registry::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use store::{
-    LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, SavingsOverview, StoreError,
+    LedgerCheck, MovementFilter, PointsRecord, RegistryCounts, RegistryRepo, SavingsOverview,
+    StoreError,
 };
 
 use crate::rows::{self, MEMBER_COLUMNS};
@@ -64,6 +65,37 @@ fn balances_of(c: &Connection, id: MemberId) -> Result<Vec<BucketBalance>, Store
 
 /// The booking date of the member's latest movement of `kind`. Within (member, bucket, kind)
 /// the key orders by period, and a later period is booked later: one index seek per bucket.
+fn member_of(c: &Connection, id: MemberId) -> Result<Option<Member>, StoreError> {
+    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE member_id = ?1");
+    Ok(collect(c, &sql, [id.0], rows::member)?.pop())
+}
+
+fn relations_of(c: &Connection, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError> {
+    collect(
+        c,
+        "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
+         FROM employment_periods WHERE member_id = ?1 ORDER BY start_date, wage_from, nrp",
+        [id.0],
+        rows::relation,
+    )
+}
+
+fn credits_of(c: &Connection, id: MemberId) -> Result<Vec<Credit>, StoreError> {
+    collect(
+        c,
+        "SELECT member_id, credit_number, product, denomination, originated_on, amount,
+                amount_vsm, rate, term_months, status
+         FROM credits WHERE member_id = ?1 ORDER BY originated_on, credit_number",
+        [id.0],
+        rows::credit,
+    )
+}
+
+/// Movements in booking order, as `RegistryRepo::movements` gives them.
+fn booking_order(m: &Movement) -> (time::Date, Bucket, MovementKind, i32, i64) {
+    (m.booked_on, m.bucket, m.kind, m.period, m.source)
+}
+
 fn last_movement_of(
     c: &Connection,
     id: MemberId,
@@ -94,10 +126,7 @@ fn last_movement_of(
 #[async_trait]
 impl RegistryRepo for SqliteStore {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
-        self.read(|c| {
-            let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE member_id = ?1");
-            Ok(collect(c, &sql, [id.0], rows::member)?.pop())
-        })
+        self.read(|c| member_of(c, id))
     }
 
     async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
@@ -180,33 +209,48 @@ impl RegistryRepo for SqliteStore {
                 rows::movement,
             )?;
             all.retain(|m| filter.matches(m));
-            all.sort_by_key(|m| (m.booked_on, m.bucket, m.kind, m.period, m.source));
+            all.sort_by_key(booking_order);
             Ok(all)
         })
     }
 
     async fn relations(&self, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError> {
-        self.read(|c| {
-            collect(
-                c,
-                "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
-                 FROM employment_periods WHERE member_id = ?1 ORDER BY start_date, wage_from, nrp",
-                [id.0],
-                rows::relation,
-            )
-        })
+        self.read(|c| relations_of(c, id))
     }
 
     async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError> {
+        self.read(|c| credits_of(c, id))
+    }
+
+    async fn points_record(
+        &self,
+        id: MemberId,
+        contributions_from: time::Date,
+    ) -> Result<Option<PointsRecord>, StoreError> {
         self.read(|c| {
-            collect(
+            let Some(member) = member_of(c, id)? else {
+                return Ok(None);
+            };
+            let mut contributions = collect(
                 c,
-                "SELECT member_id, credit_number, product, denomination, originated_on, amount,
-                        amount_vsm, rate, term_months, status
-                 FROM credits WHERE member_id = ?1 ORDER BY originated_on, credit_number",
-                [id.0],
-                rows::credit,
-            )
+                "SELECT member_id, bucket, kind, period, source, amount, booked_on
+                 FROM subaccount_movements
+                 WHERE member_id = ?1 AND kind = ?2 AND booked_on >= ?3",
+                params![
+                    id.0,
+                    MovementKind::Contribution.number(),
+                    domain::dates::iso(contributions_from)
+                ],
+                rows::movement,
+            )?;
+            contributions.sort_by_key(booking_order);
+            Ok(Some(PointsRecord {
+                member,
+                relations: relations_of(c, id)?,
+                contributions,
+                credits: credits_of(c, id)?,
+                balances: balances_of(c, id)?,
+            }))
         })
     }
 

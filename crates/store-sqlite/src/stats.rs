@@ -1,7 +1,6 @@
 //! Usage statistics on SQLite (`store::stats`).
 
 use async_trait::async_trait;
-use domain::audit::Channel;
 use domain::dates::{iso, parse_iso};
 use rusqlite::{Connection, TransactionBehavior, params};
 use store::{
@@ -233,26 +232,6 @@ impl StatsRepo for SqliteStore {
         let (accounts, sessions, uses) = (accounts.to_vec(), sessions.to_vec(), uses.to_vec());
         self.write(move |c| load(c, &accounts, &sessions, &uses))
             .await
-    }
-
-    async fn record_procedure_use(
-        &self,
-        day: Date,
-        procedure: &str,
-        channel: Channel,
-    ) -> Result<(), StoreError> {
-        let procedure = procedure.to_owned();
-        self.write(move |c| {
-            c.prepare_cached(
-                "INSERT INTO procedure_uses (day, procedure, channel, uses) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT (day, procedure, channel) DO UPDATE SET uses = uses + 1",
-            )
-            .map_err(db)?
-            .execute(params![iso(day), procedure, channel.code()])
-            .map_err(db)?;
-            Ok(())
-        })
-        .await
     }
 
     async fn refresh_stats(&self, from: Date, to: Date) -> Result<StatsRefresh, StoreError> {

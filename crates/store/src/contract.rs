@@ -330,6 +330,29 @@ pub async fn movements_are_posted_once_and_balances_follow(store: &impl Store) {
         store.savings_overview(MemberId(999_999)).await.unwrap(),
         crate::SavingsOverview::default()
     );
+
+    // Pre-qualification's record is what the separate reads give.
+    let from = Bimester::parse("2020-1").unwrap().first_day();
+    let record = store.points_record(a, from).await.unwrap().unwrap();
+    assert_eq!(record.member, store.member(a).await.unwrap().unwrap());
+    assert_eq!(record.balances, store.balances(a).await.unwrap());
+    let contributions = MovementFilter {
+        kinds: vec![MovementKind::Contribution],
+        from: Some(from),
+        ..MovementFilter::default()
+    };
+    assert_eq!(
+        record.contributions,
+        store.movements(a, &contributions).await.unwrap()
+    );
+    assert!(!record.contributions.is_empty());
+    assert!(
+        store
+            .points_record(MemberId(999_999), from)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 pub async fn relations_and_credits_round_trip(store: &impl Store) {
@@ -443,6 +466,16 @@ pub async fn relations_and_credits_round_trip(store: &impl Store) {
             .unwrap(),
         None
     );
+
+    // Pre-qualification's record carries the same periods and credits.
+    let record = store
+        .points_record(id, date!(2000 - 01 - 01))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.relations, store.relations(id).await.unwrap());
+    assert_eq!(record.credits, store.credits(id).await.unwrap());
+    assert!(!record.relations.is_empty() && !record.credits.is_empty());
 }
 
 pub async fn movement_filter_and_order(store: &impl Store) {

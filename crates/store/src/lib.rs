@@ -49,8 +49,8 @@ pub use jobs::{Job, JobRepo, JobState, NewJob};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
 pub use refunds::{BankAccount, RefundRepo};
 pub use registry::{
-    CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, RegistryCounts,
-    RegistryRepo, ReindexBase, SavingsOverview, YieldBase,
+    CreditDiscount, LEDGER_CHECK_SQL, LedgerCheck, LedgerMismatch, MovementFilter, PointsRecord,
+    RegistryCounts, RegistryRepo, ReindexBase, SavingsOverview, YieldBase,
 };
 pub use relief::ReliefRepo;
 pub use requests::{

@@ -31,6 +31,17 @@ impl MovementFilter {
     }
 }
 
+/// What pre-qualification reads of a member: the record, every employment period, the
+/// contributions booked from a date, the credits and the balances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsRecord {
+    pub member: Member,
+    pub relations: Vec<RelationPeriod>,
+    pub contributions: Vec<Movement>,
+    pub credits: Vec<Credit>,
+    pub balances: Vec<BucketBalance>,
+}
+
 /// A member's balances and the dates that explain them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SavingsOverview {
@@ -114,6 +125,30 @@ pub trait RegistryRepo {
     /// Every period of every employment relation, oldest first.
     async fn relations(&self, id: MemberId) -> Result<Vec<RelationPeriod>, StoreError>;
     async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError>;
+    /// What pre-qualification reads of a member, with the contributions booked on or after
+    /// `contributions_from`; `None` when there is no such member. The same as the separate
+    /// reads; an engine may read it all at once.
+    async fn points_record(
+        &self,
+        id: MemberId,
+        contributions_from: Date,
+    ) -> Result<Option<PointsRecord>, StoreError> {
+        let Some(member) = self.member(id).await? else {
+            return Ok(None);
+        };
+        let contributions = MovementFilter {
+            kinds: vec![MovementKind::Contribution],
+            from: Some(contributions_from),
+            ..MovementFilter::default()
+        };
+        Ok(Some(PointsRecord {
+            member,
+            relations: self.relations(id).await?,
+            contributions: self.movements(id, &contributions).await?,
+            credits: self.credits(id).await?,
+            balances: self.balances(id).await?,
+        }))
+    }
     /// The balance owed on a credit: the sum of its movements, kept with the credit.
     async fn credit_balance(
         &self,

@@ -128,13 +128,6 @@ pub trait StatsRepo {
         sessions: &[LoadSession],
         uses: &[LoadUse],
     ) -> Result<(), StoreError>;
-    /// Counts one use of a consultation (`procedure`) on `day` through `channel`.
-    async fn record_procedure_use(
-        &self,
-        day: Date,
-        procedure: &str,
-        channel: Channel,
-    ) -> Result<(), StoreError>;
     /// Rewrites the summaries of the days `from..=to` from the raw rows, and the monthly
     /// actives of every month those days touch, in one transaction. Running it twice writes
     /// the same cells.

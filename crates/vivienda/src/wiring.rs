@@ -271,7 +271,7 @@ pub fn virus_scan(config: &Config) -> anyhow::Result<Arc<dyn app::uploads::Virus
 }
 
 /// Everything the web tier needs, around one store.
-pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::AppState> {
+pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::Services> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
         .context("invalid password_hash settings")?;
     let accounts = app::accounts::Accounts::new(
@@ -328,7 +328,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         blob_store(config)?,
         virus_scan(config)?,
     );
-    Ok(web::AppState {
+    Ok(web::Services {
         backoffice: backoffice(config, store.clone(), requests.clone())?
             .with_blobs(applications.blobs().clone()),
         applications,
@@ -360,5 +360,6 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         behind_tls: config.behind_tls,
         demo: false,
         trusted_proxies: config.trusted_proxies()?.into(),
+        uses: Default::default(),
     })
 }

@@ -215,7 +215,11 @@ pub(crate) async fn view_conversion_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::ResponsabilidadCompartida).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::ResponsabilidadCompartida,
+        domain::audit::Channel::Web,
+    );
     let Some(number) = parse_credit(&number) else {
         return not_found(&state, &headers);
     };
@@ -534,6 +538,11 @@ pub(crate) async fn api_conversion_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::ResponsabilidadCompartida,
+        domain::audit::Channel::App,
+    );
     let Some(number) = parse_credit(&number) else {
         return api_error(&state, StatusCode::NOT_FOUND, "credit_not_found");
     };

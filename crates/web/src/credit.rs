@@ -310,7 +310,11 @@ pub(crate) async fn view_my_credit_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::BalancesMovements).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::BalancesMovements,
+        domain::audit::Channel::Web,
+    );
     let today = state.accounts.today();
     let (credits, notices) = match (
         state.credits.credits(ctx.member_id, today).await,
@@ -374,6 +378,11 @@ pub(crate) async fn api_credits_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::BalancesMovements,
+        domain::audit::Channel::App,
+    );
     match state
         .credits
         .credits(ctx.member_id, state.accounts.today())
@@ -393,6 +402,11 @@ pub(crate) async fn api_notices_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::DiscountNotices,
+        domain::audit::Channel::App,
+    );
     match state
         .credits
         .notices(ctx.member_id, state.accounts.today())
@@ -615,7 +629,11 @@ pub(crate) async fn view_interest_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::InterestCertificate).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::InterestCertificate,
+        domain::audit::Channel::Web,
+    );
     let Some(number) = parse_credit(&number) else {
         return credit_error(&state, &headers, CreditError::NotFound, false);
     };
@@ -694,6 +712,11 @@ pub(crate) async fn api_interest_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::InterestCertificate,
+        domain::audit::Channel::App,
+    );
     let Some(number) = parse_credit(&number) else {
         return credit_error(&state, &headers, CreditError::NotFound, true);
     };

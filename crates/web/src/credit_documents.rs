@@ -142,7 +142,11 @@ pub(crate) async fn notice_pdf_get(
     let (Some(number), Some(kind), Some(nrp)) = parsed else {
         return not_found(&state, &headers);
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::DiscountNotices).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::DiscountNotices,
+        domain::audit::Channel::Web,
+    );
     match state
         .credits
         .notice_pdf(

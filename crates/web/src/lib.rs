@@ -71,9 +71,35 @@ pub use server::Limits;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What every handler can reach.
+/// What every handler can reach: the services behind one pointer. axum clones the state for
+/// every request, once for each middleware and once for the handler; cloning this is one
+/// reference count, where cloning the services was more than a hundred, which two cores
+/// serving many connections fought over.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl From<Services> for AppState {
+    fn from(services: Services) -> AppState {
+        AppState::new(services)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services of the web tier, built once at start-up.
+pub struct Services {
     pub store: Arc<dyn Store>,
     pub messages: Arc<app::i18n::Messages>,
     pub metrics: Arc<Metrics>,
@@ -108,6 +134,8 @@ pub struct AppState {
     /// Load balancers and proxies whose `X-Forwarded-For` is believed: behind them the
     /// member's own address is what throttling counts and the audit log records.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Consultations counted as they happen, written to the store every few seconds.
+    pub uses: Arc<app::stats::UseTally>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -247,5 +275,18 @@ pub async fn serve_with_limits(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    server::run(listener, router(state), limits, shutdown, grace).await
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let flusher = tokio::spawn(statistics::flush_uses(
+        state.store.clone(),
+        state.uses.clone(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let served = server::run(listener, router(state), limits, shutdown, grace).await;
+    let _ = stop.send(());
+    if let Err(e) = flusher.await {
+        tracing::warn!(error = %e, "the procedure-use flusher ended badly");
+    }
+    served
 }

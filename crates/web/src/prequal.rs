@@ -297,7 +297,11 @@ pub(crate) async fn view_prequal_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::Prequalification).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::Prequalification,
+        domain::audit::Channel::Web,
+    );
     let mut form = SimulatorForm::parse(query.as_deref());
     let what_if = form.what_if();
     let outcome = match state
@@ -339,6 +343,11 @@ pub(crate) async fn api_prequal_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::Prequalification,
+        domain::audit::Channel::App,
+    );
     let mut form = SimulatorForm::parse(query.as_deref());
     let what_if = form.what_if();
     if let Some((_, code)) = form.errors.first() {

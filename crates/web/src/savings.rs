@@ -119,7 +119,11 @@ pub(crate) async fn view_savings_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    crate::statistics::count_use(&state, app::stats::Procedure::SavingsBalance).await;
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::SavingsBalance,
+        domain::audit::Channel::Web,
+    );
     let summary = match state.savings.summary(ctx.member_id).await {
         Ok(s) => s,
         Err(e) => return unavailable(e),
@@ -182,6 +186,11 @@ pub(crate) async fn api_savings_get(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
+    crate::statistics::count_use(
+        &state,
+        app::stats::Procedure::SavingsBalance,
+        domain::audit::Channel::App,
+    );
     match state.savings.summary(ctx.member_id).await {
         Ok(summary) => (
             [(header::CACHE_CONTROL, "no-store")],

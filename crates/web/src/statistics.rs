@@ -4,6 +4,8 @@
 //! date from the summary tables; each chart is an SVG drawn here with a table beside it that
 //! carries the same numbers (the table is the chart's text alternative).
 
+use std::sync::Arc;
+
 use app::stats::{PRIVACY_THRESHOLD, Report, ReportFormat, duration, grouped, procedure_label};
 use askama::Template;
 use axum::Router;
@@ -430,17 +432,37 @@ fn view(page: &Page, state: &AppState, report: &Report, public: bool) -> StatsVi
     }
 }
 
-/// Counts one use of a consultation through the portal. A failure is logged, never shown: the
-/// page the member asked for comes first.
-pub(crate) async fn count_use(state: &AppState, procedure: app::stats::Procedure) {
-    let day = state.accounts.today();
-    if let Err(e) = state
-        .store
-        .record_procedure_use(day, procedure.code(), Channel::Web)
-        .await
-    {
-        tracing::warn!(error = %e, procedure = procedure.code(), "procedure use not counted");
+/// Counts one use of a consultation: through the portal's pages (`Channel::Web`) or the API
+/// (`Channel::App`). In memory; [`flush_uses`] writes the counts every few seconds.
+pub(crate) fn count_use(state: &AppState, procedure: app::stats::Procedure, channel: Channel) {
+    state.uses.count(procedure, channel, state.accounts.today());
+}
+
+/// How often the counted uses are written to the store.
+const USE_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes the counted uses every few seconds until `stop` resolves, and once more after. A
+/// failure is logged and the counts wait for the next flush: statistics never stop a page.
+pub(crate) async fn flush_uses(
+    store: Arc<dyn store::Store>,
+    uses: Arc<app::stats::UseTally>,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let flush = || async {
+        if let Err(e) = uses.flush(store.as_ref()).await {
+            tracing::warn!(error = %e, "procedure uses not written yet");
+        }
+    };
+    tokio::pin!(stop);
+    let mut every = tokio::time::interval(USE_FLUSH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            _ = every.tick() => flush().await,
+        }
     }
+    flush().await;
 }
 
 /// The date asked for, or yesterday (the last whole day) when none; an error when it is not

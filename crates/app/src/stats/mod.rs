@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use domain::audit::Channel;
 use domain::reference::ReferenceTables;
-use store::{StatsRefresh, Store, StoreError};
-use time::{Date, Duration, OffsetDateTime};
+use store::{LoadUse, StatsRefresh, Store, StoreError};
+use time::{Date, Duration};
 
 pub use format::{ReportFormat, duration, grouped, procedure_label, render};
 pub use generate::{GenerateError, Generated, generate};
@@ -33,7 +33,7 @@ pub const DEFAULT_WINDOW_DAYS: u32 = 30;
 const REFRESH_OVERLAP_DAYS: i64 = 2;
 
 /// Consultations that leave no row of their own, counted as they happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Procedure {
     /// Responsabilidad Compartida: a VSM credit moved to fixed pesos (the offer looked at).
     ResponsabilidadCompartida,
@@ -71,6 +71,50 @@ impl Procedure {
     }
 }
 
+/// Consultations counted in memory and written to the store in one statement every few
+/// seconds, so a page view costs no database write. A flush that fails puts its counts back for
+/// the next one; what a crash loses is at most the last few seconds of counts.
+#[derive(Default)]
+pub struct UseTally {
+    counts: std::sync::Mutex<std::collections::HashMap<(Date, Procedure, Channel), i64>>,
+}
+
+impl UseTally {
+    /// Counts one use of `procedure` through `channel` on `day` (Mexico City).
+    pub fn count(&self, procedure: Procedure, channel: Channel, day: Date) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        *counts.entry((day, procedure, channel)).or_default() += 1;
+    }
+
+    /// Writes the counts so far to `store` (added to what it holds) and forgets them; on
+    /// failure keeps them for the next flush. Returns how many uses were written.
+    pub async fn flush(&self, store: &dyn Store) -> Result<i64, StoreError> {
+        let taken = std::mem::take(&mut *self.counts.lock().unwrap_or_else(|e| e.into_inner()));
+        if taken.is_empty() {
+            return Ok(0);
+        }
+        let uses: Vec<LoadUse> = taken
+            .iter()
+            .map(|(&(day, procedure, channel), &uses)| LoadUse {
+                day,
+                procedure: procedure.code().to_owned(),
+                channel,
+                uses,
+            })
+            .collect();
+        match store.load_usage(&[], &[], &uses).await {
+            Ok(()) => Ok(uses.iter().map(|u| u.uses).sum()),
+            Err(e) => {
+                let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+                for (key, n) in taken {
+                    *counts.entry(key).or_default() += n;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
 /// Statistics over a store.
 #[derive(Clone)]
 pub struct Statistics {
@@ -81,18 +125,6 @@ pub struct Statistics {
 impl Statistics {
     pub fn new(store: Arc<dyn Store>, tables: Arc<ReferenceTables>) -> Statistics {
         Statistics { store, tables }
-    }
-
-    /// Counts one use of a consultation. Statistics never stop a page: a failure is logged.
-    pub async fn record_use(&self, procedure: Procedure, channel: Channel, at: OffsetDateTime) {
-        let day = domain::dates::mexico_city_date(at);
-        if let Err(e) = self
-            .store
-            .record_procedure_use(day, procedure.code(), channel)
-            .await
-        {
-            tracing::warn!(error = %e, procedure = procedure.code(), "procedure use not counted");
-        }
     }
 
     /// Brings the summaries up to `today`: from a little before the last refreshed day (or

@@ -106,14 +106,25 @@ pub async fn statistics_summarise_by_day_state_and_channel(store: &impl Store) {
         )
         .await
         .unwrap();
-    for _ in 0..3 {
+    // Uses are added to what the store holds, flush after flush.
+    let use_of = |day, channel, uses| LoadUse {
+        day,
+        procedure: "savings_balance".to_owned(),
+        channel,
+        uses,
+    };
+    for uses in [1, 2] {
         store
-            .record_procedure_use(date!(2026 - 11 - 25), "savings_balance", Channel::Web)
+            .load_usage(
+                &[],
+                &[],
+                &[use_of(date!(2026 - 11 - 25), Channel::Web, uses)],
+            )
             .await
             .unwrap();
     }
     store
-        .record_procedure_use(date!(2026 - 11 - 26), "savings_balance", Channel::App)
+        .load_usage(&[], &[], &[use_of(date!(2026 - 11 - 26), Channel::App, 1)])
         .await
         .unwrap();
 

@@ -45,10 +45,10 @@ pub async fn run(
     } else {
         println!("La población de demostración ya estaba cargada.");
     }
-    let state = web::AppState {
+    let state = web::AppState::new(web::Services {
         demo: true,
         ..wiring::app_state(config, store.clone())?
-    };
+    });
     let system = app::accounts::Caller {
         channel: domain::audit::Channel::System,
         origin: "demo".into(),

@@ -14,7 +14,7 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    let state = wiring::app_state(config, store.clone())?;
+    let state = web::AppState::new(wiring::app_state(config, store.clone())?);
     start_sender(config, store.clone())?;
     // Batches queued from the back office run here, in any instance: the queue gives each
     // job to one worker at a time.

@@ -275,7 +275,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .clone()
             .unwrap_or_else(|| Arc::new(app::uploads::NoScan)),
     );
-    let state = web::AppState {
+    let state = web::AppState::new(web::Services {
         course: app::course::Course::new(store.clone(), app_clock.clone()),
         appointments: app::appointments::Appointments::new(
             store.clone(),
@@ -316,7 +316,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         behind_tls: true,
         demo: options.demo,
         trusted_proxies: options.trusted_proxies.into(),
-    };
+        uses: Default::default(),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -123,3 +123,39 @@ async fn statistics_keep_small_cells_out_of_the_public_page(engine: Engine) {
 }
 
 crate::on_both_engines!(statistics_keep_small_cells_out_of_the_public_page);
+
+/// Consultations through the pages and the API are counted in memory and reach the store by
+/// themselves within seconds, whatever the channel.
+async fn consultations_are_counted_through_pages_and_the_api(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    let today = domain::dates::mexico_city_date(app.now());
+    let mut maria = crate::savings::signed_in_maria(&app).await;
+    assert_eq!(maria.get("/ahorro").await.status(), StatusCode::OK);
+    let token = crate::savings::juan_token(&app).await;
+    for _ in 0..2 {
+        let r = app
+            .client
+            .get(format!("{}/api/v1/me/savings", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let counted = || async {
+        app.store
+            .procedure_uses(today, today)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(procedure, _)| procedure == "savings_balance")
+            .map_or(0, |(_, uses)| uses)
+    };
+    let started = std::time::Instant::now();
+    while counted().await < 3 && started.elapsed() < std::time::Duration::from_secs(15) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(counted().await, 3, "one page view and two API look-ups");
+}
+
+crate::on_both_engines!(consultations_are_counted_through_pages_and_the_api);
