@@ -340,7 +340,12 @@ async fn home_get(State(state): State<AppState>, headers: HeaderMap) -> Response
         Role::Auditor => "/operacion/auditoria",
         Role::Admin => "/operacion/operadores",
     };
-    Redirect::to(to).into_response()
+    // Depends on who is signed in: never kept by a cache.
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Redirect::to(to),
+    )
+        .into_response()
 }
 
 // ----- queues and requests ----------------------------------------------------------------
