@@ -1,7 +1,9 @@
 //! `kill -9` in the middle of an import: the database must be exactly as before the file, and
 //! the same file must then import whole. On SQLite always; on PostgreSQL when
-//! `VIVIENDA_TEST_POSTGRES_URL` is set. And in the middle of a queued batch: the job is taken
-//! over once its lease runs out and the batch posts exactly once.
+//! `VIVIENDA_TEST_POSTGRES_URL` is set. In the middle of a queued batch: the job is taken
+//! over once its lease runs out and the batch posts exactly once. And `vivienda serve` killed
+//! while it applies a credit conversion, or approves or completes a pensioner's refund: applied
+//! whole or not at all, once when the client sends it again, ledger and audit chain intact.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
