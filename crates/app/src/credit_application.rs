@@ -294,10 +294,22 @@ impl CreditApplications {
         }
     }
 
-    async fn own(&self, member: MemberId, folio: &Folio) -> Result<Request, ApplicationError> {
+    /// The member's application `folio`; someone else's is audited and not found.
+    async fn own(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        caller: &Caller,
+    ) -> Result<Request, ApplicationError> {
         match self.store.request_by_folio(member, folio).await? {
             Some(r) if r.kind == RequestKind::CreditApplication => Ok(r),
-            _ => Err(RequestError::NotFound.into()),
+            Some(_) => Err(RequestError::NotFound.into()),
+            None => {
+                self.requests
+                    .refuse_foreign(member, folio, Acting::Member(member), caller)
+                    .await?;
+                Err(RequestError::NotFound.into())
+            }
         }
     }
 
@@ -305,8 +317,9 @@ impl CreditApplications {
         &self,
         member: MemberId,
         folio: &Folio,
+        caller: &Caller,
     ) -> Result<(Request, Choice), ApplicationError> {
-        let request = self.own(member, folio).await?;
+        let request = self.own(member, folio, caller).await?;
         if request.state != RequestState::Draft {
             return Err(ApplicationError::NotDraft);
         }
@@ -319,8 +332,9 @@ impl CreditApplications {
         &self,
         member: MemberId,
         folio: &Folio,
+        caller: &Caller,
     ) -> Result<ApplicationView, ApplicationError> {
-        let request = self.own(member, folio).await?;
+        let request = self.own(member, folio, caller).await?;
         let choice = Choice::of(&request).ok_or(ApplicationError::Choice)?;
         let files = self.store.attachments(member, folio).await?;
         let documents = checklist(choice.product, choice.purpose)
@@ -359,7 +373,7 @@ impl CreditApplications {
         if acting.member() != Some(member) {
             return Err(RequestError::NotPermitted.into());
         }
-        let (_, choice) = self.own_draft(member, folio).await?;
+        let (_, choice) = self.own_draft(member, folio, caller).await?;
         let item = DocumentItem::from_code(item)
             .filter(|i| checklist(choice.product, choice.purpose).contains(i))
             .ok_or(ApplicationError::Item)?;
@@ -459,7 +473,7 @@ impl CreditApplications {
         if acting.member() != Some(member) {
             return Err(RequestError::NotPermitted.into());
         }
-        self.own_draft(member, folio).await?;
+        self.own_draft(member, folio, caller).await?;
         let details = json!({ "folio": folio.as_str(), "seq": seq });
         let audit = [self.audit(caller, acting, "application_file_deleted", member, details)];
         match self
@@ -520,7 +534,7 @@ impl CreditApplications {
         if acting.member() != Some(member) {
             return Err(RequestError::NotPermitted.into());
         }
-        let view = self.view(member, folio).await?;
+        let view = self.view(member, folio, caller).await?;
         if view.request.state != RequestState::Draft {
             return Err(ApplicationError::NotDraft);
         }

@@ -124,10 +124,16 @@ pub async fn receipt_pdf(
     caller: &Caller,
 ) -> Result<documents::Rendered, PaidOffError> {
     let store = credits.store();
-    let request = store
+    let found = store
         .request_by_folio(member, folio)
         .await
-        .map_err(RequestError::from)?
+        .map_err(RequestError::from)?;
+    if found.is_none() {
+        requests
+            .refuse_foreign(member, folio, Acting::Member(member), caller)
+            .await?;
+    }
+    let request = found
         .filter(|r| matches!(r.kind, RequestKind::Deeds | RequestKind::OverpaymentRefund))
         .ok_or(RequestError::NotFound)?;
     let messages = requests.messages();

@@ -59,7 +59,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/operacion/solicitudes/{folio}/archivos/{seq}",
             get(file_get),
         )
-        .route("/operacion/miembros", get(members_get))
+        .route("/operacion/miembros", get(members_get).post(members_post))
         .route(
             "/operacion/miembros/{id}",
             get(member_get).post(member_unmask_post),
@@ -340,7 +340,12 @@ async fn home_get(State(state): State<AppState>, headers: HeaderMap) -> Response
         Role::Auditor => "/operacion/auditoria",
         Role::Admin => "/operacion/operadores",
     };
-    Redirect::to(to).into_response()
+    // Depends on who is signed in: never kept by a cache.
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Redirect::to(to),
+    )
+        .into_response()
 }
 
 // ----- queues and requests ----------------------------------------------------------------
@@ -832,23 +837,44 @@ struct MembersPage {
 }
 
 #[derive(Deserialize, Default)]
-struct MembersQuery {
-    q: Option<String>,
+struct MembersForm {
+    csrf: String,
+    #[serde(default)]
+    q: String,
 }
 
-async fn members_get(
-    State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
-    Query(q): Query<MembersQuery>,
-) -> Response {
+/// The look-up form. A search is a POST: what is searched for (an NSS, a CURP, a name) never
+/// sits in a URL, a browser's history or a proxy's log. A `?q=` is ignored.
+async fn members_get(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
     let (_, ctx) = match operator(&state, &headers).await {
         Ok(found) => found,
         Err(r) => return r,
     };
-    let (csrf, set) = auth::csrf_token(&headers);
+    members_page(&state, peer, &headers, ctx, String::new()).await
+}
+
+async fn members_post(
+    State(state): State<AppState>,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<MembersForm>,
+) -> Response {
+    let (_, ctx) = match operator_post(&state, &headers, &form.csrf).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    members_page(&state, peer, &headers, ctx, form.q).await
+}
+
+async fn members_page(
+    state: &AppState,
+    peer: Peer,
+    headers: &HeaderMap,
+    ctx: OperatorContext,
+    query: String,
+) -> Response {
+    let (csrf, set) = auth::csrf_token(headers);
     let mut page = Page::new(&state.messages, "op-members-title", &csrf);
-    let query = q.q.unwrap_or_default();
     let mut error = None;
     let mut results = Vec::new();
     let searched = !query.trim().is_empty();
@@ -860,7 +886,7 @@ async fn members_get(
             }
             Some(lookup) => match state
                 .backoffice
-                .look_up(&ctx, &lookup, &caller(&headers, peer))
+                .look_up(&ctx, &lookup, &caller(headers, peer))
                 .await
             {
                 Ok(cards) => {
@@ -875,7 +901,7 @@ async fn members_get(
                         })
                         .collect();
                 }
-                Err(e) => return failed(&state, Some(&ctx), e),
+                Err(e) => return failed(state, Some(&ctx), e),
             },
         }
     } else if let Err(e) = state
@@ -884,11 +910,11 @@ async fn members_get(
             &ctx,
             Permission::LookUpMembers,
             "look_up_member",
-            &caller(&headers, peer),
+            &caller(headers, peer),
         )
         .await
     {
-        return failed(&state, Some(&ctx), e);
+        return failed(state, Some(&ctx), e);
     }
     let op = frame(&page, &ctx);
     render(

@@ -117,6 +117,7 @@ fn choose_page(
 
 /// The start: the member's application in process, or the product-and-purpose question.
 async fn start_get(State(state): State<AppState>, peer: Peer, headers: HeaderMap) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
     let ctx = match member_or_sign_in(&state, &headers, peer).await {
         Ok(ctx) => ctx,
         Err(r) => return r,
@@ -132,7 +133,7 @@ async fn start_get(State(state): State<AppState>, peer: Peer, headers: HeaderMap
         // "Cambiar" on a draft comes back here with its choice marked.
         Some(r) => state
             .applications
-            .view(ctx.member_id, &r.folio)
+            .view(ctx.member_id, &r.folio, &caller)
             .await
             .ok()
             .map(|v| v.choice),
@@ -330,7 +331,11 @@ async fn show(
     let Ok(folio) = Folio::parse(&folio) else {
         return crate::credit::not_found(&state, &headers);
     };
-    let view = match state.applications.view(ctx.member_id, &folio).await {
+    let view = match state
+        .applications
+        .view(ctx.member_id, &folio, &caller)
+        .await
+    {
         Ok(v) => v,
         Err(e) => return failed(&state, &headers, e),
     };
@@ -479,6 +484,7 @@ async fn upload_post(
             &state,
             &headers,
             &ctx,
+            &caller,
             &folio,
             &item,
             ApplicationError::File(domain::application::FileProblem::Empty),
@@ -487,7 +493,7 @@ async fn upload_post(
     };
     match outcome {
         Some(Ok(())) | None => Redirect::to(&href(&folio)).into_response(),
-        Some(Err(e)) => refused(&state, &headers, &ctx, &folio, &item, e).await,
+        Some(Err(e)) => refused(&state, &headers, &ctx, &caller, &folio, &item, e).await,
     }
 }
 
@@ -496,6 +502,7 @@ async fn refused(
     state: &AppState,
     headers: &HeaderMap,
     ctx: &app::accounts::SessionContext,
+    caller: &app::accounts::Caller,
     folio: &Folio,
     item: &str,
     e: ApplicationError,
@@ -506,7 +513,7 @@ async fn refused(
     if e.is_internal() || matches!(e, ApplicationError::NotDraft | ApplicationError::Request(_)) {
         return failed(state, headers, e);
     }
-    let view = match state.applications.view(ctx.member_id, folio).await {
+    let view = match state.applications.view(ctx.member_id, folio, caller).await {
         Ok(v) => v,
         Err(e) => return failed(state, headers, e),
     };
@@ -615,6 +622,7 @@ async fn check_get(
     headers: HeaderMap,
     Path(folio): Path<String>,
 ) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
     let ctx = match member_or_sign_in(&state, &headers, peer).await {
         Ok(ctx) => ctx,
         Err(r) => return r,
@@ -622,7 +630,11 @@ async fn check_get(
     let Ok(folio) = Folio::parse(&folio) else {
         return crate::credit::not_found(&state, &headers);
     };
-    let view = match state.applications.view(ctx.member_id, &folio).await {
+    let view = match state
+        .applications
+        .view(ctx.member_id, &folio, &caller)
+        .await
+    {
         Ok(v) if v.request.state == RequestState::Draft => v,
         Ok(_) => return Redirect::to(&href(&folio)).into_response(),
         Err(e) => return failed(&state, &headers, e),

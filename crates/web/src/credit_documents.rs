@@ -225,6 +225,18 @@ pub(crate) async fn cancellation_pdf_get(
         .await
     {
         Ok(r) => pdf(r, &format!("carta-cancelacion-{}.pdf", folio.as_str())),
+        Err(CreditDocumentError::NoLetter) => {
+            // Someone else's folio is audited, and answered like a letter that does not exist.
+            let member = app::requests::Acting::Member(ctx.member_id);
+            if let Err(e) = state
+                .requests
+                .refuse_foreign(ctx.member_id, &folio, member, &caller)
+                .await
+            {
+                return crate::savings::unavailable(e);
+            }
+            failed(&state, &headers, CreditDocumentError::NoLetter)
+        }
         Err(e) => failed(&state, &headers, e),
     }
 }

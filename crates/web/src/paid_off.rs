@@ -245,6 +245,7 @@ pub(crate) async fn done_get(
     headers: HeaderMap,
     Path(folio): Path<String>,
 ) -> Response {
+    let caller = auth::caller(&headers, peer, Channel::Web);
     let ctx = match member_or_sign_in(&state, &headers, peer).await {
         Ok(ctx) => ctx,
         Err(r) => return r,
@@ -254,7 +255,19 @@ pub(crate) async fn done_get(
     };
     let request = match state.store.request_by_folio(ctx.member_id, &folio).await {
         Ok(Some(r)) if matches!(r.kind, RequestKind::Deeds | RequestKind::OverpaymentRefund) => r,
-        Ok(_) => return crate::credit::not_found(&state, &headers),
+        Ok(Some(_)) => return crate::credit::not_found(&state, &headers),
+        // Someone else's folio is audited, and answered like one that does not exist.
+        Ok(None) => {
+            let member = Acting::Member(ctx.member_id);
+            return match state
+                .requests
+                .refuse_foreign(ctx.member_id, &folio, member, &caller)
+                .await
+            {
+                Ok(()) => crate::credit::not_found(&state, &headers),
+                Err(e) => crate::savings::unavailable(e),
+            };
+        }
         Err(e) => return crate::savings::unavailable(e),
     };
     let (csrf, set) = auth::csrf_token(&headers);

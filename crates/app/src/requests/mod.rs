@@ -374,6 +374,20 @@ impl Requests {
         if let Some(request) = self.store.request_by_folio(member, folio).await? {
             return Ok(request);
         }
+        self.refuse_foreign(member, folio, acting, caller).await?;
+        Err(RequestError::NotFound)
+    }
+
+    /// For a use case that did not find `folio` among `member`'s requests: when it is someone
+    /// else's, the attempt is audited as `access_denied` (the member is answered as for a folio
+    /// that does not exist).
+    pub async fn refuse_foreign(
+        &self,
+        member: MemberId,
+        folio: &Folio,
+        acting: Acting,
+        caller: &Caller,
+    ) -> Result<(), RequestError> {
         if let Some(owner) = self.store.folio_owner(folio).await?
             && owner != member
         {
@@ -381,7 +395,7 @@ impl Requests {
             let entry = self.audit(caller, acting, "access_denied", member, details);
             self.store.append_audit(&[entry]).await?;
         }
-        Err(RequestError::NotFound)
+        Ok(())
     }
 
     /// Takes `action` on the request with `folio`: the member (or an operator for them) on

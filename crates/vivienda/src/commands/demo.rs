@@ -83,6 +83,7 @@ pub async fn run(
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
+    let shutdown = super::serve::shutdown_signal();
     println!("\nVivienda escucha en http://{address}/");
     tokio::spawn(
         crate::wiring::job_runner(config, state.store.clone())?
@@ -91,7 +92,7 @@ pub async fn run(
     web::serve(
         listener,
         state,
-        super::serve::shutdown_signal(),
+        shutdown,
         std::time::Duration::from_secs(config.shutdown_grace_seconds),
     )
     .await

@@ -19,12 +19,13 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
     // Batches queued from the back office run here, in any instance: the queue gives each
     // job to one worker at a time.
     tokio::spawn(wiring::job_runner(config, store)?.keep_running(Duration::from_secs(2)));
+    let shutdown = shutdown_signal();
     tracing::info!(%address, engine = state.store.engine(), "serving");
     println!("Vivienda escucha en http://{address}/");
     web::serve(
         listener,
         state,
-        shutdown_signal(),
+        shutdown,
         Duration::from_secs(config.shutdown_grace_seconds),
     )
     .await
@@ -63,24 +64,31 @@ pub async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
         .with_context(|| format!("cannot listen on {listen}"))
 }
 
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or Ctrl-C. The SIGTERM handler is installed here, before the caller
+/// announces that it listens: a SIGTERM that arrives at once still stops the server gracefully
+/// instead of killing it (an `async fn` would install it only when first polled).
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        tracing::info!("shutdown requested: finishing in-flight requests");
     }
-    tracing::info!("shutdown requested: finishing in-flight requests");
 }

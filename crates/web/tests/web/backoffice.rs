@@ -426,8 +426,9 @@ async fn agents_work_the_queue_and_unmasking_a_member_is_audited(engine: Engine)
     );
 
     // Look-up: masked until a reason is stated, and the unmasking is in the member's log.
+    // A search is a POST: the NSS never sits in a URL.
     let results = browser
-        .get(&format!("/operacion/miembros?q={NSS}"))
+        .post("/operacion/miembros", &[("q", NSS)])
         .await
         .text()
         .await
@@ -438,10 +439,10 @@ async fn agents_work_the_queue_and_unmasking_a_member_is_audited(engine: Engine)
     assert_eq!(results.matches(NSS).count(), 1, "{results}");
     assert!(results.contains("•••••••7892"), "{results}");
     let by_name = browser
-        .get(&format!(
-            "/operacion/miembros?q={}",
-            maria.person.first_surname
-        ))
+        .post(
+            "/operacion/miembros",
+            &[("q", maria.person.first_surname.as_str())],
+        )
         .await
         .text()
         .await

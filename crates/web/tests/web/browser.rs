@@ -741,8 +741,11 @@ async fn an_operator_signs_in_and_works_the_back_office_pages() {
     browser.click("main button[type=submit]").await;
     browser.wait_for_path("/operacion/solicitudes").await;
     browser.check_page("operacion-solicitudes").await;
+    browser.goto(&app, "/operacion/miembros").await;
+    browser.fill("q", NSS).await;
+    browser.click("main form button[type=submit]").await;
     browser
-        .goto(&app, &format!("/operacion/miembros?q={NSS}"))
+        .wait_until("return document.querySelector('main ul a') !== null", 10)
         .await;
     browser.check_page("operacion-miembros").await;
     browser.click("main ul a").await;

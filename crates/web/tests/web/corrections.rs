@@ -37,7 +37,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     browser: &Browser<'_>,
     fields: &[(&str, &str)],

@@ -14,7 +14,7 @@ use crate::backoffice::{create, sign_in};
 use crate::savings::{juan_token, pdf_text, signed_in_maria};
 use crate::{Engine, Options, TestApp, spawn_app_with};
 
-const PDF: &[u8] =
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 /// The test signature the scanner script of these tests flags, as clamd would flag EICAR.
 const SIGNATURE: &str = "VIVIENDA-TEST-VIRUS-SIGNATURE";
@@ -62,7 +62,7 @@ fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     browser: &Browser<'_>,
     folio: &str,

@@ -17,6 +17,15 @@ const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
 /// Every `(path, method)` registered with `.route("/api/…", …)` in the web crate's source.
 fn routes_in_source() -> BTreeSet<(String, String)> {
+    every_route_in_source()
+        .into_iter()
+        .filter(|(route, _)| route.starts_with("/api/"))
+        .collect()
+}
+
+/// Every `(path, method)` registered with `.route(…)` in the web crate's source: a literal
+/// path, or a `const NAME: &str = "…"` of the same file.
+pub(crate) fn every_route_in_source() -> BTreeSet<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -36,13 +45,37 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];
-            let Some(literal) = rest.trim_start().strip_prefix('"') else {
-                continue;
+            let start = rest.trim_start();
+            let (route, args) = if let Some(literal) = start.strip_prefix('"') {
+                let end = literal.find('"').unwrap();
+                (literal[..end].to_owned(), &literal[end + 1..])
+            } else {
+                // A constant: its name, then its value from the same file.
+                let end = start
+                    .find(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                    .unwrap();
+                let name = &start[..end];
+                if name.is_empty() || !start[end..].trim_start().starts_with(',') {
+                    // A path computed at run time (recovery.rs: one route per flow, from a
+                    // struct's field). None of these may take a path parameter: the file
+                    // holds no path literal with one.
+                    let mut literals = text.split('"').skip(1).step_by(2);
+                    assert!(
+                        !literals.any(|l| l.starts_with('/') && l.contains('{')),
+                        "{}: a computed route with a path parameter, which this test cannot read",
+                        path.display()
+                    );
+                    continue;
+                }
+                let decl = format!("const {name}: &str = \"");
+                let at = text
+                    .find(&decl)
+                    .unwrap_or_else(|| panic!("{}: no `{decl}` for a route", path.display()))
+                    + decl.len();
+                let value = &text[at..];
+                (value[..value.find('"').unwrap()].to_owned(), &start[end..])
             };
-            let end = literal.find('"').unwrap();
-            let route = &literal[..end];
             // The call's other argument, up to its closing parenthesis.
-            let args = &literal[end + 1..];
             let mut depth = 1;
             let close = args
                 .char_indices()
@@ -57,9 +90,6 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                 .map(|(i, _)| i)
                 .unwrap();
             let args = &args[..close];
-            if !route.starts_with("/api/") {
-                continue;
-            }
             for method in METHODS {
                 let needle = format!("{method}(");
                 let mut from = 0;
@@ -67,7 +97,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                     let pos = from + i;
                     let before = args[..pos].chars().last();
                     if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                        found.insert((route.to_owned(), method.to_owned()));
+                        found.insert((route.clone(), method.to_owned()));
                     }
                     from = pos + needle.len();
                 }
