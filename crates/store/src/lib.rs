@@ -9,6 +9,7 @@ mod conversions;
 mod corrections;
 mod documents;
 mod error;
+mod idempotency;
 mod identity;
 mod import;
 mod jobs;
@@ -44,6 +45,7 @@ pub use identity::{
     IdentityRepo, MEMBER_TABLES, MergeCount, MergeRule, MergeStatement, NssAlias, Unification,
     Unified, merge_statements,
 };
+pub use idempotency::{IdempotencyClaim, IdempotencyRepo, IdempotentAnswer};
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use jobs::{Job, JobRepo, JobState, NewJob};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};
@@ -85,6 +87,7 @@ pub trait Store:
     + ConversionRepo
     + ReliefRepo
     + StatsRepo
+    + IdempotencyRepo
     + Health
     + Send
     + Sync
@@ -114,6 +117,7 @@ impl<T> Store for T where
         + ConversionRepo
         + ReliefRepo
         + StatsRepo
+        + IdempotencyRepo
         + Health
         + Send
         + Sync

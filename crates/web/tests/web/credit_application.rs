@@ -14,7 +14,7 @@ use crate::backoffice::{create, sign_in};
 use crate::savings::{juan_token, pdf_text, signed_in_maria};
 use crate::{Engine, Options, TestApp, spawn_app_with};
 
-const PDF: &[u8] =
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 /// The test signature the scanner script of these tests flags, as clamd would flag EICAR.
 const SIGNATURE: &str = "VIVIENDA-TEST-VIRUS-SIGNATURE";
@@ -62,7 +62,7 @@ fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     browser: &Browser<'_>,
     folio: &str,
@@ -91,7 +91,7 @@ async fn upload(
 }
 
 /// Every blob kept (files under the blob directory, staging included).
-fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
@@ -107,7 +107,7 @@ fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
     out
 }
 
-async fn files_of(app: &TestApp, folio: &str) -> Vec<store::Attachment> {
+pub(crate) async fn files_of(app: &TestApp, folio: &str) -> Vec<store::Attachment> {
     let member = app
         .store
         .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
