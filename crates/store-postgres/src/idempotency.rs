@@ -102,11 +102,7 @@ impl IdempotencyRepo for PgStore {
         Ok(())
     }
 
-    async fn release_idempotency_key(
-        &self,
-        member: MemberId,
-        key: &str,
-    ) -> Result<(), StoreError> {
+    async fn release_idempotency_key(&self, member: MemberId, key: &str) -> Result<(), StoreError> {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
@@ -114,7 +110,10 @@ impl IdempotencyRepo for PgStore {
             )
             .await
             .map_err(db)?;
-        client.execute(&stmt, &[&member.0, &key]).await.map_err(db)?;
+        client
+            .execute(&stmt, &[&member.0, &key])
+            .await
+            .map_err(db)?;
         Ok(())
     }
 }

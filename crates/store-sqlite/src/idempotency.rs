@@ -112,11 +112,7 @@ impl IdempotencyRepo for SqliteStore {
         .await
     }
 
-    async fn release_idempotency_key(
-        &self,
-        member: MemberId,
-        key: &str,
-    ) -> Result<(), StoreError> {
+    async fn release_idempotency_key(&self, member: MemberId, key: &str) -> Result<(), StoreError> {
         let key = key.to_owned();
         self.write(move |c| {
             c.prepare_cached(

@@ -54,6 +54,5 @@ pub trait IdempotencyRepo {
     ) -> Result<(), StoreError>;
     /// Frees a claimed key whose request did nothing (it failed before acting), so that a
     /// retry runs it. An answered key is kept.
-    async fn release_idempotency_key(&self, member: MemberId, key: &str)
-    -> Result<(), StoreError>;
+    async fn release_idempotency_key(&self, member: MemberId, key: &str) -> Result<(), StoreError>;
 }

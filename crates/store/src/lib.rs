@@ -41,11 +41,11 @@ pub use conversions::{ConversionRepo, CreditConversion};
 pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
+pub use idempotency::{IdempotencyClaim, IdempotencyRepo, IdempotentAnswer};
 pub use identity::{
     IdentityRepo, MEMBER_TABLES, MergeCount, MergeRule, MergeStatement, NssAlias, Unification,
     Unified, merge_statements,
 };
-pub use idempotency::{IdempotencyClaim, IdempotencyRepo, IdempotentAnswer};
 pub use import::{FileIdentity, ImportBatch, ImportKind, ImportRecord, ImportRepo, ImportTotals};
 pub use jobs::{Job, JobRepo, JobState, NewJob};
 pub use operators::{NewOperator, Operator, OperatorRepo, OperatorSession};

@@ -10,6 +10,12 @@
 //! `idempotency_key_reused`; while the first request runs, or when its outcome is unknown (the
 //! process stopped in the middle), 409 `idempotency_key_in_progress`. When the store cannot take
 //! the answer or the release at once, they are retried in the background until it returns.
+//!
+//! One window is left to the operations' own rules: when the database kept a change but the
+//! answer to its COMMIT was lost, the handler answers 503 and the key is freed; the retry then
+//! meets the rule that makes each of these operations happen once (one appointment to come per
+//! procedure, one refund in progress, a credit converts once, relief is granted once) and gets
+//! its 409. Nothing is done twice either way.
 
 use std::time::Duration;
 
@@ -22,7 +28,6 @@ use domain::audit::Channel;
 use domain::registry::MemberId;
 use sha2::{Digest, Sha256};
 use store::{IdempotencyClaim, IdempotentAnswer, Store};
-
 
 use crate::accounts::{Peer, api_error};
 use crate::{AppState, auth};
@@ -91,24 +96,28 @@ pub(crate) async fn keys(
         Err(e) => {
             tracing::warn!(error = %e, "idempotency key not claimed");
             crate::unavailable::note(&e);
-            api_error(&state, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable")
+            api_error(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+            )
         }
         Ok(IdempotencyClaim::Answered {
             request_hash,
             answer,
         }) if request_hash == hash => replay(answer),
-        Ok(IdempotencyClaim::Pending { request_hash }) if request_hash == hash => api_error(
-            &state,
-            StatusCode::CONFLICT,
-            "idempotency_key_in_progress",
-        ),
+        Ok(IdempotencyClaim::Pending { request_hash }) if request_hash == hash => {
+            api_error(&state, StatusCode::CONFLICT, "idempotency_key_in_progress")
+        }
         Ok(IdempotencyClaim::Answered { .. } | IdempotencyClaim::Pending { .. }) => api_error(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",
         ),
         Ok(IdempotencyClaim::Claimed) => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
             settle(&state, member, key, response).await
         }
     }
@@ -123,7 +132,11 @@ async fn settle(state: &AppState, member: MemberId, key: String, response: Respo
             // The answer could not be read back; what it did is unknown, so the key stays
             // claimed and a retry is told the request is in progress.
             tracing::error!(error = %e, "answer of an idempotent request not readable");
-            return api_error(state, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+            return api_error(
+                state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+            );
         }
     };
     let store = state.store.clone();

@@ -45,14 +45,20 @@ pub async fn an_idempotency_key_is_claimed_once_and_keeps_its_first_answer(store
         content_type: "application/json".into(),
         body: br#"{"folio":"A"}"#.to_vec(),
     };
-    store.answer_idempotency_key(ana, "k-1", &first).await.unwrap();
+    store
+        .answer_idempotency_key(ana, "k-1", &first)
+        .await
+        .unwrap();
     // A second answer does not replace the first; releasing an answered key keeps it.
     let second = IdempotentAnswer {
         status: 409,
         content_type: "application/json".into(),
         body: b"{}".to_vec(),
     };
-    store.answer_idempotency_key(ana, "k-1", &second).await.unwrap();
+    store
+        .answer_idempotency_key(ana, "k-1", &second)
+        .await
+        .unwrap();
     store.release_idempotency_key(ana, "k-1").await.unwrap();
     let replay = store
         .claim_idempotency_key(ana, "k-1", &other, at(2), expires)
