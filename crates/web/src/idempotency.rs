@@ -96,6 +96,9 @@ pub(crate) async fn keys(
         Err(e) => {
             tracing::warn!(error = %e, "idempotency key not claimed");
             crate::unavailable::note(&e);
+            // The claim may have been kept with only its answer lost; the request did not
+            // run, so the key is freed (in the background, once the store is back).
+            tokio::spawn(persist(state.store.clone(), member, key, None));
             api_error(
                 &state,
                 StatusCode::SERVICE_UNAVAILABLE,
