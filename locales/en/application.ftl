@@ -74,6 +74,7 @@ application-error-file_type = The file is not a PDF, JPG or PNG, whatever its na
 application-error-file_incomplete = The file is incomplete or damaged and cannot be opened. Save it again and upload it again.
 application-error-file_infected = The file has a virus and was not kept. Scan the paper document again.
 application-error-file_scan_failed = We could not check the file just now. Try again in a few minutes.
+application-error-storage_full = We could not keep your document because our storage is full. Nothing of this file was kept. Please try again later; we have been alerted.
 application-error-file_interrupted = The file did not arrive whole. Check your connection and try again.
 application-error-application_not_draft = Your application was sent and can no longer change. You can follow it on this page.
 application-error-application_already_open = You already have a credit application in process. You can follow it in My procedures.

@@ -18,6 +18,15 @@ request_too_large = The request is too large.
 content_type_unsupported = The request body must be JSON (Content-Type: application/json).
 request_body_invalid = The request body is missing fields or has values of the wrong type.
 
+## Faults: the database does not answer, idempotency keys, disk full
+unavailable-title = The service is unavailable right now
+unavailable-text = We could not reach our database. Your data and your requests are safe. Wait a few seconds and try again; if you were sending a request, check Procedures before sending it again.
+unavailable-back = Back to the home page
+database_unavailable = We cannot reach our database right now. Your data is safe; please try again in a few seconds.
+idempotency_key_invalid = The Idempotency-Key header must have 1 to 255 visible ASCII characters.
+idempotency_key_reused = This Idempotency-Key was already used with a different request. Use a new key for each request.
+idempotency_key_in_progress = A request with this Idempotency-Key is still running or did not finish. Do not repeat it with another key: wait a few seconds or check your requests.
+
 ## Design: header, navigation, help and components
 
 home-title = Home

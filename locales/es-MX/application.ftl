@@ -74,6 +74,7 @@ application-error-file_type = El archivo no es un PDF, JPG o PNG, aunque su nomb
 application-error-file_incomplete = El archivo está incompleto o dañado y no se puede abrir. Guárdalo de nuevo y vuelve a subirlo.
 application-error-file_infected = El archivo tiene un virus y no lo guardamos. Escanea el documento otra vez desde el papel.
 application-error-file_scan_failed = No pudimos revisar el archivo en este momento. Inténtalo de nuevo en unos minutos.
+application-error-storage_full = No pudimos guardar tu documento porque nuestro espacio de almacenamiento está lleno. No se guardó nada de este archivo. Inténtalo de nuevo más tarde; ya estamos enterados.
 application-error-file_interrupted = El archivo no llegó completo. Revisa tu conexión e inténtalo de nuevo.
 application-error-application_not_draft = Tu solicitud ya se envió y ya no se puede cambiar. Puedes ver cómo va en esta página.
 application-error-application_already_open = Ya tienes una solicitud de crédito en proceso. Puedes ver cómo va en Mis trámites.

@@ -18,6 +18,15 @@ request_too_large = La solicitud es demasiado grande.
 content_type_unsupported = El contenido de la solicitud debe ser JSON (Content-Type: application/json).
 request_body_invalid = Al contenido de la solicitud le faltan campos o tiene valores de un tipo incorrecto.
 
+## Fallas: la base de datos no responde, claves de idempotencia, disco lleno
+unavailable-title = El servicio no está disponible por el momento
+unavailable-text = No pudimos consultar nuestra base de datos. Tus datos y tus trámites están a salvo. Espera unos segundos y vuelve a intentarlo; si estabas enviando un trámite, revisa Trámites antes de enviarlo otra vez.
+unavailable-back = Volver al inicio
+database_unavailable = Por el momento no podemos consultar nuestra base de datos. Tus datos están a salvo; inténtalo de nuevo en unos segundos.
+idempotency_key_invalid = La cabecera Idempotency-Key debe tener de 1 a 255 caracteres visibles (letras, números y signos ASCII).
+idempotency_key_reused = Esta Idempotency-Key ya se usó con una solicitud distinta. Usa una clave nueva para cada solicitud.
+idempotency_key_in_progress = Una solicitud con esta Idempotency-Key sigue en curso o no terminó. No la repitas con otra clave: espera unos segundos o revisa tus trámites.
+
 ## Diseño: encabezado, navegación, ayuda y componentes
 
 home-title = Inicio

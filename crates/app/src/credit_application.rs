@@ -48,6 +48,9 @@ pub enum ApplicationError {
     /// The upload broke off before the end of the file.
     #[error("file_interrupted")]
     Interrupted,
+    /// The disk that receives documents is full: nothing of the file was kept.
+    #[error("storage_full")]
+    StorageFull,
     /// The application was sent already: its documents and answers no longer change.
     #[error("application_not_draft")]
     NotDraft,
@@ -77,6 +80,7 @@ impl ApplicationError {
             ApplicationError::Infected => "file_infected",
             ApplicationError::ScanFailed => "file_scan_failed",
             ApplicationError::Interrupted => "file_interrupted",
+            ApplicationError::StorageFull => "storage_full",
             ApplicationError::NotDraft => "application_not_draft",
             ApplicationError::AlreadyOpen => "application_already_open",
             ApplicationError::CourseRequired => "course_required",
@@ -384,6 +388,10 @@ impl CreditApplications {
                 return Err(ApplicationError::File(FileProblem::TooLarge));
             }
             Err(ReceiveError::Interrupted(_)) => return Err(ApplicationError::Interrupted),
+            Err(ReceiveError::Io(e)) if e.kind() == std::io::ErrorKind::StorageFull => {
+                tracing::error!(error = %e, "no room for an uploaded document");
+                return Err(ApplicationError::StorageFull);
+            }
             Err(ReceiveError::Io(e)) => return Err(e.into()),
         };
         let kind = judge(&staged.sniffed, self.max_bytes).map_err(ApplicationError::File)?;

@@ -16,6 +16,7 @@ mod conversions;
 mod corrections;
 mod documents;
 mod error;
+mod idempotency;
 mod identity;
 mod import;
 mod jobs;
@@ -47,9 +48,11 @@ pub struct PgOptions {
     /// A schema of its own, created if missing and put first on every connection's
     /// `search_path`; `None` uses the server's default (`public`).
     pub schema: Option<String>,
-    /// How long to try to reach the server before reporting it unavailable.
+    /// How long to try to reach the server (and start a connection) before reporting it
+    /// unavailable.
     pub connect_timeout: Duration,
-    /// How long a caller waits for a free connection before it is told the database is busy.
+    /// How long a caller waits for a free connection before it is told the database is busy:
+    /// only when all `pool_size` connections are in use, which is overload or a hung server.
     pub wait_timeout: Duration,
 }
 
@@ -58,8 +61,10 @@ impl Default for PgOptions {
         PgOptions {
             pool_size: 16,
             schema: None,
-            connect_timeout: Duration::from_secs(5),
-            wait_timeout: Duration::from_secs(30),
+            // Together at most a second: a request that needs the database when it is away (or
+            // every connection is stuck) is answered 503 within a second instead of hanging.
+            connect_timeout: Duration::from_millis(500),
+            wait_timeout: Duration::from_millis(500),
         }
     }
 }

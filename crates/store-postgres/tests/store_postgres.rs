@@ -81,6 +81,7 @@ contract_cases!(
     a_credit_converts_once_atomically_even_when_asked_at_once,
     relief_is_granted_once_with_its_movements_and_audit,
     statistics_summarise_by_day_state_and_channel,
+    an_idempotency_key_is_claimed_once_and_keeps_its_first_answer,
 );
 
 #[test]

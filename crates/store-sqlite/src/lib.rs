@@ -14,6 +14,7 @@ mod codes;
 mod conversions;
 mod corrections;
 mod documents;
+mod idempotency;
 mod identity;
 mod import;
 mod jobs;

@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (15, "jobs", include_str!("../migrations/0015_jobs.sql")),
     (16, "stats", include_str!("../migrations/0016_stats.sql")),
+    (
+        17,
+        "idempotency",
+        include_str!("../migrations/0017_idempotency.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -18,6 +18,7 @@ mod applications;
 mod appointments;
 mod conversions;
 mod corrections;
+mod idempotency;
 mod identity;
 mod jobs;
 mod operators;
@@ -37,6 +38,7 @@ pub use appointments::{
 };
 pub use conversions::a_credit_converts_once_atomically_even_when_asked_at_once;
 pub use corrections::corrections_keep_their_files_and_apply_atomically;
+pub use idempotency::an_idempotency_key_is_claimed_once_and_keeps_its_first_answer;
 pub use identity::{
     an_nss_change_keeps_the_old_one_as_an_alias,
     unifying_two_records_keeps_every_centavo_and_the_old_nss,
@@ -98,7 +100,8 @@ macro_rules! contract_tests {
             jobs_are_claimed_once_and_taken_over_after_their_lease,
             a_credit_converts_once_atomically_even_when_asked_at_once,
             relief_is_granted_once_with_its_movements_and_audit,
-            statistics_summarise_by_day_state_and_channel);
+            statistics_summarise_by_day_state_and_channel,
+            an_idempotency_key_is_claimed_once_and_keeps_its_first_answer);
     };
     (@cases $fresh:path; $($case:ident),*) => {
         $(

@@ -71,6 +71,8 @@ pub const MEMBER_TABLES: &[(&str, MergeRule)] = &[
     ("drafts", MergeRule::Drop),
     ("one_time_codes", MergeRule::Drop),
     ("appointment_holds", MergeRule::Drop),
+    // A retry key of the record that goes away; it expires within a day anyway.
+    ("idempotency_keys", MergeRule::Drop),
     ("accounts", MergeRule::Special),
     ("members", MergeRule::Special),
     ("nss_aliases", MergeRule::Special),

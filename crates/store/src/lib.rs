@@ -9,6 +9,7 @@ mod conversions;
 mod corrections;
 mod documents;
 mod error;
+mod idempotency;
 mod identity;
 mod import;
 mod jobs;
@@ -40,6 +41,7 @@ pub use conversions::{ConversionRepo, CreditConversion};
 pub use corrections::{Attachment, CorrectionRepo, NewAttachment};
 pub use documents::{DocumentRepo, IssuedDocument, NewDocument};
 pub use error::StoreError;
+pub use idempotency::{IdempotencyClaim, IdempotencyRepo, IdempotentAnswer};
 pub use identity::{
     IdentityRepo, MEMBER_TABLES, MergeCount, MergeRule, MergeStatement, NssAlias, Unification,
     Unified, merge_statements,
@@ -85,6 +87,7 @@ pub trait Store:
     + ConversionRepo
     + ReliefRepo
     + StatsRepo
+    + IdempotencyRepo
     + Health
     + Send
     + Sync
@@ -114,6 +117,7 @@ impl<T> Store for T where
         + ConversionRepo
         + ReliefRepo
         + StatsRepo
+        + IdempotencyRepo
         + Health
         + Send
         + Sync

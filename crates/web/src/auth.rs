@@ -116,6 +116,7 @@ pub(crate) async fn member(
         Ok(found) => found.map(|ctx| (ctx, by_bearer)),
         Err(e) => {
             tracing::error!(error = %e, "session look-up failed");
+            crate::unavailable::note(&e);
             None
         }
     }

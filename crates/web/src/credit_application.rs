@@ -526,7 +526,12 @@ async fn refused(
         draft_page(state, ctx, &csrf, &view, Some((item, message))),
         set.into_iter().collect(),
     );
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    // A full disk is ours to fix, not the member's: told beside the field all the same.
+    *r.status_mut() = if matches!(e, ApplicationError::StorageFull) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     r
 }
 

@@ -31,6 +31,7 @@ mod format;
 mod gallery;
 mod health;
 mod home;
+mod idempotency;
 mod language;
 mod message;
 mod metrics;
@@ -49,6 +50,7 @@ mod server;
 mod session_timeout;
 mod statistics;
 mod unamos;
+mod unavailable;
 mod verify;
 
 use std::sync::Arc;
@@ -190,6 +192,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             api::json_errors,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::keys,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            unavailable::answer_clearly,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),

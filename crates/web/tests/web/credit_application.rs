@@ -91,7 +91,7 @@ pub(crate) async fn upload(
 }
 
 /// Every blob kept (files under the blob directory, staging included).
-fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
@@ -107,7 +107,7 @@ fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
     out
 }
 
-async fn files_of(app: &TestApp, folio: &str) -> Vec<store::Attachment> {
+pub(crate) async fn files_of(app: &TestApp, folio: &str) -> Vec<store::Attachment> {
     let member = app
         .store
         .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())

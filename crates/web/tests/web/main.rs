@@ -19,6 +19,7 @@ mod corrections;
 mod credit;
 mod credit_application;
 mod design;
+mod faults;
 mod identity;
 mod openapi;
 mod paid_off;
@@ -135,6 +136,9 @@ pub struct Options {
     pub virus_scan: Option<Arc<dyn app::uploads::VirusScan>>,
     /// What one client may take of the server; the production defaults when `None`.
     pub limits: Option<web::Limits>,
+    /// The server reaches PostgreSQL here instead of `VIVIENDA_TEST_POSTGRES_URL` (through a
+    /// proxy that can cut it, say); the schema is still dropped through the direct URL.
+    pub postgres_via: Option<String>,
 }
 
 impl Default for Options {
@@ -147,6 +151,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             virus_scan: None,
             limits: None,
+            postgres_via: None,
         }
     }
 }
@@ -202,7 +207,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
                 std::process::id(),
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             );
-            let store = store_postgres::PgStore::connect_with_schema(&url, &schema)
+            let via = options.postgres_via.as_deref().unwrap_or(&url);
+            let store = store_postgres::PgStore::connect_with_schema(via, &schema)
                 .await
                 .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set, but: {e}"));
             pg_schema = Some((url, schema));
