@@ -122,7 +122,6 @@ async fn statistics_keep_small_cells_out_of_the_public_page(engine: Engine) {
     assert_eq!(json["accounts"]["registered"], report.accounts.registered);
 }
 
-crate::on_both_engines!(statistics_keep_small_cells_out_of_the_public_page);
 
 /// Consultations through the pages and the API are counted in memory and reach the store by
 /// themselves within seconds, whatever the channel.
@@ -158,4 +157,7 @@ async fn consultations_are_counted_through_pages_and_the_api(engine: Engine) {
     assert_eq!(counted().await, 3, "one page view and two API look-ups");
 }
 
-crate::on_both_engines!(consultations_are_counted_through_pages_and_the_api);
+crate::on_both_engines!(
+    statistics_keep_small_cells_out_of_the_public_page,
+    consultations_are_counted_through_pages_and_the_api
+);
