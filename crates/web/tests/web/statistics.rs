@@ -122,7 +122,6 @@ async fn statistics_keep_small_cells_out_of_the_public_page(engine: Engine) {
     assert_eq!(json["accounts"]["registered"], report.accounts.registered);
 }
 
-
 /// Consultations through the pages and the API are counted in memory and reach the store by
 /// themselves within seconds, whatever the channel.
 async fn consultations_are_counted_through_pages_and_the_api(engine: Engine) {
