@@ -58,13 +58,13 @@ pub(crate) async fn keys(
     req: Request,
     next: Next,
 ) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
+    // Every request passes here: the common case is decided without allocating.
     let applies = req.method() == Method::POST
-        && route.as_deref().is_some_and(|r| ROUTES.contains(&r))
-        && req.headers().contains_key(HEADER);
+        && req.headers().contains_key(HEADER)
+        && req
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|p| ROUTES.contains(&p.as_str()));
     if !applies {
         return next.run(req).await;
     }

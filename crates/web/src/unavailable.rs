@@ -43,7 +43,11 @@ pub(crate) async fn answer_clearly(
     next: Next,
 ) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let headers = req.headers().clone();
+    // The page below needs only the cookies (its CSRF token): keep those, not every header.
+    let mut headers = axum::http::HeaderMap::new();
+    for cookie in req.headers().get_all(header::COOKIE) {
+        headers.append(header::COOKIE, cookie.clone());
+    }
     let (response, unavailable) = STORE_UNAVAILABLE
         .scope(Cell::new(false), async {
             let response = next.run(req).await;
