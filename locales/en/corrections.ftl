@@ -46,3 +46,5 @@ correction-files = Documents you sent
 correction-back = Back to correcting my data
 account-correct-data = Correct my name, CURP or RFC
 correction-receipt = Download the receipt of your request (PDF)
+correction-already-sending-title = Your correction is being sent
+correction-already-sending = We already received this same form and are filing it. Wait a few seconds and check your requests: there is no need to send it again.

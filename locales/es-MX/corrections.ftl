@@ -46,3 +46,5 @@ correction-files = Documentos que enviaste
 correction-back = Volver a corregir mis datos
 account-correct-data = Corregir mi nombre, CURP o RFC
 correction-receipt = Descargar el acuse de tu solicitud (PDF)
+correction-already-sending-title = Tu corrección se está enviando
+correction-already-sending = Ya recibimos este mismo formulario y lo estamos registrando. Espera unos segundos y revisa tus trámites: no hace falta enviarlo otra vez.

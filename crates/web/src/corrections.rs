@@ -11,8 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::audit::Channel;
 use domain::corrections::{CorrectionField, Problem, Proposal};
+use domain::registry::MemberId;
 use domain::requests::{Folio, RequestKind};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use store::{IdempotencyClaim, IdempotentAnswer};
 
 use crate::AppState;
 use crate::accounts::{Peer, forbidden, render};
@@ -157,6 +160,9 @@ struct CheckPage {
     rows: Vec<SummaryRow>,
     hidden: Vec<(&'static str, String)>,
     max_files: usize,
+    /// This sending of the form: a second post of it (a double click, a retry after a lost
+    /// answer) finds the correction the first one filed instead of filing another.
+    submission: String,
 }
 
 /// The check before filing: the form again with each problem, or the changes to confirm.
@@ -214,6 +220,7 @@ async fn check_post(
             rows,
             hidden,
             max_files: app::corrections::MAX_FILES,
+            submission: app::accounts::random_token(),
         },
         set.into_iter().collect(),
     )
@@ -253,6 +260,10 @@ async fn submit_post(
         curp: get("curp"),
         rfc: get("rfc"),
     };
+    let submission = match Submission::claim(&state, &headers, ctx.member_id, &get("envio")).await {
+        Ok(submission) => submission,
+        Err(earlier) => return earlier,
+    };
     let filed = match state
         .corrections
         .submit(
@@ -265,8 +276,12 @@ async fn submit_post(
         )
         .await
     {
-        Ok(filed) => filed,
+        Ok(filed) => {
+            submission.filed(&state, &filed.folio).await;
+            filed
+        }
         Err(CorrectionError::Problems(problems)) => {
+            submission.release(&state).await;
             let (csrf, set) = auth::csrf_token(&headers);
             let mut r = render(
                 form_page(&state, &ctx, &csrf, &proposal, &problems),
@@ -275,7 +290,10 @@ async fn submit_post(
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return r;
         }
-        Err(e) => return failed(&state, &headers, e),
+        Err(e) => {
+            submission.release(&state).await;
+            return failed(&state, &headers, e);
+        }
     };
     let (csrf, set) = auth::csrf_token(&headers);
     let mut page = Page::new(&state.messages, "correction-done-title", &csrf);
@@ -290,6 +308,89 @@ async fn submit_post(
         },
         set.into_iter().collect(),
     )
+}
+
+/// One sending of the check page's form, kept with the member's idempotency keys for a day.
+struct Submission {
+    member: MemberId,
+    /// `None` for a form without its sending mark (an old page): nothing to keep.
+    key: Option<String>,
+}
+
+impl Submission {
+    /// Claims this sending; when it was claimed before, the answer to give instead: the
+    /// correction it filed, or "still being sent".
+    async fn claim(
+        state: &AppState,
+        headers: &HeaderMap,
+        member: MemberId,
+        mark: &str,
+    ) -> Result<Submission, Response> {
+        let valid = mark.len() == 64 && mark.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid {
+            return Ok(Submission { member, key: None });
+        }
+        let key = format!("correction-form:{mark}");
+        let hash: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let now = state.accounts.now();
+        let claim = state
+            .store
+            .claim_idempotency_key(member, &key, &hash, now, now + time::Duration::days(1))
+            .await;
+        match claim {
+            Ok(IdempotencyClaim::Claimed) => Ok(Submission {
+                member,
+                key: Some(key),
+            }),
+            Ok(IdempotencyClaim::Answered { answer, .. }) => {
+                match std::str::from_utf8(&answer.body).ok().map(Folio::parse) {
+                    Some(Ok(folio)) => Err(Redirect::to(&format!(
+                        "/tramites/correccion/{}",
+                        folio.as_str()
+                    ))
+                    .into_response()),
+                    _ => Err(crate::savings::unavailable(store::StoreError::corrupt(
+                        "idempotency_keys",
+                        "answer",
+                    ))),
+                }
+            }
+            Ok(IdempotencyClaim::Pending { .. }) => Err(crate::message::message_page(
+                state,
+                headers,
+                StatusCode::CONFLICT,
+                "correction-already-sending-title",
+                "correction-already-sending",
+                ("/", "unavailable-back"),
+            )),
+            Err(e) => Err(crate::savings::unavailable(e)),
+        }
+    }
+
+    /// Keeps the folio the sending filed, for a second post of the same form.
+    async fn filed(&self, state: &AppState, folio: &Folio) {
+        let Some(key) = &self.key else { return };
+        let answer = IdempotentAnswer {
+            status: StatusCode::SEE_OTHER.as_u16(),
+            content_type: "text/plain".to_owned(),
+            body: folio.as_str().as_bytes().to_vec(),
+        };
+        if let Err(e) = state
+            .store
+            .answer_idempotency_key(self.member, key, &answer)
+            .await
+        {
+            tracing::warn!(error = %e, "a correction's sending was not kept");
+        }
+    }
+
+    /// Frees the sending when nothing was filed, so the member can send the form again.
+    async fn release(&self, state: &AppState) {
+        let Some(key) = &self.key else { return };
+        if let Err(e) = state.store.release_idempotency_key(self.member, key).await {
+            tracing::warn!(error = %e, "a correction's sending was not freed");
+        }
+    }
 }
 
 #[derive(Template)]

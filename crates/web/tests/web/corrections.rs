@@ -325,7 +325,57 @@ async fn an_agent_files_a_correction_for_a_member_on_the_phone(engine: Engine) {
     );
 }
 
+/// The check page's form sent twice (a double click, a retry after a lost answer) files one
+/// correction: the second post is sent to the first one's status page. A sending that filed
+/// nothing (no evidence) can be sent again.
+async fn a_correction_form_sent_twice_files_one_correction(engine: Engine) {
+    let app = spawn_app_on(engine).await;
+    let mut maria = signed_in_maria(&app).await;
+    let fields = [
+        ("given_names", "MARÍA"),
+        ("first_surname", "GARCÍA"),
+        ("second_surname", "Herrera"),
+        ("curp", "GAHM850312MDFRRR09"),
+        ("rfc", "GAHM850312K40"),
+    ];
+    let check = maria.post("/tramites/correccion", &fields).await;
+    assert_eq!(check.status(), StatusCode::OK);
+    let check = check.text().await.unwrap();
+    let mark = check
+        .split("name=\"envio\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the form carries its sending mark: {check}"))
+        .to_owned();
+    let mut sent = fields.to_vec();
+    sent.push(("envio", mark.as_str()));
+
+    let r = send(&app, &maria, &sent, &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no evidence");
+    let first = send(&app, &maria, &sent, &[("acta.pdf", PDF)]).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let again = send(&app, &maria, &sent, &[("acta.pdf", PDF)]).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+
+    let nss = domain::ids::Nss::parse(NSS).unwrap();
+    let member = app.store.member_by_nss(&nss).await.unwrap().unwrap();
+    let filed = app
+        .store
+        .requests_of_member(member.member_id)
+        .await
+        .unwrap();
+    assert_eq!(filed.len(), 1, "one correction for one form");
+    assert_eq!(
+        location(&again),
+        format!("/tramites/correccion/{}", filed[0].folio.as_str())
+    );
+    // A new check page is a new sending.
+    let check = maria.post("/tramites/correccion", &fields).await;
+    assert!(!check.text().await.unwrap().contains(&mark));
+}
+
 crate::on_both_engines!(
     a_member_corrects_a_surname_and_an_operator_applies_it,
     an_agent_files_a_correction_for_a_member_on_the_phone,
+    a_correction_form_sent_twice_files_one_correction,
 );
