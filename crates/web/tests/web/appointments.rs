@@ -457,12 +457,7 @@ async fn the_api_lists_offices_and_slots_and_books_and_cancels(engine: Engine) {
 
     // With a session cookie, a change must carry the CSRF token.
     let maria = signed_in_maria(&app).await;
-    let cookies = maria
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = maria.cookie_header();
     let mut for_maria = body.clone();
     for_maria["procedure"] = "restructuring".into();
     let r = app

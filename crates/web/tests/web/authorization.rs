@@ -473,12 +473,7 @@ async fn post_multipart(
     let mut all: Vec<(&str, Option<&str>, &[u8])> = vec![("csrf", None, csrf.as_bytes())];
     all.extend_from_slice(parts);
     let (content_type, body) = multipart(&all);
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = browser.cookie_header();
     app.client
         .post(format!("{}{path}", app.address))
         .header(COOKIE, cookies)

@@ -33,12 +33,7 @@ async fn upload(app: &TestApp, browser: &Browser<'_>, csv: &[u8]) -> reqwest::Re
     .into_bytes();
     body.extend_from_slice(csv);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = browser.cookie_header();
     app.client
         .post(format!("{}/operacion/lotes/aportaciones", app.address))
         .header(COOKIE, cookies)

@@ -141,12 +141,7 @@ async fn juan_compares_converts_once_and_downloads_his_letters(engine: Engine) {
         "{page}"
     );
     // Without the CSRF token, nothing happens.
-    let cookies = juan
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = juan.cookie_header();
     let r = app
         .client
         .post(format!("{}{PAGE}", app.address))

@@ -57,12 +57,7 @@ async fn send_to(
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
     let (content_type, body) = multipart(&all, files);
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = browser.cookie_header();
     app.client
         .post(format!("{}{path}", app.address))
         .header(COOKIE, cookies)

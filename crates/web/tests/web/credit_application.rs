@@ -71,12 +71,7 @@ pub(crate) async fn upload(
     bytes: &[u8],
 ) -> reqwest::Response {
     let (content_type, body) = multipart(&browser.cookies["__Host-csrf"], file_name, bytes);
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = browser.cookie_header();
     app.client
         .post(format!(
             "{}/credito/solicitud/{folio}/documentos/{item}",
@@ -626,12 +621,7 @@ async fn upload_memory_stays_flat() {
         path
     };
     let (ten, hundred) = (write_pdf(10), write_pdf(100));
-    let cookies = maria
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = maria.cookie_header();
     let csrf = maria.cookies["__Host-csrf"].clone();
     let curl = |path: std::path::PathBuf, item: &str| {
         let url = format!(

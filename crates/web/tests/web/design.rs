@@ -151,12 +151,7 @@ async fn every_signed_in_page_weighs_under_100_kb_with_everything_it_loads() {
     crate::credit::import_credits(&app).await;
     let mut browser = Browser::new(&app);
     signed_in(&mut browser).await;
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookies = browser.cookie_header();
     for path in [
         "/cuenta",
         "/ahorro",

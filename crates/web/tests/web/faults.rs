@@ -11,7 +11,7 @@ use reqwest::header::{CONTENT_TYPE, COOKIE};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::accounts::{Browser, location};
+use crate::accounts::location;
 use crate::savings::{juan_token, signed_in_maria};
 use crate::{Engine, Options, TestApp, postgres_url, skip_postgres, spawn_app_on, spawn_app_with};
 
@@ -103,15 +103,6 @@ impl Proxy {
     }
 }
 
-fn cookie_header(browser: &Browser<'_>) -> String {
-    browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 // ----- PostgreSQL stopped under load -------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +136,7 @@ async fn a_postgres_outage_is_answered_503_at_once_and_recovered_from_alone() {
     })
     .await;
     let maria = signed_in_maria(&app).await;
-    let cookies = cookie_header(&maria);
+    let cookies = maria.cookie_header();
     let token = juan_token(&app).await;
 
     let client = reqwest::Client::builder()
@@ -480,7 +471,7 @@ async fn a_retry_with_the_same_key_gets_the_first_answer(engine: Engine) {
     let r = app
         .client
         .post(format!("{}/api/v1/me/appointments", app.address))
-        .header(COOKIE, cookie_header(&maria))
+        .header(COOKIE, maria.cookie_header())
         .header("x-csrf-token", maria.cookies["__Host-csrf"].clone())
         .header("Idempotency-Key", "cita-1")
         .json(&other)
@@ -634,7 +625,7 @@ fn hold_write_lock(path: std::path::PathBuf, hold: Duration) -> std::thread::Joi
 async fn sqlite_locked_by_another_connection_never_reaches_a_member() {
     let app = spawn_app_on(Engine::Sqlite).await;
     let maria = signed_in_maria(&app).await;
-    let cookies = cookie_header(&maria);
+    let cookies = maria.cookie_header();
     let _ = juan_token(&app).await;
     let path = app.sqlite_path.clone().unwrap();
 

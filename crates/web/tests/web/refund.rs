@@ -171,15 +171,6 @@ pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn cookie_header(browser: &Browser<'_>) -> String {
-    browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// Posts the signing form with these files and password, as the browser would.
 async fn sign(
     app: &TestApp,
@@ -203,7 +194,7 @@ async fn sign(
     ]);
     app.client
         .post(format!("{}/tramites/devolucion/firmar", app.address))
-        .header(COOKIE, cookie_header(browser))
+        .header(COOKIE, browser.cookie_header())
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -432,7 +423,7 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
     let r = app
         .client
         .post(format!("{}/tramites/devolucion/firmar", app.address))
-        .header(COOKIE, cookie_header(&antonio))
+        .header(COOKIE, antonio.cookie_header())
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -725,7 +716,7 @@ async fn the_api_files_a_signed_refund_for_the_app(engine: Engine) {
     let r = app
         .client
         .put(api("/account"))
-        .header(COOKIE, cookie_header(&antonio))
+        .header(COOKIE, antonio.cookie_header())
         .json(&serde_json::json!({ "clabe": CLABE, "holder_declared": true }))
         .send()
         .await
