@@ -138,6 +138,8 @@ pub struct Services {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Consultations counted as they happen, written to the store every few seconds.
     pub uses: Arc<app::stats::UseTally>,
+    /// Statistics reports kept between refreshes of the summaries.
+    pub reports: Arc<app::stats::ReportCache>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -293,7 +295,9 @@ pub async fn serve_with_limits(
             let _ = stopped.await;
         },
     ));
+    let warmer = tokio::spawn(statistics::keep_report_warm(state.clone()));
     let served = server::run(listener, router(state), limits, shutdown, grace).await;
+    warmer.abort();
     let _ = stop.send(());
     if let Err(e) = flusher.await {
         tracing::warn!(error = %e, "the procedure-use flusher ended badly");

@@ -465,6 +465,28 @@ pub(crate) async fn flush_uses(
     flush().await;
 }
 
+/// Builds the report both pages show by default (as of yesterday) now and again before the
+/// kept one grows old, so a visit without a date never waits for it.
+pub(crate) async fn keep_report_warm(state: AppState) {
+    let every = app::stats::ReportCache::MAX_AGE.mul_f32(0.8);
+    loop {
+        let yesterday = state.accounts.today() - time::Duration::days(1);
+        let built = state
+            .reports
+            .rebuild(
+                state.store.as_ref(),
+                state.savings.tables(),
+                yesterday,
+                app::stats::DEFAULT_WINDOW_DAYS,
+            )
+            .await;
+        if let Err(e) = built {
+            tracing::warn!(error = %e, "the statistics report was not built ahead");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
 /// The date asked for, or yesterday (the last whole day) when none; an error when it is not
 /// a date.
 fn as_of(state: &AppState, q: &StatsQuery) -> Result<Date, ()> {
@@ -492,15 +514,17 @@ async fn view_public_statistics_get(
         ),
     };
     page.has_errors = !errors.is_empty();
-    let report = match app::stats::build_report(
-        state.store.as_ref(),
-        state.savings.tables(),
-        date,
-        app::stats::DEFAULT_WINDOW_DAYS,
-    )
-    .await
+    let report = match state
+        .reports
+        .report(
+            state.store.as_ref(),
+            state.savings.tables(),
+            date,
+            app::stats::DEFAULT_WINDOW_DAYS,
+        )
+        .await
     {
-        Ok(r) => r,
+        Ok((r, _)) => r,
         Err(e) => {
             tracing::error!(error = %e, "statistics unavailable");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -545,6 +569,7 @@ async fn view_op_statistics_get(
         .backoffice
         .statistics(
             &ctx,
+            &state.reports,
             state.savings.tables(),
             date,
             app::stats::DEFAULT_WINDOW_DAYS,

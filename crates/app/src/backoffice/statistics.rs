@@ -1,24 +1,28 @@
 //! The usage statistics' dashboard for operators: aggregates only, for the roles that may see
 //! them (`Permission::ReadStatistics`).
 
+use std::sync::Arc;
+
 use domain::operators::Permission;
 use domain::reference::ReferenceTables;
 use time::Date;
 
 use super::{BackOffice, BackOfficeError, OperatorContext};
 use crate::accounts::Caller;
-use crate::stats::Report;
+use crate::stats::{Report, ReportCache};
 
 impl BackOffice {
-    /// The report as of `as_of` over `window_days`, and the last day the summaries cover.
+    /// The report as of `as_of` over `window_days` (kept in `reports` between refreshes), and
+    /// the last day the summaries cover.
     pub async fn statistics(
         &self,
         operator: &OperatorContext,
+        reports: &ReportCache,
         tables: &ReferenceTables,
         as_of: Date,
         window_days: u32,
         caller: &Caller,
-    ) -> Result<(Report, Option<Date>), BackOfficeError> {
+    ) -> Result<(Arc<Report>, Option<Date>), BackOfficeError> {
         self.require(
             operator,
             Permission::ReadStatistics,
@@ -26,9 +30,8 @@ impl BackOffice {
             caller,
         )
         .await?;
-        let report =
-            crate::stats::build_report(self.store.as_ref(), tables, as_of, window_days).await?;
-        let until = self.store.stats_refreshed_until().await?;
-        Ok((report, until))
+        Ok(reports
+            .report(self.store.as_ref(), tables, as_of, window_days)
+            .await?)
     }
 }

@@ -2,6 +2,7 @@
 //! counted as they happen, and the report "as of" a date that the CLI, the back-office
 //! dashboard and the public page show. The report reads only summary tables (`store::stats`).
 
+mod cache;
 mod format;
 mod generate;
 mod report;
@@ -13,6 +14,7 @@ use domain::reference::ReferenceTables;
 use store::{LoadUse, StatsRefresh, Store, StoreError};
 use time::{Date, Duration};
 
+pub use cache::ReportCache;
 pub use format::{ReportFormat, duration, grouped, procedure_label, render};
 pub use generate::{GenerateError, Generated, generate};
 pub use report::{

@@ -323,6 +323,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         demo: options.demo,
         trusted_proxies: options.trusted_proxies.into(),
         uses: Default::default(),
+        reports: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
