@@ -17,6 +17,7 @@ use time::Duration;
 
 use crate::appointments::Appointments;
 use crate::clock::Clock;
+use crate::stats::ReportCache;
 
 /// How long a claim lasts without news from its worker.
 pub const LEASE: Duration = Duration::seconds(60);
@@ -100,6 +101,8 @@ pub struct JobRunner {
     tables: Arc<ReferenceTables>,
     appointments: Option<Appointments>,
     clock: Arc<dyn Clock>,
+    /// Emptied when the `stats` job has rewritten the summaries.
+    reports: Option<Arc<ReportCache>>,
 }
 
 /// What a batch produced: its report, and files to keep with the job.
@@ -117,7 +120,15 @@ impl JobRunner {
             tables,
             appointments,
             clock,
+            reports: None,
         }
+    }
+
+    /// Empties `reports` whenever this runner has run the `stats` job, so the next report
+    /// read through it shows the new summaries at once.
+    pub fn with_report_cache(mut self, reports: Arc<ReportCache>) -> JobRunner {
+        self.reports = Some(reports);
+        self
     }
 
     /// Claims the oldest waiting job, runs it and finishes it; `None` when nothing waits.
@@ -243,6 +254,9 @@ impl JobRunner {
             "stats" => {
                 let stats = crate::stats::Statistics::new(self.store.clone(), self.tables.clone());
                 let done = stats.refresh(today).await.map_err(|e| e.to_string())?;
+                if let Some(reports) = &self.reports {
+                    reports.clear();
+                }
                 Ok((
                     json!({ "until": domain::dates::iso(today), "refresh": done }),
                     Vec::new(),
@@ -299,5 +313,42 @@ impl JobRunner {
         .await;
         let _ = std::fs::remove_dir_all(&dir);
         result
+    }
+}
+
+/// Queues the `stats` job every `every`, so the summaries stay current without an operator.
+/// Every instance may run this: the queue holds one waiting `stats` job at a time, and a
+/// second one is refused as already queued. Never returns.
+pub async fn keep_refreshing_stats(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    every: StdDuration,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = queue_stats(store.as_ref(), clock.now()).await {
+            tracing::warn!(error = %e, "the statistics refresh was not queued");
+        }
+    }
+}
+
+/// Queues the `stats` job unless one is waiting already; `true` when this call queued it.
+pub async fn queue_stats(store: &dyn Store, now: time::OffsetDateTime) -> Result<bool, StoreError> {
+    let new = JobRequest::Stats.to_job("system:schedule", now);
+    let audit = AuditEntry {
+        at: store::stored_instant(now),
+        actor: "system:schedule".into(),
+        action: "job_queued".into(),
+        member_id: None,
+        channel: Channel::System,
+        origin: "schedule".into(),
+        details: json!({ "kind": new.kind }).to_string(),
+    };
+    match store.enqueue_job(&new, &[audit]).await {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict("job_already_queued")) => Ok(false),
+        Err(e) => Err(e),
     }
 }

@@ -57,6 +57,9 @@ pub struct Config {
     /// to, e.g. `clamdscan --no-summary --fdpass` (exit 0 clean, 1 infected). Without one,
     /// uploads are not scanned and the audit log says so.
     pub virus_scan_command: Option<String>,
+    /// How often the usage statistics' summaries are brought up to date (the `stats` job is
+    /// queued), in minutes; 0 leaves it to operators and `vivienda batch stats`.
+    pub stats_refresh_minutes: u64,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             sat_ca_dir: None,
             blob_store_url: None,
             virus_scan_command: None,
+            stats_refresh_minutes: 60,
         }
     }
 }

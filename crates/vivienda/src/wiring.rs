@@ -229,6 +229,22 @@ pub fn job_runner(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<app:
     ))
 }
 
+/// What runs beside the web server in every instance: the job queue's worker (which empties
+/// the kept statistics reports when it refreshes the summaries) and, every
+/// `stats_refresh_minutes`, the `stats` job queued.
+pub fn start_background(config: &Config, state: &web::AppState) -> anyhow::Result<()> {
+    let runner = job_runner(config, state.store.clone())?.with_report_cache(state.reports.clone());
+    tokio::spawn(runner.keep_running(std::time::Duration::from_secs(2)));
+    if config.stats_refresh_minutes > 0 {
+        tokio::spawn(app::jobs::keep_refreshing_stats(
+            state.store.clone(),
+            Arc::new(app::clock::SystemClock),
+            std::time::Duration::from_secs(config.stats_refresh_minutes * 60),
+        ));
+    }
+    Ok(())
+}
+
 /// The blob store of uploaded documents: the directory `DATA_DIR/blobs`, or object storage.
 pub fn blob_store(config: &Config) -> anyhow::Result<Arc<dyn app::blobs::BlobStore>> {
     match config
@@ -361,5 +377,6 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         demo: false,
         trusted_proxies: config.trusted_proxies()?.into(),
         uses: Default::default(),
+        reports: Default::default(),
     })
 }

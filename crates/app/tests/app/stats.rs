@@ -202,14 +202,54 @@ async fn the_stats_job_brings_the_summaries_up_to_today() {
     ));
     assert_eq!(store.stats_refreshed_until().await.unwrap(), Some(until));
 
-    let now = time::macros::datetime!(2020-07-03 15:00 UTC);
-    let clock: Arc<dyn app::clock::Clock> = Arc::new(app::clock::TestClock::at(now));
-    let runner = app::jobs::JobRunner::new(store.clone(), Arc::new(tables()), None, clock);
+    // A report read through the cache is kept: consultations counted since are not in it...
+    let reports = Arc::new(app::stats::ReportCache::default());
+    let kept = |reports: Arc<app::stats::ReportCache>| {
+        let store = store.clone();
+        async move {
+            reports
+                .report(store.as_ref(), &tables(), until, 30)
+                .await
+                .unwrap()
+        }
+    };
+    let (first, first_until) = kept(reports.clone()).await;
+    assert_eq!(first_until, Some(until));
+    let uses = |r: &Report| {
+        r.procedures
+            .iter()
+            .find(|p| p.code == "interest_certificate")
+            .map_or(0, |p| p.uses)
+    };
     store
-        .enqueue_job(&app::jobs::JobRequest::Stats.to_job("operator:1", now), &[])
+        .load_usage(
+            &[],
+            &[],
+            &[store::LoadUse {
+                day: until,
+                procedure: "interest_certificate".into(),
+                channel: domain::audit::Channel::Web,
+                uses: 1_000,
+            }],
+        )
         .await
         .unwrap();
+    let (again, _) = kept(reports.clone()).await;
+    assert!(Arc::ptr_eq(&first, &again), "the kept report is read again");
+    assert_eq!(uses(&again), uses(&first));
+    // ... and one that has grown old is built again with them.
+    let short = Arc::new(app::stats::ReportCache::new(std::time::Duration::ZERO));
+    assert_eq!(uses(&kept(short).await.0), uses(&first) + 1_000);
+
+    // The schedule queues the job once however many instances ask.
+    let now = time::macros::datetime!(2020-07-03 15:00 UTC);
+    assert!(app::jobs::queue_stats(store.as_ref(), now).await.unwrap());
+    assert!(!app::jobs::queue_stats(store.as_ref(), now).await.unwrap());
+    let clock: Arc<dyn app::clock::Clock> = Arc::new(app::clock::TestClock::at(now));
+    let runner = app::jobs::JobRunner::new(store.clone(), Arc::new(tables()), None, clock)
+        .with_report_cache(reports.clone());
     let done = runner.run_next().await.unwrap().unwrap();
+    assert_eq!(done.created_by, "system:schedule");
     assert_eq!(done.state, store::JobState::Done, "{:?}", done.error);
     let summary: serde_json::Value =
         serde_json::from_str(done.summary.as_deref().unwrap()).unwrap();
@@ -220,4 +260,9 @@ async fn the_stats_job_brings_the_summaries_up_to_today() {
         store.stats_refreshed_until().await.unwrap(),
         Some(date!(2020 - 07 - 03))
     );
+    // The run emptied the cache: the report read next is new.
+    let (after, after_until) = kept(reports).await;
+    assert!(!Arc::ptr_eq(&first, &after));
+    assert_eq!(after_until, Some(date!(2020 - 07 - 03)));
+    assert_eq!(uses(&after), uses(&first) + 1_000);
 }

@@ -85,10 +85,7 @@ pub async fn run(
         .context("cannot read the listening address")?;
     let shutdown = super::serve::shutdown_signal();
     println!("\nVivienda escucha en http://{address}/");
-    tokio::spawn(
-        crate::wiring::job_runner(config, state.store.clone())?
-            .keep_running(std::time::Duration::from_secs(2)),
-    );
+    crate::wiring::start_background(config, &state)?;
     web::serve(
         listener,
         state,

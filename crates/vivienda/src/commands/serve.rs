@@ -15,10 +15,10 @@ pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()>
         .local_addr()
         .context("cannot read the listening address")?;
     let state = web::AppState::new(wiring::app_state(config, store.clone())?);
-    start_sender(config, store.clone())?;
+    start_sender(config, store)?;
     // Batches queued from the back office run here, in any instance: the queue gives each
     // job to one worker at a time.
-    tokio::spawn(wiring::job_runner(config, store)?.keep_running(Duration::from_secs(2)));
+    wiring::start_background(config, &state)?;
     let shutdown = shutdown_signal();
     tracing::info!(%address, engine = state.store.engine(), "serving");
     println!("Vivienda escucha en http://{address}/");
