@@ -290,34 +290,76 @@ fn person(
 /// Every account opened through `until`, oldest first: opened between 7:00 and 22:00 Mexico
 /// City time and activated within ten minutes, the same day.
 pub fn accounts(config: &UsageConfig, tables: &ReferenceTables) -> Vec<UsageAccount> {
-    let mut dealer = StateDealer::new();
-    let mut curps = HashSet::new();
-    let mut out = Vec::new();
-    let mut index = 0u32;
-    for (day, new) in new_accounts_by_day(config) {
-        let mut times: Vec<i64> = (0..new)
-            .map(|k| {
-                let mut r = rng(config.seed, 1, u128::from(index + k));
-                r.random_range(7 * 3600..22 * 3600)
-            })
-            .collect();
-        times.sort_unstable();
-        for opened in times {
-            let mut r = rng(config.seed, 2, u128::from(index));
-            let state = dealer.next();
-            let person = person(&mut r, tables, index, state, config.until, &mut curps);
-            let created_at = at(day, opened);
-            let activated_at = created_at + Duration::seconds(r.random_range(30..600));
-            out.push(UsageAccount {
-                index,
-                person,
-                created_at,
-                activated_at,
-            });
-            index += 1;
+    Accounts::new(config, tables).collect()
+}
+
+/// The accounts of [`accounts`], one at a time: a national population is generated and loaded
+/// without being held in memory at once.
+pub struct Accounts<'a> {
+    config: UsageConfig,
+    tables: &'a ReferenceTables,
+    days: std::vec::IntoIter<(Date, u32)>,
+    /// The day being dealt and the opening times (seconds) of its accounts still to come.
+    day: Option<(Date, std::vec::IntoIter<i64>)>,
+    dealer: StateDealer,
+    curps: HashSet<String>,
+    index: u32,
+}
+
+impl<'a> Accounts<'a> {
+    pub fn new(config: &UsageConfig, tables: &'a ReferenceTables) -> Accounts<'a> {
+        Accounts {
+            config: *config,
+            tables,
+            days: new_accounts_by_day(config).into_iter(),
+            day: None,
+            dealer: StateDealer::new(),
+            curps: HashSet::new(),
+            index: 0,
         }
     }
-    out
+}
+
+impl Iterator for Accounts<'_> {
+    type Item = UsageAccount;
+
+    fn next(&mut self) -> Option<UsageAccount> {
+        loop {
+            if let Some((day, times)) = &mut self.day
+                && let Some(opened) = times.next()
+            {
+                let index = self.index;
+                let mut r = rng(self.config.seed, 2, u128::from(index));
+                let state = self.dealer.next();
+                let person = person(
+                    &mut r,
+                    self.tables,
+                    index,
+                    state,
+                    self.config.until,
+                    &mut self.curps,
+                );
+                let created_at = at(*day, opened);
+                let activated_at = created_at + Duration::seconds(r.random_range(30..600));
+                self.index += 1;
+                return Some(UsageAccount {
+                    index,
+                    person,
+                    created_at,
+                    activated_at,
+                });
+            }
+            let (day, new) = self.days.next()?;
+            let mut times: Vec<i64> = (0..new)
+                .map(|k| {
+                    let mut r = rng(self.config.seed, 1, u128::from(self.index + k));
+                    r.random_range(7 * 3600..22 * 3600)
+                })
+                .collect();
+            times.sort_unstable();
+            self.day = Some((day, times.into_iter()));
+        }
+    }
 }
 
 /// Session lengths with mean `mean`: drawn as the sum of two exponentials (most sessions
@@ -350,16 +392,17 @@ fn channel(rng: &mut ChaCha8Rng) -> Channel {
     }
 }
 
-/// The sessions of a window, by accounts activated before it starts. In 2020 each day has
+/// The sessions of a window, by accounts activated before it starts (`activated`: when each
+/// account was activated, oldest first, as [`accounts`] gives them). In 2020 each day has
 /// its users (138,000 at scale 1), one session each; in 2024 the window's month has its
 /// actives (3.7 million at scale 1), each with one to four sessions on different days.
 pub fn sessions(
     config: &UsageConfig,
-    accounts: &[UsageAccount],
+    activated: &[OffsetDateTime],
     window: &Window,
 ) -> Vec<UsageSession> {
     let start = at(window.from, 0);
-    let eligible = accounts.partition_point(|a| a.activated_at < start);
+    let eligible = activated.partition_point(|a| *a < start);
     let days = (window.to - window.from).whole_days() + 1;
     let mut r = rng(
         config.seed,

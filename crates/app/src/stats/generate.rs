@@ -24,6 +24,8 @@ pub enum GenerateError {
     Scale(f64),
     #[error("this usage (same scale, date and seed) was generated into this database before")]
     AlreadyGenerated,
+    #[error("the generator stopped: {0}")]
+    Generator(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -49,6 +51,21 @@ fn identity(config: &UsageConfig) -> FileIdentity {
     }
 }
 
+/// One loaded account holder: what the accounts and sessions need of them once their member
+/// row is written.
+struct Holder {
+    member_id: domain::registry::MemberId,
+    index: u32,
+    created_at: time::OffsetDateTime,
+    activated_at: time::OffsetDateTime,
+}
+
+/// How many chunks of generated account holders may wait for the database.
+const QUEUED_CHUNKS: usize = 4;
+
+/// Generates the usage of `config` into `store`. The account holders are generated on a
+/// thread of their own while the database writes the previous chunk, so both cores work; only
+/// their ids and dates are kept in memory, not the people.
 pub async fn generate(
     store: &dyn Store,
     tables: &ReferenceTables,
@@ -58,44 +75,67 @@ pub async fn generate(
     if !(config.scale > 0.0 && config.scale <= 1.0) {
         return Err(GenerateError::Scale(config.scale));
     }
-    let holders = usage::accounts(&config, tables);
-    progress("accounts", holders.len());
     let mut batch = match store.begin_import(&identity(&config)).await {
         Ok(batch) => batch,
         Err(StoreError::AlreadyImported { .. }) => return Err(GenerateError::AlreadyGenerated),
         Err(e) => return Err(e.into()),
     };
-    let mut ids = Vec::with_capacity(holders.len());
-    for chunk in holders.chunks(CHUNK) {
+    let (chunks, mut generated) = tokio::sync::mpsc::channel(QUEUED_CHUNKS);
+    let owned = tables.clone();
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut accounts = usage::Accounts::new(&config, &owned);
+        loop {
+            let chunk: Vec<usage::UsageAccount> = accounts.by_ref().take(CHUNK).collect();
+            // An empty chunk ends it; a closed channel means the loading failed.
+            if chunk.is_empty() || chunks.blocking_send(chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let mut holders: Vec<Holder> = Vec::new();
+    while let Some(chunk) = generated.recv().await {
         let people: Vec<_> = chunk.iter().map(|a| a.person.clone()).collect();
-        ids.extend(batch.insert_members(&people).await?);
+        let ids = batch.insert_members(&people).await?;
+        holders.extend(chunk.iter().zip(ids).map(|(a, member_id)| Holder {
+            member_id,
+            index: a.index,
+            created_at: a.created_at,
+            activated_at: a.activated_at,
+        }));
+        if holders.len() % (25 * CHUNK) < CHUNK {
+            progress("members", holders.len());
+        }
     }
+    generator
+        .await
+        .map_err(|e| GenerateError::Generator(e.to_string()))?;
     batch
         .commit(ImportTotals {
-            accepted: ids.len() as u64,
+            accepted: holders.len() as u64,
             ..Default::default()
         })
         .await?;
-    for (chunk, chunk_ids) in holders.chunks(CHUNK).zip(ids.chunks(CHUNK)) {
+    progress("members", holders.len());
+    for chunk in holders.chunks(CHUNK) {
         let accounts: Vec<LoadAccount> = chunk
             .iter()
-            .zip(chunk_ids)
-            .map(|(a, id)| LoadAccount {
-                member_id: *id,
-                email: format!("cuenta{}@generada.invalid", a.index),
-                mobile: format!("5{:09}", a.index),
+            .map(|h| LoadAccount {
+                member_id: h.member_id,
+                email: format!("cuenta{}@generada.invalid", h.index),
+                mobile: format!("5{:09}", h.index),
                 password_hash: NO_PASSWORD.to_owned(),
-                created_at: a.created_at,
-                activated_at: Some(a.activated_at),
+                created_at: h.created_at,
+                activated_at: Some(h.activated_at),
             })
             .collect();
         store.load_usage(&accounts, &[], &[]).await?;
     }
+    progress("accounts", holders.len());
+    let activated: Vec<_> = holders.iter().map(|h| h.activated_at).collect();
     let mut sessions_loaded = 0;
     let windows = usage::windows(config.until);
     for window in &windows {
-        let sessions = usage::sessions(&config, &holders, window);
-        progress("sessions", sessions.len());
+        let sessions = usage::sessions(&config, &activated, window);
         let uses: Vec<LoadUse> = usage::counts(&sessions)
             .into_iter()
             .map(|c| LoadUse {
@@ -109,7 +149,7 @@ pub async fn generate(
             .iter()
             .enumerate()
             .filter_map(|(n, s)| {
-                let member_id = *ids.get(usize::try_from(s.account).ok()?)?;
+                let member_id = holders.get(usize::try_from(s.account).ok()?)?.member_id;
                 let mut hash = Sha256::new();
                 hash.update(format!("{}:{}:{n}", config.seed, window.from).as_bytes());
                 Some(LoadSession {
@@ -126,10 +166,12 @@ pub async fn generate(
             store.load_usage(&[], chunk, &[]).await?;
         }
         store.load_usage(&[], &[], &uses).await?;
+        progress("sessions", sessions_loaded);
     }
     let refresh = store
         .refresh_stats(usage::first_day(), config.until)
         .await?;
+    progress("summarised days", refresh.days as usize);
     Ok(Generated {
         accounts: holders.len(),
         sessions: sessions_loaded,

@@ -49,7 +49,9 @@ pub async fn generate(
     let tables = wiring::reference_tables(&config.data_dir)?;
     let config = app::stats::UsageConfig { scale, until, seed };
     let started = std::time::Instant::now();
-    let mut progress = |what: &str, n: usize| eprintln!("generating {n} {what}…");
+    let mut progress = |what: &str, n: usize| {
+        eprintln!("{n} {what} ({:.0} s)", started.elapsed().as_secs_f64());
+    };
     match app::stats::generate(store.as_ref(), &tables, config, &mut progress).await {
         Ok(done) => {
             println!(
