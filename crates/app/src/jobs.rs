@@ -324,7 +324,8 @@ pub async fn keep_refreshing_stats(
     clock: Arc<dyn Clock>,
     every: StdDuration,
 ) {
-    let mut tick = tokio::time::interval(every);
+    // The first one an interval after start: an instance that restarts does not queue it anew.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

@@ -13,8 +13,10 @@ use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use store::{
-    LedgerCheck, MovementFilter, RegistryCounts, RegistryRepo, SavingsOverview, StoreError,
+    LedgerCheck, MovementFilter, PointsRecord, RegistryCounts, RegistryRepo, SavingsOverview,
+    StoreError,
 };
+use time::Date;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -58,6 +60,15 @@ impl PgStore {
         client.query_opt(&stmt, params).await.map_err(db)
     }
 
+    /// The member by id, on a shared connection.
+    async fn member_shared(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
+        self.fetch_shared(MEMBER_BY_ID, &[&id.0])
+            .await?
+            .first()
+            .map(rows::member)
+            .transpose()
+    }
+
     async fn member_where(&self, column: &str, value: &str) -> Result<Option<Member>, StoreError> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {column} = $1");
         self.row(&sql, &[&value])
@@ -78,11 +89,7 @@ fn all<T>(
 #[async_trait]
 impl RegistryRepo for PgStore {
     async fn member(&self, id: MemberId) -> Result<Option<Member>, StoreError> {
-        self.row(MEMBER_BY_ID, &[&id.0])
-            .await?
-            .as_ref()
-            .map(rows::member)
-            .transpose()
+        self.member_shared(id).await
     }
 
     async fn member_by_nss(&self, nss: &Nss) -> Result<Option<Member>, StoreError> {
@@ -118,7 +125,7 @@ impl RegistryRepo for PgStore {
         // One round trip: each balance row carries the two dates, and one row with a NULL
         // bucket answers for a member without balances.
         let rows = self
-            .fetch(
+            .fetch_shared(
                 "SELECT b.bucket, b.balance,
                      (SELECT max(latest) FROM (
                           SELECT (SELECT booked_on FROM subaccount_movements m
@@ -160,7 +167,7 @@ impl RegistryRepo for PgStore {
     async fn balances(&self, id: MemberId) -> Result<Vec<BucketBalance>, StoreError> {
         let sql = "SELECT bucket, balance FROM subaccount_balances WHERE member_id = $1 \
                    ORDER BY bucket";
-        all(self.rows(sql, &[&id.0]).await?, |r| {
+        all(self.fetch_shared(sql, &[&id.0]).await?, |r| {
             let bucket: i16 = r.try_get(0).map_err(db)?;
             Ok(BucketBalance {
                 bucket: Bucket::from_number(bucket.into())
@@ -190,14 +197,48 @@ impl RegistryRepo for PgStore {
         let sql = "SELECT member_id, nrp, start_date, wage_from, end_date, daily_wage
                    FROM employment_periods WHERE member_id = $1
                    ORDER BY start_date, wage_from, nrp";
-        all(self.rows(sql, &[&id.0]).await?, rows::relation)
+        all(self.fetch_shared(sql, &[&id.0]).await?, rows::relation)
     }
 
     async fn credits(&self, id: MemberId) -> Result<Vec<Credit>, StoreError> {
         let sql = "SELECT member_id, credit_number, product, denomination, originated_on, amount,
                           amount_vsm, rate, term_months, status
                    FROM credits WHERE member_id = $1 ORDER BY originated_on, credit_number";
-        all(self.rows(sql, &[&id.0]).await?, rows::credit)
+        all(self.fetch_shared(sql, &[&id.0]).await?, rows::credit)
+    }
+
+    async fn points_record(
+        &self,
+        id: MemberId,
+        contributions_from: Date,
+    ) -> Result<Option<PointsRecord>, StoreError> {
+        // The five reads go out together on a shared connection: one wait, not five.
+        let contributions = async {
+            let kinds = vec![MovementKind::Contribution.number()];
+            let buckets: Vec<i16> = Vec::new();
+            let to: Option<Date> = None;
+            let rows = self
+                .fetch_shared(
+                    MOVEMENTS,
+                    &[&id.0, &kinds, &buckets, &Some(contributions_from), &to],
+                )
+                .await?;
+            all(rows, rows::movement)
+        };
+        let (member, relations, contributions, credits, balances) = tokio::try_join!(
+            self.member_shared(id),
+            self.relations(id),
+            contributions,
+            self.credits(id),
+            self.balances(id),
+        )?;
+        Ok(member.map(|member| PointsRecord {
+            member,
+            relations,
+            contributions,
+            credits,
+            balances,
+        }))
     }
 
     async fn credit_balance(

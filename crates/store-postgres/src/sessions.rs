@@ -110,7 +110,7 @@ impl SessionRepo for PgStore {
             qualified("s", SESSION_COLUMNS),
             qualified("a", crate::accounts::COLUMNS),
         );
-        self.fetch(&sql, &[&&id_hash[..]])
+        self.fetch_shared(&sql, &[&&id_hash[..]])
             .await?
             .first()
             .map(|r| Ok((session(r)?, crate::accounts::account_at(r, SESSION_FIELDS)?)))

@@ -20,6 +20,8 @@ pub struct Config {
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_grace_seconds: u64,
     pub postgres_pool_size: usize,
+    /// Connections of the pool that the point reads of every request share, pipelined.
+    pub postgres_shared_connections: usize,
     /// A PostgreSQL schema of Vivienda's own (created if missing) instead of `public`.
     pub postgres_schema: Option<String>,
     /// E-mail leaves through this SMTP server; without it, messages wait in the outbox.
@@ -71,6 +73,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             shutdown_grace_seconds: 20,
             postgres_pool_size: 16,
+            postgres_shared_connections: 4,
             postgres_schema: None,
             smtp_host: None,
             smtp_port: 25,

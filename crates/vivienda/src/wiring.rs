@@ -43,6 +43,7 @@ pub async fn open_store(config: &Config, default_file: &str) -> anyhow::Result<A
         let options = store_postgres::PgOptions {
             pool_size: config.postgres_pool_size,
             schema: config.postgres_schema.clone(),
+            shared_connections: config.postgres_shared_connections,
             ..Default::default()
         };
         let store = store_postgres::PgStore::connect_with(url, options)
