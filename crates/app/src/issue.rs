@@ -27,6 +27,13 @@ impl IssueError {
     }
 }
 
+/// Renders at once: one per core. A render is a few to tens of milliseconds of one core and
+/// some megabytes; more at a time than there are cores would only hold more memory and make
+/// every render slower, so the rest wait their turn.
+static RENDERS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// Renders `data` for `member` and records it as issued at `now`.
 pub async fn issue<D>(
     store: &dyn Store,
@@ -44,9 +51,14 @@ where
     for _ in 0..3 {
         let verification = documents::Verification::new(now);
         let (r, d, v) = (renderer.clone(), data.clone(), verification.clone());
+        let turn = RENDERS
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
         let rendered = tokio::task::spawn_blocking(move || r.render(d.as_ref(), &v))
             .await
             .map_err(|e| StoreError::Database(e.to_string()))??;
+        drop(turn);
         let audit = [domain::audit::AuditEntry {
             at: store::stored_instant(now),
             actor: format!("member:{}", member.0),
