@@ -471,20 +471,28 @@ pub(crate) async fn keep_report_warm(state: AppState) {
     let every = app::stats::ReportCache::MAX_AGE.mul_f32(0.8);
     loop {
         let yesterday = state.accounts.today() - time::Duration::days(1);
-        let built = state
+        state
             .reports
-            .rebuild(
-                state.store.as_ref(),
-                state.savings.tables(),
-                yesterday,
-                app::stats::DEFAULT_WINDOW_DAYS,
-            )
-            .await;
-        if let Err(e) = built {
+            .forget(yesterday, app::stats::DEFAULT_WINDOW_DAYS);
+        if let Err(e) = public_report(&state, yesterday).await {
             tracing::warn!(error = %e, "the statistics report was not built ahead");
         }
         tokio::time::sleep(every).await;
     }
+}
+
+/// The report as of `date` over the default window, kept between refreshes.
+async fn public_report(state: &AppState, date: Date) -> Result<Arc<Report>, store::StoreError> {
+    let (report, _) = state
+        .reports
+        .report(
+            state.store.as_ref(),
+            state.savings.tables(),
+            date,
+            app::stats::DEFAULT_WINDOW_DAYS,
+        )
+        .await?;
+    Ok(report)
 }
 
 /// The date asked for, or yesterday (the last whole day) when none; an error when it is not
@@ -514,17 +522,8 @@ async fn view_public_statistics_get(
         ),
     };
     page.has_errors = !errors.is_empty();
-    let report = match state
-        .reports
-        .report(
-            state.store.as_ref(),
-            state.savings.tables(),
-            date,
-            app::stats::DEFAULT_WINDOW_DAYS,
-        )
-        .await
-    {
-        Ok((r, _)) => r,
+    let report = match public_report(&state, date).await {
+        Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "statistics unavailable");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();

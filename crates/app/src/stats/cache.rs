@@ -56,32 +56,6 @@ impl ReportCache {
         {
             return Ok((kept.report.clone(), until));
         }
-        self.store_new(store, tables, as_of, window_days, until)
-            .await
-    }
-
-    /// Builds the report as of `as_of` over `window_days` afresh and keeps it.
-    pub async fn rebuild(
-        &self,
-        store: &dyn Store,
-        tables: &ReferenceTables,
-        as_of: Date,
-        window_days: u32,
-    ) -> Result<(Arc<Report>, Option<Date>), StoreError> {
-        let until = store.stats_refreshed_until().await?;
-        self.store_new(store, tables, as_of, window_days, until)
-            .await
-    }
-
-    async fn store_new(
-        &self,
-        store: &dyn Store,
-        tables: &ReferenceTables,
-        as_of: Date,
-        window_days: u32,
-        until: Option<Date>,
-    ) -> Result<(Arc<Report>, Option<Date>), StoreError> {
-        let key = (as_of, window_days);
         let report = Arc::new(build_report(store, tables, as_of, window_days).await?);
         let mut kept = self.lock();
         if kept.len() >= KEPT && !kept.contains_key(&key) {
@@ -102,6 +76,11 @@ impl ReportCache {
             },
         );
         Ok((report, until))
+    }
+
+    /// Forgets the kept report as of `as_of` over `window_days`: the next read builds it.
+    pub fn forget(&self, as_of: Date, window_days: u32) {
+        self.lock().remove(&(as_of, window_days));
     }
 
     /// Forgets every kept report: the summaries have just been rewritten.
