@@ -620,13 +620,7 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let maria_id = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(crate::accounts::NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let maria_id = app.member_id(crate::accounts::NSS).await;
     let correction = app.store.requests_of_member(maria_id).await.unwrap()[0]
         .folio
         .as_str()
@@ -1006,14 +1000,7 @@ async fn every_role_is_refused_what_it_may_not_do(engine: Engine) {
     let _antonio = crate::refund::signed_in_antonio(&app).await;
     let antonio = token_of(&app, ANTONIO_NSS).await;
     let (refund, _) = antonios_folios(&app, &antonio).await;
-    let maria_id = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(crate::accounts::NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id
-        .0;
+    let maria_id = app.member_id(crate::accounts::NSS).await.0;
     // A batch to look at, queued by a supervisor.
     let boss = crate::backoffice::create(&app, "supervisora", Role::Supervisor).await;
     let mut boss_browser = crate::backoffice::sign_in(&app, &boss).await;
@@ -1096,13 +1083,7 @@ async fn every_role_is_refused_what_it_may_not_do(engine: Engine) {
         form
     };
 
-    let antonio_id = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(ANTONIO_NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let antonio_id = app.member_id(ANTONIO_NSS).await;
     let stage_before = app.store.requests_of_member(antonio_id).await.unwrap()[0]
         .state
         .stage();

@@ -103,13 +103,7 @@ pub(crate) fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
 }
 
 pub(crate) async fn files_of(app: &TestApp, folio: &str) -> Vec<store::Attachment> {
-    let member = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let member = app.member_id(NSS).await;
     app.store
         .attachments(member, &domain::requests::Folio::parse(folio).unwrap())
         .await
@@ -203,13 +197,7 @@ async fn the_course_is_failed_then_passed_and_its_certificate_is_verifiable(engi
     assert!(text.contains("6 de 6"), "{text}");
     assert!(text.contains("MARÍA"), "{text}");
     // Issued like every document: recorded with its hash, so /verificar can confirm it.
-    let member = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let member = app.member_id(NSS).await;
     let completion = app.store.course_completion(member).await.unwrap().unwrap();
     assert_eq!((completion.score, completion.out_of), (6, 6));
     let code = text
@@ -425,13 +413,7 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
         sent.contains("Se envió la solicitud"),
         "the timeline: {sent}"
     );
-    let member = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let member = app.member_id(NSS).await;
     let request = app
         .store
         .request_by_folio(member, &domain::requests::Folio::parse(&folio).unwrap())

@@ -166,6 +166,16 @@ pub async fn spawn_app_on(engine: Engine) -> TestApp {
 }
 
 impl TestApp {
+    /// The id of the member with this NSS, who must exist.
+    pub async fn member_id(&self, nss: &str) -> domain::registry::MemberId {
+        self.store
+            .member_by_nss(&domain::ids::Nss::parse(nss).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .member_id
+    }
+
     /// Moves the app's clock forward (only for an app spawned with `clock_by_hand`).
     pub fn advance(&self, by: time::Duration) {
         self.clock

@@ -85,12 +85,7 @@ async fn the_covid_deferral_is_granted_once_and_shows_in_the_movements(engine: E
     let moves = app
         .store
         .credit_movements(
-            app.store
-                .member_by_nss(&domain::ids::Nss::parse("01908567892").unwrap())
-                .await
-                .unwrap()
-                .unwrap()
-                .member_id,
+            app.member_id("01908567892").await,
             &domain::registry::CreditNumber::parse(CREDIT).unwrap(),
         )
         .await

@@ -88,6 +88,27 @@ fn spellings(value: &str) -> Vec<String> {
 
 /// Whether `value` occurs in `text` with no digit right before or after it (six-digit codes
 /// would otherwise match inside longer numbers by chance).
+/// Fails naming every secret found in `text`, in any of its spellings, with its line.
+fn assert_no_leaks<W: std::fmt::Display, S: AsRef<str>>(text: &str, secrets: &[(W, S)]) {
+    let mut leaks = Vec::new();
+    for (what, value) in secrets {
+        for spelling in spellings(value.as_ref()) {
+            if occurs(text, &spelling) {
+                let line = text
+                    .lines()
+                    .find(|l| occurs(l, &spelling))
+                    .unwrap_or_default();
+                leaks.push(format!("{what} {spelling:?} in: {line}"));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "secrets in the log:\n{}",
+        leaks.join("\n")
+    );
+}
+
 fn occurs(text: &str, value: &str) -> bool {
     let digits_only = value.bytes().all(|b| b.is_ascii_digit());
     text.match_indices(value).any(|(at, _)| {
@@ -331,23 +352,7 @@ async fn secrets_stay_out_of_logs_caches_and_urls(engine: Engine) {
         text.contains("path=/cuenta") && text.contains("path=/recuperar/codigo"),
         "the journey was not captured"
     );
-    let mut leaks = Vec::new();
-    for (what, value) in &secrets {
-        for spelling in spellings(value) {
-            if occurs(&text, &spelling) {
-                let line = text
-                    .lines()
-                    .find(|l| occurs(l, &spelling))
-                    .unwrap_or_default();
-                leaks.push(format!("{what} {spelling:?} in: {line}"));
-            }
-        }
-    }
-    assert!(
-        leaks.is_empty(),
-        "secrets in the log:\n{}",
-        leaks.join("\n")
-    );
+    assert_no_leaks(&text, &secrets);
     println!(
         "{engine:?}: {} pages crawled signed in, {} secrets looked for in {} log lines: {pages:?}",
         pages.len(),
@@ -396,13 +401,7 @@ async fn the_back_office_keeps_secrets_out_of_logs_caches_and_urls(engine: Engin
     )
     .await;
     assert_eq!(r.status(), 200);
-    let member = app
-        .store
-        .member_by_nss(&domain::ids::Nss::parse(NSS).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id;
+    let member = app.member_id(NSS).await;
     let folio = app.store.requests_of_member(member).await.unwrap()[0]
         .folio
         .as_str()
@@ -489,23 +488,7 @@ async fn the_back_office_keeps_secrets_out_of_logs_caches_and_urls(engine: Engin
         text.contains("path=/operacion/miembros") && text.contains("path=/operacion/entrar"),
         "the journey was not captured"
     );
-    let mut leaks = Vec::new();
-    for (what, value) in &secrets {
-        for spelling in spellings(value) {
-            if occurs(&text, &spelling) {
-                let line = text
-                    .lines()
-                    .find(|l| occurs(l, &spelling))
-                    .unwrap_or_default();
-                leaks.push(format!("{what} {spelling:?} in: {line}"));
-            }
-        }
-    }
-    assert!(
-        leaks.is_empty(),
-        "secrets in the log:\n{}",
-        leaks.join("\n")
-    );
+    assert_no_leaks(&text, &secrets);
     let total: usize = crawled.iter().map(|(_, p)| p.len()).sum();
     println!(
         "{engine:?}: back office, {total} pages crawled by 4 roles ({:?}), {} secrets looked for",
