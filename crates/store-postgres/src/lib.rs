@@ -1,7 +1,7 @@
 //! The scale-out store: PostgreSQL through tokio-postgres, behind a deadpool pool.
 //!
 //! Reads check a connection out per call and run cached prepared statements; the point reads
-//! every signed-in request makes (its session, the balances) share four connections instead, on
+//! every signed-in request makes (its session, the balances, the movements) share four connections instead, on
 //! which tokio-postgres pipelines concurrent callers (`shared`). An import batch
 //! keeps one connection and one transaction for its whole life and loads rows with binary COPY.
 //! Connections are recycled without a ping (`RecyclingMethod::Fast`): the design measured the

@@ -185,7 +185,7 @@ impl RegistryRepo for PgStore {
         let kinds: Vec<i16> = filter.kinds.iter().map(|k| k.number()).collect();
         let buckets: Vec<i16> = filter.buckets.iter().map(|b| b.number()).collect();
         let rows = self
-            .rows(
+            .fetch_shared(
                 MOVEMENTS,
                 &[&id.0, &kinds, &buckets, &filter.from, &filter.to],
             )
@@ -213,22 +213,15 @@ impl RegistryRepo for PgStore {
         contributions_from: Date,
     ) -> Result<Option<PointsRecord>, StoreError> {
         // The five reads go out together on a shared connection: one wait, not five.
-        let contributions = async {
-            let kinds = vec![MovementKind::Contribution.number()];
-            let buckets: Vec<i16> = Vec::new();
-            let to: Option<Date> = None;
-            let rows = self
-                .fetch_shared(
-                    MOVEMENTS,
-                    &[&id.0, &kinds, &buckets, &Some(contributions_from), &to],
-                )
-                .await?;
-            all(rows, rows::movement)
+        let contributions = MovementFilter {
+            kinds: vec![MovementKind::Contribution],
+            from: Some(contributions_from),
+            ..MovementFilter::default()
         };
         let (member, relations, contributions, credits, balances) = tokio::try_join!(
             self.member_shared(id),
             self.relations(id),
-            contributions,
+            self.movements(id, &contributions),
             self.credits(id),
             self.balances(id),
         )?;

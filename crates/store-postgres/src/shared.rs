@@ -1,5 +1,5 @@
-//! Connections shared by many requests at once, for the point reads every signed-in page
-//! makes (the session, the balances). tokio-postgres pipelines the statements that concurrent
+//! Connections shared by many requests at once, for the short reads of one member that
+//! signed-in pages make (the session, the member, the balances, the movements, the credits). tokio-postgres pipelines the statements that concurrent
 //! callers send on one connection: the server reads several at a time and the two sides wake
 //! each other far less often than with a connection per request. Only short reads go here: a
 //! slow statement would hold up everything queued behind it on its connection.
