@@ -112,19 +112,7 @@ async fn antonios_folios(app: &TestApp, token: &str) -> (String, String) {
         .as_str()
         .unwrap()
         .to_owned();
-    let slots: Value = app
-        .client
-        .get(format!(
-            "{}/api/v1/cesi/offices/JAL01/slots?procedure=payment_agreement",
-            app.address
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let first = &slots["slots"][0];
+    let (day, time) = app.free_slot("payment_agreement", 0).await;
     let (status, booked) = call(
         app,
         token,
@@ -132,7 +120,7 @@ async fn antonios_folios(app: &TestApp, token: &str) -> (String, String) {
         "/api/v1/me/appointments",
         Some(&json!({
             "procedure": "payment_agreement", "office": "JAL01",
-            "day": first["day"], "time": first["time"],
+            "day": day, "time": time,
         })),
     )
     .await;
@@ -604,27 +592,8 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
     let overpayment = location(&r).rsplit('/').next().unwrap().to_owned();
     assert!(overpayment.starts_with("PEX-"), "{overpayment}");
 
-    maria.get("/tramites/correccion").await;
-    let r = crate::corrections::send(
-        &app,
-        &maria,
-        &[
-            ("given_names", "MARÍA"),
-            ("first_surname", "GARCÍA"),
-            ("second_surname", "Herrera"),
-            ("curp", "GAHM850312MDFRRR09"),
-            ("rfc", "GAHM850312K40"),
-            ("explicacion", "Mi acta dice Herrera."),
-        ],
-        &[("acta.pdf", crate::credit_application::PDF)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let correction = crate::corrections::file_surname_correction(&app, &mut maria).await;
     let maria_id = app.member_id(crate::accounts::NSS).await;
-    let correction = app.store.requests_of_member(maria_id).await.unwrap()[0]
-        .folio
-        .as_str()
-        .to_owned();
     let r = maria
         .post("/credito/solicitud", &[("eleccion", "tradicional:buy")])
         .await;
@@ -650,22 +619,7 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
         .to_string();
 
     // A free slot to move Antonio's appointment to.
-    let slots: Value = app
-        .client
-        .get(format!(
-            "{}/api/v1/cesi/offices/JAL01/slots?procedure=payment_agreement",
-            app.address
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let (day, hour) = (
-        slots["slots"][1]["day"].as_str().unwrap().to_owned(),
-        slots["slots"][1]["time"].as_str().unwrap().to_owned(),
-    );
+    let (day, hour) = app.free_slot("payment_agreement", 1).await;
 
     let id_of = |fill: Fill| -> Option<&str> {
         Some(match fill {

@@ -46,6 +46,32 @@ pub(crate) async fn send(
     send_to(app, browser, "/tramites/correccion/enviar", fields, files).await
 }
 
+/// María, signed in, asks for her second surname to read "Herrera", with her birth
+/// certificate; the folio of the correction filed.
+pub(crate) async fn file_surname_correction(app: &TestApp, maria: &mut Browser<'_>) -> String {
+    maria.get("/tramites/correccion").await;
+    let r = send(
+        app,
+        maria,
+        &[
+            ("given_names", "MARÍA"),
+            ("first_surname", "GARCÍA"),
+            ("second_surname", "Herrera"),
+            ("curp", "GAHM850312MDFRRR09"),
+            ("rfc", "GAHM850312K40"),
+            ("explicacion", "Mi acta dice Herrera."),
+        ],
+        &[("acta.pdf", crate::credit_application::PDF)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let member = app.member_id(crate::accounts::NSS).await;
+    app.store.requests_of_member(member).await.unwrap()[0]
+        .folio
+        .as_str()
+        .to_owned()
+}
+
 async fn send_to(
     app: &TestApp,
     browser: &Browser<'_>,

@@ -337,26 +337,6 @@ async fn a_postgres_outage_is_answered_503_at_once_and_recovered_from_alone() {
 
 // ----- idempotency keys --------------------------------------------------------------------
 
-async fn first_slot(app: &TestApp, procedure: &str) -> (String, String) {
-    let slots: serde_json::Value = app
-        .client
-        .get(format!(
-            "{}/api/v1/cesi/offices/JAL01/slots?procedure={procedure}",
-            app.address
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let slot = &slots["slots"][0];
-    (
-        slot["day"].as_str().unwrap().to_owned(),
-        slot["time"].as_str().unwrap().to_owned(),
-    )
-}
-
 /// Juan's appointments that are booked (not cancelled), by folio.
 async fn booked(app: &TestApp, token: &str) -> Vec<String> {
     let mine: serde_json::Value = app
@@ -401,7 +381,7 @@ async fn book_with_key(
 async fn a_retry_with_the_same_key_gets_the_first_answer(engine: Engine) {
     let app = spawn_app_on(engine).await;
     let token = juan_token(&app).await;
-    let (day, time) = first_slot(&app, "payment_agreement").await;
+    let (day, time) = app.free_slot("payment_agreement", 0).await;
     let body = serde_json::json!({
         "procedure": "payment_agreement", "office": "JAL01", "day": day, "time": time
     });
@@ -501,7 +481,7 @@ async fn a_retry_after_a_cut_is_not_done_twice() {
     })
     .await;
     let token = juan_token(&app).await;
-    let (day, time) = first_slot(&app, "payment_agreement").await;
+    let (day, time) = app.free_slot("payment_agreement", 0).await;
     let body = serde_json::json!({
         "procedure": "payment_agreement", "office": "JAL01", "day": day, "time": time
     });

@@ -166,6 +166,27 @@ pub async fn spawn_app_on(engine: Engine) -> TestApp {
 }
 
 impl TestApp {
+    /// The `n`-th free slot (day, time) for `procedure` at the Guadalajara office, JAL01.
+    pub async fn free_slot(&self, procedure: &str, n: usize) -> (String, String) {
+        let slots: serde_json::Value = self
+            .client
+            .get(format!(
+                "{}/api/v1/cesi/offices/JAL01/slots?procedure={procedure}",
+                self.address
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let slot = &slots["slots"][n];
+        (
+            slot["day"].as_str().unwrap().to_owned(),
+            slot["time"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// The id of the member with this NSS, who must exist.
     pub async fn member_id(&self, nss: &str) -> domain::registry::MemberId {
         self.store

@@ -385,27 +385,8 @@ async fn the_back_office_keeps_secrets_out_of_logs_caches_and_urls(engine: Engin
     ];
     // María's correction, with evidence, waits in the queue.
     let mut maria = crate::savings::signed_in_maria(&app).await;
-    maria.get("/tramites/correccion").await;
-    let r = crate::corrections::send(
-        &app,
-        &maria,
-        &[
-            ("given_names", "MARÍA"),
-            ("first_surname", "GARCÍA"),
-            ("second_surname", "Herrera"),
-            ("curp", CURP),
-            ("rfc", RFC),
-            ("explicacion", "Mi acta dice Herrera."),
-        ],
-        &[("acta.pdf", crate::credit_application::PDF)],
-    )
-    .await;
-    assert_eq!(r.status(), 200);
+    let folio = crate::corrections::file_surname_correction(&app, &mut maria).await;
     let member = app.member_id(NSS).await;
-    let folio = app.store.requests_of_member(member).await.unwrap()[0]
-        .folio
-        .as_str()
-        .to_owned();
 
     let mut crawled = Vec::new();
     for role in Role::ALL {
