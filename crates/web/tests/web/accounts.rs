@@ -79,6 +79,24 @@ impl<'a> Browser<'a> {
         self.keep(&r);
         r
     }
+
+    /// Posts a `multipart/form-data` body, `(content type, bytes)`, with this browser's
+    /// cookies; the body carries the CSRF token if the test wants one.
+    pub(crate) async fn send_multipart(
+        &self,
+        path: &str,
+        (content_type, body): (String, Vec<u8>),
+    ) -> reqwest::Response {
+        self.app
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .header(COOKIE, self.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
 }
 
 pub(crate) fn location(r: &reqwest::Response) -> &str {

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE};
+use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 use domain::operators::{Permission, Role};
@@ -452,7 +452,6 @@ async fn signed_in<'a>(app: &'a TestApp, nss: &str) -> Browser<'a> {
 
 /// A multipart form from a signed-in browser, with its CSRF token.
 async fn post_multipart(
-    app: &TestApp,
     browser: &Browser<'_>,
     path: &str,
     parts: &[(&str, Option<&str>, &[u8])],
@@ -460,16 +459,7 @@ async fn post_multipart(
     let csrf = browser.cookies["__Host-csrf"].clone();
     let mut all: Vec<(&str, Option<&str>, &[u8])> = vec![("csrf", None, csrf.as_bytes())];
     all.extend_from_slice(parts);
-    let (content_type, body) = multipart(&all);
-    let cookies = browser.cookie_header();
-    app.client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookies)
-        .header(CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    browser.send_multipart(path, multipart(&all)).await
 }
 
 /// A well-formed folio of the same kind and year that nobody has: eight zeros check to `0`.
@@ -600,7 +590,6 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
     let application = location(&r).rsplit('/').next().unwrap().to_owned();
     assert!(application.starts_with("CRE-"), "{application}");
     let r = crate::credit_application::upload(
-        &app,
         &maria,
         &application,
         "official_id",
@@ -740,7 +729,6 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
                 "get" => julia.get(&path).await,
                 _ if template.ends_with("/documentos/{item}") => {
                     post_multipart(
-                        &app,
                         &julia,
                         &path,
                         &[("documento", Some("ine.pdf"), crate::credit_application::PDF)],
@@ -1063,7 +1051,6 @@ async fn every_role_is_refused_what_it_may_not_do(engine: Engine) {
                         "archivo"
                     };
                     post_multipart(
-                        &app,
                         browser,
                         &path,
                         &[

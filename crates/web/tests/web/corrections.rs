@@ -2,7 +2,6 @@
 //! evidence travels with the request, and an operator's completion rewrites the record.
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE};
 
 use crate::accounts::{Browser, NSS, location};
 use crate::backoffice::{create, sign_in};
@@ -38,12 +37,11 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u
 }
 
 pub(crate) async fn send(
-    app: &TestApp,
     browser: &Browser<'_>,
     fields: &[(&str, &str)],
     files: &[(&str, &[u8])],
 ) -> reqwest::Response {
-    send_to(app, browser, "/tramites/correccion/enviar", fields, files).await
+    send_to(browser, "/tramites/correccion/enviar", fields, files).await
 }
 
 /// María, signed in, asks for her second surname to read "Herrera", with her birth
@@ -51,7 +49,6 @@ pub(crate) async fn send(
 pub(crate) async fn file_surname_correction(app: &TestApp, maria: &mut Browser<'_>) -> String {
     maria.get("/tramites/correccion").await;
     let r = send(
-        app,
         maria,
         &[
             ("given_names", "MARÍA"),
@@ -73,7 +70,6 @@ pub(crate) async fn file_surname_correction(app: &TestApp, maria: &mut Browser<'
 }
 
 async fn send_to(
-    app: &TestApp,
     browser: &Browser<'_>,
     path: &str,
     fields: &[(&str, &str)],
@@ -82,16 +78,7 @@ async fn send_to(
     let csrf = browser.cookies["__Host-csrf"].clone();
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
-    let (content_type, body) = multipart(&all, files);
-    let cookies = browser.cookie_header();
-    app.client
-        .post(format!("{}{path}", app.address))
-        .header(COOKIE, cookies)
-        .header(CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    browser.send_multipart(path, multipart(&all, files)).await
 }
 
 async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) {
@@ -147,7 +134,7 @@ async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) 
     assert!(check.contains("enctype=\"multipart/form-data\""), "{check}");
 
     // Without evidence, or with a file that is not a document, nothing is filed.
-    let r = send(&app, &maria, &fields, &[]).await;
+    let r = send(&maria, &fields, &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
@@ -155,7 +142,7 @@ async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) 
             .unwrap()
             .contains("Adjunta al menos un documento")
     );
-    let r = send(&app, &maria, &fields, &[("virus.pdf", b"MZ\x90\x00")]).await;
+    let r = send(&maria, &fields, &[("virus.pdf", b"MZ\x90\x00")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let nss = domain::ids::Nss::parse(NSS).unwrap();
     let member = app.store.member_by_nss(&nss).await.unwrap().unwrap();
@@ -168,7 +155,6 @@ async fn a_member_corrects_a_surname_and_an_operator_applies_it(engine: Engine) 
     );
 
     let r = send(
-        &app,
         &maria,
         &[
             fields[0],
@@ -300,11 +286,11 @@ async fn an_agent_files_a_correction_for_a_member_on_the_phone(engine: Engine) {
         ("rfc", "GAHM850312K40"),
     ];
     // The channel is required.
-    let r = send_to(&app, &operator, &path, &fields, &[("acta.pdf", PDF)]).await;
+    let r = send_to(&operator, &path, &fields, &[("acta.pdf", PDF)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let mut with_channel = vec![("channel", "phone")];
     with_channel.extend_from_slice(&fields);
-    let r = send_to(&app, &operator, &path, &with_channel, &[("acta.pdf", PDF)]).await;
+    let r = send_to(&operator, &path, &with_channel, &[("acta.pdf", PDF)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with("/operacion/solicitudes/COR-"));
     let filed = app
@@ -327,14 +313,7 @@ async fn an_agent_files_a_correction_for_a_member_on_the_phone(engine: Engine) {
     // An auditor cannot act for members.
     app.advance(time::Duration::seconds(30));
     let auditor_browser = sign_in(&app, &auditor).await;
-    let r = send_to(
-        &app,
-        &auditor_browser,
-        &path,
-        &with_channel,
-        &[("acta.pdf", PDF)],
-    )
-    .await;
+    let r = send_to(&auditor_browser, &path, &with_channel, &[("acta.pdf", PDF)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.store
@@ -371,11 +350,11 @@ async fn a_correction_form_sent_twice_files_one_correction(engine: Engine) {
     let mut sent = fields.to_vec();
     sent.push(("envio", mark.as_str()));
 
-    let r = send(&app, &maria, &sent, &[]).await;
+    let r = send(&maria, &sent, &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no evidence");
-    let first = send(&app, &maria, &sent, &[("acta.pdf", PDF)]).await;
+    let first = send(&maria, &sent, &[("acta.pdf", PDF)]).await;
     assert_eq!(first.status(), StatusCode::OK);
-    let again = send(&app, &maria, &sent, &[("acta.pdf", PDF)]).await;
+    let again = send(&maria, &sent, &[("acta.pdf", PDF)]).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
 
     let nss = domain::ids::Nss::parse(NSS).unwrap();

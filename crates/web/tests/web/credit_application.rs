@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 
 use crate::accounts::{Browser, NSS, location};
 use crate::backoffice::{create, sign_in};
@@ -63,26 +63,18 @@ fn multipart(csrf: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 pub(crate) async fn upload(
-    app: &TestApp,
     browser: &Browser<'_>,
     folio: &str,
     item: &str,
     file_name: &str,
     bytes: &[u8],
 ) -> reqwest::Response {
-    let (content_type, body) = multipart(&browser.cookies["__Host-csrf"], file_name, bytes);
-    let cookies = browser.cookie_header();
-    app.client
-        .post(format!(
-            "{}/credito/solicitud/{folio}/documentos/{item}",
-            app.address
-        ))
-        .header(COOKIE, cookies)
-        .header(CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
+    browser
+        .send_multipart(
+            &format!("/credito/solicitud/{folio}/documentos/{item}"),
+            multipart(&browser.cookies["__Host-csrf"], file_name, bytes),
+        )
         .await
-        .unwrap()
 }
 
 /// Every blob kept (files under the blob directory, staging included).
@@ -284,7 +276,7 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
         ("ine.pdf", &virus, "tiene un virus"),
     ];
     for (name, bytes, message) in refusals {
-        let r = upload(&app, &maria, &folio, "official_id", name, bytes).await;
+        let r = upload(&maria, &folio, "official_id", name, bytes).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
         let page = r.text().await.unwrap();
         assert!(page.contains(message), "{message}: {page}");
@@ -292,12 +284,12 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
         assert!(blobs(&app).is_empty(), "{message}: {:?}", blobs(&app));
         assert!(files_of(&app, &folio).await.is_empty(), "{message}");
     }
-    let r = upload(&app, &maria, &folio, "passport", "a.pdf", PDF).await;
+    let r = upload(&maria, &folio, "passport", "a.pdf", PDF).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("no es de los que pide"));
 
     // A PDF is kept under its hash, with a name the server chose.
-    let r = upload(&app, &maria, &folio, "official_id", "../../mi ine.pdf", PDF).await;
+    let r = upload(&maria, &folio, "official_id", "../../mi ine.pdf", PDF).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
     let kept = files_of(&app, &folio).await;
     assert_eq!(kept.len(), 1);
@@ -311,7 +303,7 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     );
     assert_eq!(std::fs::read(&blobs(&app)[0]).unwrap(), PDF);
     // Replaced by a PNG: the old blob goes, the new one stays.
-    let r = upload(&app, &maria, &folio, "official_id", "foto.png", &png()).await;
+    let r = upload(&maria, &folio, "official_id", "foto.png", &png()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let kept = files_of(&app, &folio).await;
     assert_eq!(kept.len(), 1);
@@ -346,7 +338,7 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
         } else {
             bytes
         };
-        let r = upload(&app, &maria, &folio, item, "doc.pdf", &bytes).await;
+        let r = upload(&maria, &folio, item, "doc.pdf", &bytes).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{item}");
     }
     let kept = files_of(&app, &folio).await;
@@ -423,7 +415,7 @@ async fn an_application_streams_its_documents_refuses_bad_files_and_is_sent(engi
     assert_eq!(request.state, domain::requests::RequestState::Submitted);
     assert!(request.promised_on.is_some());
     // Sent: the documents no longer change.
-    let r = upload(&app, &maria, &folio, "official_id", "otra.pdf", PDF).await;
+    let r = upload(&maria, &folio, "official_id", "otra.pdf", PDF).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("ya se envió"));
     assert_eq!(files_of(&app, &folio).await.len(), 6);
@@ -633,7 +625,7 @@ async fn upload_memory_stays_flat() {
         })
     };
     // One small upload first, so the baseline includes everything an upload touches once.
-    upload(&app, &maria, &folio, "tax_id", "a.pdf", PDF).await;
+    upload(&maria, &folio, "tax_id", "a.pdf", PDF).await;
     let (base_hwm, base_rss) = memory_kib();
     println!("before:             VmHWM {base_hwm} kB, VmRSS {base_rss} kB");
     for (n, (path, item)) in [

@@ -737,7 +737,7 @@ async fn a_full_blob_disk_keeps_nothing_and_says_so() {
         .await;
     let folio = location(&r).rsplit('/').next().unwrap().to_owned();
     // One document kept before the disk fills.
-    let r = upload(&app, &maria, &folio, "tax_id", "rfc.pdf", PDF).await;
+    let r = upload(&maria, &folio, "tax_id", "rfc.pdf", PDF).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(files_of(&app, &folio).await.len(), 1);
 
@@ -760,7 +760,7 @@ async fn a_full_blob_disk_keeps_nothing_and_says_so() {
     let mut big = b"%PDF-1.4\n".to_vec();
     big.extend((0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
     big.extend_from_slice(b"\n%%EOF\n");
-    let r = upload(&app, &maria, &folio, "birth_certificate", "acta.pdf", &big).await;
+    let r = upload(&maria, &folio, "birth_certificate", "acta.pdf", &big).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     let page = r.text().await.unwrap();
     assert!(
@@ -778,7 +778,7 @@ async fn a_full_blob_disk_keeps_nothing_and_says_so() {
 
     // Room again: the same document is kept whole.
     std::fs::remove_file(app.blob_dir.join("filler")).unwrap();
-    let r = upload(&app, &maria, &folio, "birth_certificate", "acta.pdf", &big).await;
+    let r = upload(&maria, &folio, "birth_certificate", "acta.pdf", &big).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(files_of(&app, &folio).await.len(), 2);
     drop(disk);

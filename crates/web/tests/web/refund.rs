@@ -173,7 +173,6 @@ pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u
 
 /// Posts the signing form with these files and password, as the browser would.
 async fn sign(
-    app: &TestApp,
     browser: &Browser<'_>,
     option: &str,
     cer: &[u8],
@@ -185,21 +184,16 @@ async fn sign(
         .get("__Host-csrf")
         .cloned()
         .unwrap_or_default();
-    let (content_type, body) = multipart(&[
+    let form = multipart(&[
         ("csrf", None, csrf.as_bytes()),
         ("opcion", None, option.as_bytes()),
         ("cer", Some("antonio.cer"), cer),
         ("key", Some("antonio.key"), key),
         ("efirma_password", None, password.as_bytes()),
     ]);
-    app.client
-        .post(format!("{}/tramites/devolucion/firmar", app.address))
-        .header(COOKIE, browser.cookie_header())
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    browser
+        .send_multipart("/tramites/devolucion/firmar", form)
         .await
-        .unwrap()
 }
 
 /// Every byte the database holds where a secret could hide: the SQLite file and its WAL, or
@@ -392,7 +386,7 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
         ),
     ];
     for (cer, key, password, message) in cases {
-        let r = sign(&app, &antonio, "a", cer, key, password).await;
+        let r = sign(&antonio, "a", cer, key, password).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
         let page = r.text().await.unwrap();
         assert!(page.contains(message), "{message} in {page}");
@@ -400,7 +394,6 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
     }
     // A file no e.firma could be is refused without reading the rest.
     let r = sign(
-        &app,
         &antonio,
         "a",
         &vec![0x30; 70 * 1024],
@@ -415,24 +408,20 @@ async fn a_pensioner_signs_with_the_efirma_and_follows_the_request(engine: Engin
             .unwrap()
             .contains("El archivo es demasiado grande")
     );
-    let r = sign(&app, &antonio, "a", &valid_cer(), b"", "").await;
+    let r = sign(&antonio, "a", &valid_cer(), b"", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Elige tu archivo .cer"));
     // Without the CSRF token nothing is read.
-    let (content_type, body) = multipart(&[("cer", Some("a.cer"), &valid_cer())]);
-    let r = app
-        .client
-        .post(format!("{}/tramites/devolucion/firmar", app.address))
-        .header(COOKIE, antonio.cookie_header())
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = antonio
+        .send_multipart(
+            "/tramites/devolucion/firmar",
+            multipart(&[("cer", Some("a.cer"), &valid_cer())]),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Signed: a folio, the confirmation and the receipt.
-    let r = sign(&app, &antonio, "a", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
+    let r = sign(&antonio, "a", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let confirmation = location(&r).to_owned();
     let folio = confirmation
@@ -606,7 +595,7 @@ async fn a_clabe_change_holds_the_filing_and_refusals_are_explained(engine: Engi
         page.contains("Podrás enviar tu solicitud a partir del"),
         "{page}"
     );
-    let r = sign(&app, &antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
+    let r = sign(&antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
     assert_eq!(location(&r), "/tramites/devolucion");
     let sms = app.store.recent_messages(5).await.unwrap();
     assert!(
@@ -627,7 +616,7 @@ async fn a_clabe_change_holds_the_filing_and_refusals_are_explained(engine: Engi
         "{page}"
     );
     antonio.get("/tramites/devolucion/firmar").await;
-    let r = sign(&app, &antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
+    let r = sign(&antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // Juan: no pension, an active credit: refused with each reason and what to do.
@@ -834,7 +823,7 @@ async fn the_back_office_approves_and_pays_a_refund_once(engine: Engine) {
         )
         .await;
     antonio.get("/tramites/devolucion/firmar").await;
-    let r = sign(&app, &antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
+    let r = sign(&antonio, "", &valid_cer(), &key(), EFIRMA_PASSWORD).await;
     let folio = location(&r)
         .strip_prefix("/tramites/devolucion/enviada/")
         .unwrap()
