@@ -546,21 +546,7 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
     let r = juan
         .post(
             "/mi-credito/0712345670/cancelacion",
-            &[
-                ("route", "public_registry"),
-                (
-                    "property_address",
-                    "Calle Roble 14, Col. Centro, Monterrey, Nuevo León",
-                ),
-                ("credit_line", "II"),
-                ("originated_on", "2006-02-01"),
-                ("folio_real", "889123"),
-                ("recorded_on", "2006-03-15"),
-                ("registry_state", "19"),
-                ("deed_number", "4512"),
-                ("originating_notary_name", "Lic. Ana Ruiz Soto"),
-                ("originating_notary_number", "62"),
-            ],
+            &crate::credit::CANCELLATION_FORM,
         )
         .await;
     let cancellation = location(&r).rsplit('/').next().unwrap().to_owned();

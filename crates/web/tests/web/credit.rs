@@ -325,6 +325,23 @@ async fn documents_verify_by_code_and_by_bytes(engine: Engine) {
     );
 }
 
+/// Juan's cancellation of his paid-off credit through Nuevo León's public registry.
+pub(crate) const CANCELLATION_FORM: [(&str, &str); 10] = [
+    ("route", "public_registry"),
+    (
+        "property_address",
+        "Calle Roble 14, Col. Centro, Monterrey, Nuevo León",
+    ),
+    ("credit_line", "II"),
+    ("originated_on", "2006-02-01"),
+    ("folio_real", "889123"),
+    ("recorded_on", "2006-03-15"),
+    ("registry_state", "19"),
+    ("deed_number", "4512"),
+    ("originating_notary_name", "Lic. Ana Ruiz Soto"),
+    ("originating_notary_number", "62"),
+];
+
 async fn a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio(engine: Engine) {
     use crate::accounts::{Browser, PASSWORD, location};
     let app = spawn_app_on(engine).await;
@@ -363,21 +380,10 @@ async fn a_paid_off_borrower_gets_the_cancellation_letter_with_a_folio(engine: E
         .unwrap();
     assert!(page.contains("name=\"folio_real\""), "{page}");
     assert!(!page.contains("name=\"notary_email\""));
-    let mut form = vec![
-        ("route", "public_registry"),
-        (
-            "property_address",
-            "Calle Roble 14, Col. Centro, Monterrey, Nuevo León",
-        ),
-        ("credit_line", "II"),
-        ("originated_on", "2006-02-01"),
-        ("folio_real", "889123"),
-        ("recorded_on", "2006-03-15"),
-        ("registry_state", "14"),
-        ("deed_number", "4512"),
-        ("originating_notary_name", "Lic. Ana Ruiz Soto"),
-        ("originating_notary_number", "62"),
-    ];
+    // Jalisco's registry does not cancel: the form must go to a notary there.
+    let mut form = CANCELLATION_FORM.to_vec();
+    form.retain(|(k, _)| *k != "registry_state");
+    form.push(("registry_state", "14"));
     let r = juan.post("/mi-credito/0712345670/cancelacion", &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
