@@ -677,21 +677,7 @@ async fn another_members_identifiers_are_refused_on_every_member_page(engine: En
     // Julia walks every one of them with the others' identifiers.
     let mut julia = signed_in_julia(&app).await;
     let relief_form = [("situation", "job_lost"), ("since", "2025-01-01")];
-    let cancellation_form = [
-        ("route", "public_registry"),
-        (
-            "property_address",
-            "Calle Roble 14, Col. Centro, Monterrey, Nuevo León",
-        ),
-        ("credit_line", "II"),
-        ("originated_on", "2006-02-01"),
-        ("folio_real", "889123"),
-        ("recorded_on", "2006-03-15"),
-        ("registry_state", "19"),
-        ("deed_number", "4512"),
-        ("originating_notary_name", "Lic. Ana Ruiz Soto"),
-        ("originating_notary_number", "62"),
-    ];
+    let cancellation_form = crate::credit::CANCELLATION_FORM;
     let reschedule_form = [("dia", day.as_str()), ("hora", hour.as_str())];
     let (mut swept, mut audited, mut problems) = (0, 0, Vec::new());
     for (method, template, fill) in MEMBER_ROUTES {
