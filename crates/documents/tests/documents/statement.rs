@@ -70,9 +70,31 @@ fn a_fifty_year_statement_reads_back_with_its_totals_names_and_code() {
             );
         }
     }
+    // The movements are laid out a page at a time (28 on the first page, 50 on each after),
+    // and every one of them is there once: no page's rows spilled onto a page of their own.
+    let rows: Vec<usize> = pages
+        .iter()
+        .map(|page| page.lines().filter(|l| starts_with_date(l)).count())
+        .collect();
+    assert_eq!(rows[0], 28, "{rows:?}");
+    assert!(rows[1..last - 1].iter().all(|&n| n == 50), "{rows:?}");
+    assert_eq!(rows.iter().sum::<usize>(), data.lines.len(), "{rows:?}");
     // A contribution line: date, bimester, concept, bucket.
     has("2026-4");
     has("Aportación patronal");
+}
+
+/// Whether a line of `pdftotext -layout` starts with a date written dd/mm/yyyy.
+fn starts_with_date(line: &str) -> bool {
+    let b = line.trim_start().as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 2 || i == 5 {
+                *c == b'/'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 #[test]
