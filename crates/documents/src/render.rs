@@ -1,6 +1,8 @@
 //! The renderer: fonts and the standard library loaded once, and a small in-memory typst
 //! `World` per document holding the template, its data and its QR code.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
@@ -14,10 +16,14 @@ use typst_pdf::{PdfOptions, Timestamp};
 
 use crate::{Document, DocumentError, DocumentKind, Rendered, Verification, format};
 
-/// Results of typst's memoised work not used by this many renders in a row are dropped, so a
-/// long-running server keeps what every document shares (the template, shaped labels) and
+/// Results of typst's memoised work not used by about this many renders in a row are dropped,
+/// so a long-running server keeps what every document shares (the template, shaped labels) and
 /// nothing else.
 const CACHE_AGE: usize = 8;
+
+/// The memo cache is swept every this many renders, not after each: a sweep walks the whole
+/// cache, about a twentieth of a long statement's render.
+const SWEEP_EVERY: usize = 4;
 
 /// Renders documents. Create one at start-up (loading the fonts takes milliseconds) and share
 /// it: it is `Send + Sync`, and renders may run on several threads at once. Rendering is CPU
@@ -31,6 +37,7 @@ pub struct Renderer {
     data_id: FileId,
     qr_id: FileId,
     base_url: String,
+    renders: AtomicUsize,
 }
 
 impl Renderer {
@@ -63,6 +70,7 @@ impl Renderer {
             data_id: file("/data.json"),
             qr_id: file("/qr.luma"),
             base_url: base_url.trim_end_matches('/').to_owned(),
+            renders: AtomicUsize::new(0),
         })
     }
 
@@ -117,7 +125,9 @@ impl Renderer {
         };
 
         let compiled = typst::compile::<PagedDocument>(&world).output;
-        typst::comemo::evict(CACHE_AGE);
+        if self.renders.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            typst::comemo::evict(CACHE_AGE / SWEEP_EVERY);
+        }
         let document =
             compiled.map_err(|errors| DocumentError::Template(describe(&world, &errors)))?;
         let timestamp = utc(issued).map(Timestamp::new_utc);
