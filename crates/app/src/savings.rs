@@ -19,6 +19,9 @@ use time::{Date, Duration};
 #[derive(Clone)]
 pub struct Savings {
     store: Arc<dyn Store>,
+    /// Where the statement reads the member and their movements: a replica when one is
+    /// configured (`with_lagging_reads`), else `store`.
+    lagging: Arc<dyn Store>,
     tables: Arc<ReferenceTables>,
 }
 
@@ -60,7 +63,17 @@ fn due_date(b: Bimester) -> Date {
 
 impl Savings {
     pub fn new(store: Arc<dyn Store>, tables: Arc<ReferenceTables>) -> Savings {
-        Savings { store, tables }
+        Savings {
+            lagging: store.clone(),
+            store,
+            tables,
+        }
+    }
+
+    /// Statements read through `lagging`: the same data, from a replica that has caught up
+    /// with everything committed before the read (see `store_postgres::PgStore::lagging_reads`).
+    pub fn with_lagging_reads(self, lagging: Arc<dyn Store>) -> Savings {
+        Savings { lagging, ..self }
     }
 
     pub fn tables(&self) -> &ReferenceTables {
@@ -266,12 +279,12 @@ impl Savings {
         caller: &crate::accounts::Caller,
     ) -> Result<documents::Rendered, StatementError> {
         let person = self
-            .store
+            .lagging
             .member(member)
             .await?
             .ok_or(StatementError::NoMember)?;
         let all = self
-            .store
+            .lagging
             .movements(member, &MovementFilter::default())
             .await?;
         let mut opening: BTreeMap<domain::registry::Bucket, Money> = BTreeMap::new();

@@ -28,6 +28,7 @@ mod outbox;
 mod refunds;
 mod registry;
 mod relief;
+mod replica;
 mod requests;
 mod rows;
 mod sessions;
@@ -60,6 +61,10 @@ pub struct PgOptions {
     /// Connections of the pool that concurrent point reads share, pipelined (at most half the
     /// pool); 0 gives every read a connection of its own.
     pub shared_connections: usize,
+    /// A streaming replica of the same database (`postgres://…`), for the reads that may lag a
+    /// little: see [`PgStore::lagging_reads`]. Its connections get the same schema and pool
+    /// size; it is never written to nor migrated.
+    pub replica_url: Option<String>,
 }
 
 impl Default for PgOptions {
@@ -72,6 +77,7 @@ impl Default for PgOptions {
             connect_timeout: Duration::from_millis(500),
             wait_timeout: Duration::from_millis(500),
             shared_connections: 4,
+            replica_url: None,
         }
     }
 }
@@ -82,6 +88,10 @@ pub struct PgStore {
     schema: Option<String>,
     /// Connections that concurrent point reads share (`fetch_shared`).
     shared: std::sync::Arc<shared::SharedClients>,
+    /// The streaming replica, when one is configured.
+    replica: Option<std::sync::Arc<replica::Replica>>,
+    /// Whether this handle's reads go to the replica (`lagging_reads`).
+    reads_on_replica: bool,
 }
 
 impl PgStore {
@@ -104,42 +114,7 @@ impl PgStore {
     /// Connects with explicit [`PgOptions`]. Connections are made without TLS: a URL that
     /// demands it (`sslmode=require`) is refused with a clear reason.
     pub async fn connect_with(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(options.connect_timeout);
-        }
-        if config.get_application_name().is_none() {
-            config.application_name("vivienda");
-        }
-        if let Some(schema) = &options.schema {
-            check_schema_name(schema)?;
-            // Sent in the start-up packet, so every pooled connection has it from its first
-            // statement and no hook or extra round trip is needed.
-            let extra = format!("-c search_path={schema}");
-            let all = match config.get_options() {
-                Some(given) if !given.is_empty() => format!("{given} {extra}"),
-                _ => extra,
-            };
-            config.options(&all);
-        }
-        let server = describe_server(&config);
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(options.pool_size.max(1))
-            .runtime(Runtime::Tokio1)
-            .create_timeout(Some(options.connect_timeout))
-            .wait_timeout(Some(options.wait_timeout))
-            .build()
-            .map_err(|e| StoreError::Database(e.to_string()))?;
-
+        let (pool, server) = new_pool(url, &options)?;
         let mut client = pool.get().await.map_err(|e| {
             let reason = match error::pool(e) {
                 StoreError::Unavailable(reason) | StoreError::Database(reason) => reason,
@@ -151,6 +126,12 @@ impl PgStore {
         })?;
         migrate::run(&mut client, options.schema.as_deref()).await?;
         drop(client);
+        let replica = match &options.replica_url {
+            Some(url) => Some(std::sync::Arc::new(replica::Replica::new(new_pool(
+                url, &options,
+            )?))),
+            None => None,
+        };
         Ok(PgStore {
             pool,
             schema: options.schema,
@@ -158,7 +139,21 @@ impl PgStore {
                 options.shared_connections,
                 options.pool_size,
             )),
+            replica,
+            reads_on_replica: false,
         })
+    }
+
+    /// This store for reads that may lag a little behind the primary — statements and
+    /// statistics: they go to the replica when one is configured and it has replayed
+    /// everything the primary had committed when the read began, so a member never sees data
+    /// older than their own last write; otherwise (no replica, behind, or away) to the
+    /// primary. Writes made through it go to the primary as always.
+    pub fn lagging_reads(&self) -> PgStore {
+        PgStore {
+            reads_on_replica: self.replica.is_some(),
+            ..self.clone()
+        }
     }
 
     /// The schema this store keeps its tables in, when it was given one.
@@ -182,6 +177,47 @@ impl PgStore {
     pub(crate) async fn client(&self) -> Result<Object, StoreError> {
         self.pool.get().await.map_err(error::pool)
     }
+}
+
+/// A pool of connections to `url` with `options` (nothing is connected yet), and the server's
+/// address for messages.
+fn new_pool(url: &str, options: &PgOptions) -> Result<(Pool, String), StoreError> {
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(options.connect_timeout);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("vivienda");
+    }
+    if let Some(schema) = &options.schema {
+        check_schema_name(schema)?;
+        // Sent in the start-up packet, so every pooled connection has it from its first
+        // statement and no hook or extra round trip is needed.
+        let extra = format!("-c search_path={schema}");
+        let all = match config.get_options() {
+            Some(given) if !given.is_empty() => format!("{given} {extra}"),
+            _ => extra,
+        };
+        config.options(&all);
+    }
+    let server = describe_server(&config);
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    let pool = Pool::builder(manager)
+        .max_size(options.pool_size.max(1))
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(options.connect_timeout))
+        .wait_timeout(Some(options.wait_timeout))
+        .build()
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    Ok((pool, server))
 }
 
 /// Schema names go into the start-up options and into DDL, so only plain lower-case names

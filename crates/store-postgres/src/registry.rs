@@ -45,9 +45,7 @@ impl PgStore {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await.map_err(db)?;
-        client.query(&stmt, params).await.map_err(db)
+        self.fetch(sql, params).await
     }
 
     async fn row(
@@ -55,6 +53,9 @@ impl PgStore {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, StoreError> {
+        if let Some(rows) = self.on_replica(sql, params).await {
+            return Ok(rows.into_iter().next());
+        }
         let client = self.client().await?;
         let stmt = client.prepare_cached(sql).await.map_err(db)?;
         client.query_opt(&stmt, params).await.map_err(db)

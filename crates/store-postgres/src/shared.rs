@@ -60,8 +60,20 @@ impl crate::PgStore {
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
+        if let Some(rows) = self.on_replica(sql, params).await {
+            return Ok(rows);
+        }
+        self.fetch_shared_on_primary(sql, params).await
+    }
+
+    /// `fetch_shared` that never goes to the replica.
+    pub(crate) async fn fetch_shared_on_primary(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
         let Some(client) = self.shared.client(&self.pool).await? else {
-            return self.fetch(sql, params).await;
+            return self.fetch_on_primary(sql, params).await;
         };
         let stmt = client.prepare_cached(sql).await.map_err(crate::error::db)?;
         client.query(&stmt, params).await.map_err(crate::error::db)

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bench;
+mod replica;
 mod support;
 
 use std::time::Duration;
@@ -38,6 +39,22 @@ macro_rules! contract_cases {
                 db.finish().await;
             }
         )*
+
+        /// The same cases with every read made through a streaming replica
+        /// (`PgStore::lagging_reads`): each case reads right after it writes, so a replica read
+        /// that missed a write made before it would fail the case; and no read may fail on
+        /// the replica (a write sent through a read, say), which the primary would hide.
+        mod through_a_replica {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(db) = crate::replica::fresh().await else { return };
+                    store::contract::$case(&db.store.lagging_reads()).await;
+                    assert_eq!(db.store.replica_failures(), 0, "reads failed on the replica");
+                    db.finish().await;
+                }
+            )*
+        }
     };
 }
 
@@ -473,4 +490,33 @@ async fn audit_appends_from_spawned_tasks_verify() {
         AuditVerdict::Broken(link) => panic!("broken at {link:?}"),
     }
     db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lagging_reads_without_a_usable_replica_come_from_the_primary() {
+    let Some(url) = support::url() else { return };
+    // A replica that is away, and a "replica" that is a primary (it replays nothing).
+    for replica in ["postgres://postgres@127.0.0.1:1/test", url.as_str()] {
+        let db = support::fresh_with_replica(replica).await.unwrap();
+        let lagging = db.store.lagging_reads();
+        let raw = db.raw().await;
+        raw.batch_execute(
+            "INSERT INTO stats_refreshes (singleton, until_day) VALUES (1, '2026-03-01')",
+        )
+        .await
+        .unwrap();
+        for _ in 0..3 {
+            let started = std::time::Instant::now();
+            assert_eq!(
+                store::StatsRepo::stats_refreshed_until(&lagging)
+                    .await
+                    .unwrap(),
+                Some(date!(2026 - 03 - 01)),
+                "{replica}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(2), "{replica}");
+        }
+        assert_eq!(db.store.replica_reads(), 0, "{replica}");
+        db.finish().await;
+    }
 }

@@ -24,6 +24,9 @@ pub struct Config {
     pub postgres_shared_connections: usize,
     /// A PostgreSQL schema of Vivienda's own (created if missing) instead of `public`.
     pub postgres_schema: Option<String>,
+    /// A streaming replica of the PostgreSQL database, for the reads that may lag a little
+    /// (statements, statistics), never behind what was committed before they began.
+    pub database_replica_url: Option<String>,
     /// E-mail leaves through this SMTP server; without it, messages wait in the outbox.
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
@@ -75,6 +78,7 @@ impl Default for Config {
             postgres_pool_size: 16,
             postgres_shared_connections: 4,
             postgres_schema: None,
+            database_replica_url: None,
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,
@@ -131,14 +135,17 @@ struct VerbatimEnv {
     secret_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sms_webhook_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_replica_url: Option<String>,
 }
 
 impl VerbatimEnv {
-    const KEYS: [&str; 4] = [
+    const KEYS: [&str; 5] = [
         "smtp_username",
         "smtp_password",
         "secret_key",
         "sms_webhook_token",
+        "database_replica_url",
     ];
 
     fn read() -> VerbatimEnv {
@@ -148,6 +155,7 @@ impl VerbatimEnv {
             smtp_password: var(Self::KEYS[1]),
             secret_key: var(Self::KEYS[2]),
             sms_webhook_token: var(Self::KEYS[3]),
+            database_replica_url: var(Self::KEYS[4]),
         }
     }
 }

@@ -38,25 +38,47 @@ pub fn is_postgres(url: &str) -> bool {
 
 /// Opens the configured store, creating and migrating it as needed.
 pub async fn open_store(config: &Config, default_file: &str) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(open_stores(config, default_file).await?.0)
+}
+
+/// The configured store, and the same store for the reads that may lag a little (statements,
+/// statistics): on PostgreSQL with `database_replica_url`, they go to the replica.
+pub async fn open_stores(
+    config: &Config,
+    default_file: &str,
+) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn Store>)> {
     let url = config.database_url.trim();
     if is_postgres(url) {
         let options = store_postgres::PgOptions {
             pool_size: config.postgres_pool_size,
             schema: config.postgres_schema.clone(),
             shared_connections: config.postgres_shared_connections,
+            replica_url: config
+                .database_replica_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
             ..Default::default()
         };
         let store = store_postgres::PgStore::connect_with(url, options)
             .await
             .context("cannot use the PostgreSQL database")?;
-        Ok(Arc::new(store))
+        let lagging: Arc<dyn Store> = Arc::new(store.lagging_reads());
+        Ok((Arc::new(store), lagging))
     } else {
+        if config.database_replica_url.is_some() {
+            anyhow::bail!(
+                "database_replica_url is for PostgreSQL; the SQLite store has no replica"
+            );
+        }
         let path = sqlite_path(config, default_file);
         let store = tokio::task::spawn_blocking(move || store_sqlite::SqliteStore::open(&path))
             .await
             .context("the database task failed")?
             .context("cannot use the SQLite database")?;
-        Ok(Arc::new(store))
+        let store: Arc<dyn Store> = Arc::new(store);
+        Ok((store.clone(), store))
     }
 }
 
@@ -287,8 +309,13 @@ pub fn virus_scan(config: &Config) -> anyhow::Result<Arc<dyn app::uploads::Virus
     }
 }
 
-/// Everything the web tier needs, around one store.
-pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::Services> {
+/// Everything the web tier needs, around one store (and `lagging`, the same store for reads
+/// that may lag a little: see [`open_stores`]).
+pub fn app_state(
+    config: &Config,
+    store: Arc<dyn Store>,
+    lagging: Arc<dyn Store>,
+) -> anyhow::Result<web::Services> {
     let passwords = app::accounts::Passwords::new(config.password_hash, 4)
         .context("invalid password_hash settings")?;
     let accounts = app::accounts::Accounts::new(
@@ -347,7 +374,8 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
     );
     Ok(web::Services {
         backoffice: backoffice(config, store.clone(), requests.clone())?
-            .with_blobs(applications.blobs().clone()),
+            .with_blobs(applications.blobs().clone())
+            .with_lagging_reads(lagging.clone()),
         applications,
         course: app::course::Course::new(store.clone(), Arc::new(app::clock::SystemClock)),
         appointments: appointments(config, store.clone(), &tables, messages.clone())?,
@@ -355,7 +383,8 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         requests,
         refunds,
         documents,
-        savings: app::savings::Savings::new(store.clone(), tables.clone()),
+        savings: app::savings::Savings::new(store.clone(), tables.clone())
+            .with_lagging_reads(lagging.clone()),
         relief: app::relief::Relief::new(
             store.clone(),
             credits.clone(),
@@ -371,6 +400,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<web::
         ),
         prequal,
         store,
+        lagging,
         messages,
         metrics: Arc::new(web::Metrics::default()),
         accounts,

@@ -103,6 +103,9 @@ impl std::ops::Deref for AppState {
 /// The services of the web tier, built once at start-up.
 pub struct Services {
     pub store: Arc<dyn Store>,
+    /// The same store for the reads that may lag a little (statistics; the statements read
+    /// through `savings`): a PostgreSQL replica when one is configured, else `store`.
+    pub lagging: Arc<dyn Store>,
     pub messages: Arc<app::i18n::Messages>,
     pub metrics: Arc<Metrics>,
     pub accounts: app::accounts::Accounts,

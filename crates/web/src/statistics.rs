@@ -486,7 +486,7 @@ async fn public_report(state: &AppState, date: Date) -> Result<Arc<Report>, stor
     let (report, _) = state
         .reports
         .report(
-            state.store.as_ref(),
+            state.lagging.as_ref(),
             state.savings.tables(),
             date,
             app::stats::DEFAULT_WINDOW_DAYS,

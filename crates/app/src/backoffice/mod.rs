@@ -177,6 +177,8 @@ pub struct BackOffice {
     pub(crate) requests: Requests,
     /// Where credit applications' documents are kept, to open them for a decision.
     pub(crate) blobs: Option<Arc<dyn crate::blobs::BlobStore>>,
+    /// Where the statistics are read: a replica when one is configured, else `store`.
+    pub(crate) lagging: Arc<dyn Store>,
 }
 
 impl BackOffice {
@@ -188,6 +190,7 @@ impl BackOffice {
         requests: Requests,
     ) -> BackOffice {
         BackOffice {
+            lagging: store.clone(),
             store,
             passwords,
             server_key: Arc::from(server_key),
@@ -203,6 +206,12 @@ impl BackOffice {
             blobs: Some(blobs),
             ..self
         }
+    }
+
+    /// The back office, reading the statistics through `lagging` (see
+    /// `store_postgres::PgStore::lagging_reads`).
+    pub fn with_lagging_reads(self, lagging: Arc<dyn Store>) -> BackOffice {
+        BackOffice { lagging, ..self }
     }
 
     pub fn now(&self) -> time::OffsetDateTime {

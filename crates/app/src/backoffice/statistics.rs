@@ -13,7 +13,7 @@ use crate::stats::{Report, ReportCache};
 
 impl BackOffice {
     /// The report as of `as_of` over `window_days` (kept in `reports` between refreshes), and
-    /// the last day the summaries cover.
+    /// the last day the summaries cover, read through `lagging` (the store, or a replica).
     pub async fn statistics(
         &self,
         operator: &OperatorContext,
@@ -31,7 +31,7 @@ impl BackOffice {
         )
         .await?;
         Ok(reports
-            .report(self.store.as_ref(), tables, as_of, window_days)
+            .report(self.lagging.as_ref(), tables, as_of, window_days)
             .await?)
     }
 }

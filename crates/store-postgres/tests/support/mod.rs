@@ -35,6 +35,15 @@ pub async fn fresh() -> Option<TestDb> {
 }
 
 pub async fn fresh_with(pool_size: usize) -> Option<TestDb> {
+    fresh_with_options(pool_size, None).await
+}
+
+/// A fresh store whose `lagging_reads` go to `replica_url`.
+pub async fn fresh_with_replica(replica_url: &str) -> Option<TestDb> {
+    fresh_with_options(4, Some(replica_url.to_owned())).await
+}
+
+async fn fresh_with_options(pool_size: usize, replica_url: Option<String>) -> Option<TestDb> {
     let url = url()?;
     let schema = format!(
         "vivienda_test_{}_{}",
@@ -50,6 +59,7 @@ pub async fn fresh_with(pool_size: usize) -> Option<TestDb> {
     let options = PgOptions {
         pool_size,
         schema: Some(schema.clone()),
+        replica_url,
         ..PgOptions::default()
     };
     // Named after the schema, so a test can find its own connections on the server.

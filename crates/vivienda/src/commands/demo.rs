@@ -18,7 +18,7 @@ pub async fn run(
     } else {
         Some(super::serve::bind(&config.listen).await?)
     };
-    let store = wiring::open_store(config, "demo.db").await?;
+    let (store, lagging) = wiring::open_stores(config, "demo.db").await?;
     let tables = wiring::reference_tables(&config.data_dir)?;
     let today = time::OffsetDateTime::now_utc().date();
     let population = synth::Config {
@@ -47,7 +47,7 @@ pub async fn run(
     }
     let state = web::AppState::new(web::Services {
         demo: true,
-        ..wiring::app_state(config, store.clone())?
+        ..wiring::app_state(config, store.clone(), lagging)?
     });
     let system = app::accounts::Caller {
         channel: domain::audit::Channel::System,

@@ -21,8 +21,8 @@ use crate::wiring;
 pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
-            let store = wiring::open_store(&config, "vivienda.db").await?;
-            serve::serve(&config, store).await?;
+            let (store, lagging) = wiring::open_stores(&config, "vivienda.db").await?;
+            serve::serve(&config, store, lagging).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {

@@ -9,12 +9,16 @@ use store::Store;
 use crate::config::Config;
 use crate::wiring;
 
-pub async fn serve(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<()> {
+pub async fn serve(
+    config: &Config,
+    store: Arc<dyn Store>,
+    lagging: Arc<dyn Store>,
+) -> anyhow::Result<()> {
     let listener = bind(&config.listen).await?;
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    let state = web::AppState::new(wiring::app_state(config, store.clone())?);
+    let state = web::AppState::new(wiring::app_state(config, store.clone(), lagging)?);
     start_sender(config, store)?;
     // Batches queued from the back office run here, in any instance: the queue gives each
     // job to one worker at a time.

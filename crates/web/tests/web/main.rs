@@ -347,6 +347,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         unamos: app::unamos::Unamos::new(store.clone(), prequal.clone(), app_clock.clone()),
         prequal,
         store: store.clone(),
+        lagging: store.clone(),
         messages,
         metrics: Arc::new(web::Metrics::default()),
         accounts,
