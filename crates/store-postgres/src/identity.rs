@@ -312,9 +312,12 @@ impl IdentityRepo for PgStore {
 
     async fn member_owned_tables(&self) -> Result<Vec<String>, StoreError> {
         self.fetch(
-            "SELECT table_name::text FROM information_schema.columns
-             WHERE column_name = 'member_id' AND table_schema = current_schema()
-             ORDER BY table_name",
+            // Tables, not their partitions (which carry the column too).
+            "SELECT c.relname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE a.attname = 'member_id' AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+               AND NOT c.relispartition
+               AND c.relnamespace = current_schema()::regnamespace
+             ORDER BY c.relname",
             &[],
         )
         .await?

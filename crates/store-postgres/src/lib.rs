@@ -25,6 +25,7 @@ mod jobs;
 mod migrate;
 mod operators;
 mod outbox;
+mod partition;
 mod refunds;
 mod registry;
 mod relief;
@@ -43,6 +44,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::config::Host;
 
 pub use import::PgImportBatch;
+pub use partition::PARTITIONED_TABLES;
 
 /// How to connect. `Default` gives the production settings.
 #[derive(Clone, Debug)]
@@ -65,6 +67,9 @@ pub struct PgOptions {
     /// little: see [`PgStore::lagging_reads`]. Its connections get the same schema and pool
     /// size; it is never written to nor migrated.
     pub replica_url: Option<String>,
+    /// Hash partitions by `member_id` for the tables that grow with members' histories
+    /// ([`PARTITIONED_TABLES`]), made when they are created; 0 keeps them plain.
+    pub partitions: u32,
 }
 
 impl Default for PgOptions {
@@ -78,6 +83,7 @@ impl Default for PgOptions {
             wait_timeout: Duration::from_millis(500),
             shared_connections: 4,
             replica_url: None,
+            partitions: 0,
         }
     }
 }
@@ -125,6 +131,9 @@ impl PgStore {
             ))
         })?;
         migrate::run(&mut client, options.schema.as_deref()).await?;
+        if options.partitions > 0 {
+            partition::apply(&mut client, options.schema.as_deref(), options.partitions).await?;
+        }
         drop(client);
         let replica = match &options.replica_url {
             Some(url) => Some(std::sync::Arc::new(replica::Replica::new(new_pool(

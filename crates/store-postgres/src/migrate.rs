@@ -138,7 +138,7 @@ pub(crate) async fn run(
     Ok(())
 }
 
-async fn lock(
+pub(crate) async fn lock(
     tx: &deadpool_postgres::Transaction<'_>,
     schema: Option<&str>,
 ) -> Result<(), StoreError> {

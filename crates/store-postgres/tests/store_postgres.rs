@@ -40,6 +40,18 @@ macro_rules! contract_cases {
             }
         )*
 
+        /// The same cases with the big tables hash-partitioned by `member_id`.
+        mod partitioned {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let Some(db) = crate::support::fresh_partitioned(4).await else { return };
+                    store::contract::$case(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+
         /// The same cases with every read made through a streaming replica
         /// (`PgStore::lagging_reads`): each case reads right after it writes, so a replica read
         /// that missed a write made before it would fail the case; and no read may fail on
@@ -519,4 +531,78 @@ async fn lagging_reads_without_a_usable_replica_come_from_the_primary() {
         assert_eq!(db.store.replica_reads(), 0, "{replica}");
         db.finish().await;
     }
+}
+
+/// The layout of `table` in the test's schema: its kind (`p` partitioned, `r` plain), its
+/// partitions, and its rows counted through the parent and partition by partition.
+async fn layout(db: &support::TestDb, table: &str) -> (String, i64, i64, i64) {
+    let raw = db.raw().await;
+    let row = raw
+        .query_one(
+            "SELECT c.relkind::text,
+                    (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid)
+             FROM pg_class c WHERE c.oid = to_regclass($1)",
+            &[&table],
+        )
+        .await
+        .unwrap();
+    let total: i64 = raw
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .await
+        .unwrap()
+        .get(0);
+    let parts: i64 = row.get(1);
+    let mut by_partition = 0;
+    for p in 0..parts {
+        let n: i64 = raw
+            .query_one(&format!("SELECT count(*) FROM ONLY {table}_p{p}"), &[])
+            .await
+            .unwrap()
+            .get(0);
+        by_partition += n;
+    }
+    (row.get(0), parts, total, by_partition)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_big_tables_are_partitioned_by_configuration_while_empty() {
+    let Some(db) = support::fresh_partitioned(4).await else {
+        return;
+    };
+    store::contract::movements_are_posted_once_and_balances_follow(&db.store).await;
+    for table in store_postgres::PARTITIONED_TABLES {
+        let (kind, parts, total, by_partition) = layout(&db, table).await;
+        assert_eq!((kind.as_str(), parts), ("p", 4), "{table}");
+        assert_eq!(total, by_partition, "{table}");
+    }
+    let (_, _, movements, _) = layout(&db, "subaccount_movements").await;
+    assert!(movements > 0);
+
+    // Opened again with another count, a partitioned table is left as it is.
+    let options = PgOptions {
+        schema: Some(db.schema.clone()),
+        partitions: 8,
+        ..PgOptions::default()
+    };
+    let again = PgStore::connect_with(&db.url, options).await.unwrap();
+    drop(again);
+    let (kind, parts, total, _) = layout(&db, "subaccount_movements").await;
+    assert_eq!((kind.as_str(), parts, total), ("p", 4, movements));
+    db.finish().await;
+
+    // A plain table that already has rows keeps its layout and its rows.
+    let Some(db) = support::fresh().await else {
+        return;
+    };
+    store::contract::movements_are_posted_once_and_balances_follow(&db.store).await;
+    let (_, _, before, _) = layout(&db, "subaccount_movements").await;
+    let options = PgOptions {
+        schema: Some(db.schema.clone()),
+        partitions: 4,
+        ..PgOptions::default()
+    };
+    drop(PgStore::connect_with(&db.url, options).await.unwrap());
+    let (kind, parts, after, _) = layout(&db, "subaccount_movements").await;
+    assert_eq!((kind.as_str(), parts, after), ("r", 0, before));
+    db.finish().await;
 }

@@ -24,6 +24,9 @@ pub struct Config {
     pub postgres_shared_connections: usize,
     /// A PostgreSQL schema of Vivienda's own (created if missing) instead of `public`.
     pub postgres_schema: Option<String>,
+    /// Hash partitions by member of the tables that grow with members' histories, made when a
+    /// new PostgreSQL database is created (0: plain tables).
+    pub postgres_partitions: u32,
     /// A streaming replica of the PostgreSQL database, for the reads that may lag a little
     /// (statements, statistics), never behind what was committed before they began.
     pub database_replica_url: Option<String>,
@@ -79,6 +82,7 @@ impl Default for Config {
             postgres_shared_connections: 4,
             postgres_schema: None,
             database_replica_url: None,
+            postgres_partitions: 0,
             smtp_host: None,
             smtp_port: 25,
             smtp_from: None,

@@ -53,6 +53,7 @@ pub async fn open_stores(
             pool_size: config.postgres_pool_size,
             schema: config.postgres_schema.clone(),
             shared_connections: config.postgres_shared_connections,
+            partitions: config.postgres_partitions,
             replica_url: config
                 .database_replica_url
                 .as_deref()

@@ -35,15 +35,24 @@ pub async fn fresh() -> Option<TestDb> {
 }
 
 pub async fn fresh_with(pool_size: usize) -> Option<TestDb> {
-    fresh_with_options(pool_size, None).await
+    fresh_with_options(pool_size, None, 0).await
+}
+
+/// A fresh store whose big tables are split into `partitions` by hash of `member_id`.
+pub async fn fresh_partitioned(partitions: u32) -> Option<TestDb> {
+    fresh_with_options(4, None, partitions).await
 }
 
 /// A fresh store whose `lagging_reads` go to `replica_url`.
 pub async fn fresh_with_replica(replica_url: &str) -> Option<TestDb> {
-    fresh_with_options(4, Some(replica_url.to_owned())).await
+    fresh_with_options(4, Some(replica_url.to_owned()), 0).await
 }
 
-async fn fresh_with_options(pool_size: usize, replica_url: Option<String>) -> Option<TestDb> {
+async fn fresh_with_options(
+    pool_size: usize,
+    replica_url: Option<String>,
+    partitions: u32,
+) -> Option<TestDb> {
     let url = url()?;
     let schema = format!(
         "vivienda_test_{}_{}",
@@ -60,6 +69,7 @@ async fn fresh_with_options(pool_size: usize, replica_url: Option<String>) -> Op
         pool_size,
         schema: Some(schema.clone()),
         replica_url,
+        partitions,
         ..PgOptions::default()
     };
     // Named after the schema, so a test can find its own connections on the server.
