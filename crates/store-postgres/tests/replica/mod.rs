@@ -63,12 +63,8 @@ pub async fn fresh() -> Option<ReplicaDb> {
 
 impl ReplicaDb {
     pub async fn finish(self) {
-        let admin = raw_client(&self.primary, None).await;
         drop(self.store);
-        admin
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
-            .await
-            .unwrap();
+        crate::support::drop_schema(&self.primary, &self.schema).await;
     }
 }
 

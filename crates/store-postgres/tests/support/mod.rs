@@ -102,13 +102,18 @@ impl TestDb {
 
     /// Drops the schema; called when a test passes (a failed test leaves it to look at).
     pub async fn finish(self) {
-        let admin = raw_client(&self.url, None).await;
         drop(self.store);
-        admin
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
-            .await
-            .unwrap();
+        drop_schema(&self.url, &self.schema).await;
     }
+}
+
+/// Drops `schema` with everything in it from the server at `url`.
+pub async fn drop_schema(url: &str, schema: &str) {
+    raw_client(url, None)
+        .await
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .await
+        .unwrap();
 }
 
 pub async fn raw_client(url: &str, schema: Option<&str>) -> tokio_postgres::Client {
