@@ -40,25 +40,21 @@ const MOVEMENTS: &str = "
     ORDER BY booked_on, bucket, kind, period, source";
 
 impl PgStore {
-    async fn rows(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, StoreError> {
-        self.fetch(sql, params).await
-    }
-
+    /// At most one row, like `query_opt`, from wherever `fetch` reads (the primary, or the
+    /// replica for a lagging handle): more than one is an error on both.
     async fn row(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, StoreError> {
-        if let Some(rows) = self.on_replica(sql, params).await {
-            return Ok(rows.into_iter().next());
+        let mut rows = self.fetch(sql, params).await?;
+        if rows.len() > 1 {
+            return Err(StoreError::Database(format!(
+                "expected at most one row, got {}",
+                rows.len()
+            )));
         }
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await.map_err(db)?;
-        client.query_opt(&stmt, params).await.map_err(db)
+        Ok(rows.pop())
     }
 
     /// The member by id, on a shared connection.
@@ -256,7 +252,7 @@ impl RegistryRepo for PgStore {
                    FROM credit_movements WHERE member_id = $1 AND credit_number = $2
                    ORDER BY booked_on, reference";
         all(
-            self.rows(sql, &[&id.0, &credit.as_str()]).await?,
+            self.fetch(sql, &[&id.0, &credit.as_str()]).await?,
             rows::credit_movement,
         )
     }
@@ -269,7 +265,7 @@ impl RegistryRepo for PgStore {
         let sql = "SELECT valid_from, kind, value, reason FROM credit_discounts
                    WHERE member_id = $1 AND credit_number = $2 ORDER BY valid_from";
         all(
-            self.rows(sql, &[&id.0, &credit.as_str()]).await?,
+            self.fetch(sql, &[&id.0, &credit.as_str()]).await?,
             rows::credit_discount,
         )
     }
@@ -350,7 +346,7 @@ impl RegistryRepo for PgStore {
                    FROM employment_periods
                    WHERE nrp = ANY($1) AND start_date <= $3 AND (end_date IS NULL OR end_date >= $2)
                    ORDER BY member_id, start_date, wage_from";
-        all(self.rows(sql, &[&list, &from, &to]).await?, rows::relation)
+        all(self.fetch(sql, &[&list, &from, &to]).await?, rows::relation)
     }
 
     async fn yield_bases(
