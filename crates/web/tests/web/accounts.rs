@@ -268,16 +268,7 @@ async fn the_api_signs_in_with_a_bearer_token_and_lists_sessions(engine: Engine)
         .as_str()
         .unwrap()
         .to_owned();
-    let sessions: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/me/sessions", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions = app.get_json("/api/v1/me/sessions", Some(&token)).await;
     assert_eq!(sessions["sessions"][0]["channel"], "app");
     assert_eq!(sessions["sessions"][0]["current"], true);
     let r = app

@@ -141,15 +141,7 @@ async fn another_members_identifiers_are_refused_on_every_api_route(engine: Engi
     let denied_before = access_denied(&app).await.len();
 
     // Every documented /api/v1/me route with an identifier in its path, with someone else's.
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.get_json("/api/openapi.json", None).await;
     let relief = json!({ "family": "prorroga", "situation": "job_lost", "since": "2025-01-01" });
     let mut swept = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {

@@ -339,16 +339,7 @@ async fn a_postgres_outage_is_answered_503_at_once_and_recovered_from_alone() {
 
 /// Juan's appointments that are booked (not cancelled), by folio.
 async fn booked(app: &TestApp, token: &str) -> Vec<String> {
-    let mine: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/me/appointments", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_json("/api/v1/me/appointments", Some(token)).await;
     mine["appointments"]
         .as_array()
         .unwrap()

@@ -166,20 +166,23 @@ pub async fn spawn_app_on(engine: Engine) -> TestApp {
 }
 
 impl TestApp {
+    /// GET `path` (from the server's root) as JSON, as the member with bearer `token` if given.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> serde_json::Value {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
     /// The `n`-th free slot (day, time) for `procedure` at the Guadalajara office, JAL01.
     pub async fn free_slot(&self, procedure: &str, n: usize) -> (String, String) {
-        let slots: serde_json::Value = self
-            .client
-            .get(format!(
-                "{}/api/v1/cesi/offices/JAL01/slots?procedure={procedure}",
-                self.address
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let slots = self
+            .get_json(
+                &format!("/api/v1/cesi/offices/JAL01/slots?procedure={procedure}"),
+                None,
+            )
+            .await;
         let slot = &slots["slots"][n];
         (
             slot["day"].as_str().unwrap().to_owned(),

@@ -685,16 +685,9 @@ async fn the_api_files_a_signed_refund_for_the_app(engine: Engine) {
         .to_owned();
     let api = |path: &str| format!("{}/api/v1/me/refund{path}", app.address);
 
-    let body: serde_json::Value = app
-        .client
-        .get(api("?option=afore_pays_scv"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = app
+        .get_json("/api/v1/me/refund?option=afore_pays_scv", Some(&token))
+        .await;
     assert_eq!(body["eligible"], true);
     assert_eq!(body["amounts"]["regime"], "ley_73");
     assert_eq!(body["amounts"]["from_infonavit"], "842.37");

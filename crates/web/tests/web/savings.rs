@@ -71,16 +71,7 @@ async fn the_balance_is_exact_and_each_member_sees_only_their_own(engine: Engine
     );
 
     let token = juan_token(&app).await;
-    let juan: serde_json::Value = app
-        .client
-        .get(format!("{}/api/v1/me/savings", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let juan = app.get_json("/api/v1/me/savings", Some(&token)).await;
     assert_eq!(juan["total"], "878.40");
     assert_eq!(juan["buckets"][2]["bucket"], "scv_97");
     assert_eq!(juan["buckets"][2]["balance"], "878.40");
