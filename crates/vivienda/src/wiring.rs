@@ -36,9 +36,14 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// Opens the configured store, creating and migrating it as needed.
+/// Opens the configured store, creating and migrating it as needed: for the commands, which
+/// have no reads to send to a replica.
 pub async fn open_store(config: &Config, default_file: &str) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(open_stores(config, default_file).await?.0)
+    let without_replica = Config {
+        database_replica_url: None,
+        ..config.clone()
+    };
+    Ok(open_stores(&without_replica, default_file).await?.0)
 }
 
 /// The configured store, and the same store for the reads that may lag a little (statements,
