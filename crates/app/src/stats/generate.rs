@@ -33,6 +33,8 @@ pub enum GenerateError {
 #[derive(Clone, Debug, Serialize)]
 pub struct Generated {
     pub accounts: usize,
+    /// Holders left out because their NSS or CURP was registered before the run.
+    pub already_registered: usize,
     pub sessions: usize,
     /// The windows with activity, (first day, last day).
     pub windows: Vec<(String, String)>,
@@ -93,10 +95,24 @@ pub async fn generate(
         }
     });
     let mut holders: Vec<Holder> = Vec::new();
+    let mut already_registered = 0;
     while let Some(chunk) = generated.recv().await {
-        let people: Vec<_> = chunk.iter().map(|a| a.person.clone()).collect();
+        // Into a database that holds members already (a demo population, say), a holder whose
+        // NSS or CURP is taken is left out rather than failing the whole load.
+        let nss: Vec<_> = chunk.iter().map(|a| a.person.nss).collect();
+        let curps: Vec<_> = chunk.iter().map(|a| a.person.curp).collect();
+        let by_nss = batch.member_ids(&nss).await?;
+        let by_curp = batch.curp_owners(&curps).await?;
+        let fresh: Vec<&usage::UsageAccount> = chunk
+            .iter()
+            .zip(by_nss.iter().zip(&by_curp))
+            .filter(|(_, (n, c))| n.is_none() && c.is_none())
+            .map(|(a, _)| a)
+            .collect();
+        already_registered += chunk.len() - fresh.len();
+        let people: Vec<_> = fresh.iter().map(|a| a.person.clone()).collect();
         let ids = batch.insert_members(&people).await?;
-        holders.extend(chunk.iter().zip(ids).map(|(a, member_id)| Holder {
+        holders.extend(fresh.iter().zip(ids).map(|(a, member_id)| Holder {
             member_id,
             index: a.index,
             created_at: a.created_at,
@@ -112,6 +128,7 @@ pub async fn generate(
     batch
         .commit(ImportTotals {
             accepted: holders.len() as u64,
+            duplicates: already_registered as u64,
             ..Default::default()
         })
         .await?;
@@ -174,6 +191,7 @@ pub async fn generate(
     progress("summarised days", refresh.days as usize);
     Ok(Generated {
         accounts: holders.len(),
+        already_registered,
         sessions: sessions_loaded,
         windows: windows
             .iter()

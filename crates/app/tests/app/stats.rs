@@ -266,3 +266,52 @@ async fn the_stats_job_brings_the_summaries_up_to_today() {
     assert_eq!(after_until, Some(date!(2020 - 07 - 03)));
     assert_eq!(uses(&after), uses(&first) + 1_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holders_whose_nss_or_curp_is_registered_already_are_left_out() {
+    let (_dir, store) = scratch();
+    let store: Arc<dyn Store> = Arc::new(store);
+    let config = UsageConfig {
+        scale: 0.0002,
+        until: date!(2020 - 06 - 30),
+        seed: 3,
+    };
+    let holders = synth::usage::accounts(&config, &tables());
+    // A member registered before with the first holder's NSS and CURP, and one with the
+    // third holder's CURP under another NSS (as a demo population might hold them).
+    let first = holders[0].person.clone();
+    let mut third = holders[2].person.clone();
+    third.nss = domain::ids::generate::nss(99, 1990, 1970, 9_999);
+    let mut batch = store
+        .begin_import(&store::FileIdentity {
+            kind: store::ImportKind::Synthetic,
+            sha256: "00".repeat(32),
+            file_name: "registered before".into(),
+        })
+        .await
+        .unwrap();
+    batch.insert_members(&[first, third]).await.unwrap();
+    batch.commit(store::ImportTotals::default()).await.unwrap();
+
+    let done = generate(store.as_ref(), &tables(), config, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(done.already_registered, 2);
+    assert_eq!(done.accounts, holders.len() - 2);
+    // The two registered before are as they were, with no generated account.
+    let owner = store
+        .member_by_nss(&holders[0].person.nss)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(owner.person, holders[0].person);
+    assert!(
+        store
+            .account_by_member(owner.member_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let r = report(&store, config.until).await;
+    assert_eq!(r.accounts.registered as usize, holders.len() - 2);
+}

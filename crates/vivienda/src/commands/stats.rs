@@ -68,6 +68,12 @@ pub async fn generate(
                 started.elapsed().as_secs_f64(),
                 done.refresh.days
             );
+            if done.already_registered > 0 {
+                println!(
+                    "{} generated holders were left out: their NSS or CURP was registered already",
+                    done.already_registered
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(
