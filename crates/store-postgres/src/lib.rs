@@ -268,4 +268,8 @@ impl store::Health for PgStore {
     fn engine(&self) -> &'static str {
         "postgres"
     }
+
+    fn replica_reads(&self) -> Option<store::ReplicaReads> {
+        self.replica_counts()
+    }
 }

@@ -28,6 +28,8 @@ pub(crate) struct Replica {
     resting_until: Mutex<Option<Instant>>,
     /// Reads the replica answered.
     answered: AtomicU64,
+    /// Reads passed to the primary because the replica had not caught up.
+    behind: AtomicU64,
     /// Reads that failed on it (and went to the primary).
     failed: AtomicU64,
 }
@@ -39,6 +41,7 @@ impl Replica {
             pool,
             resting_until: Mutex::new(None),
             answered: AtomicU64::new(0),
+            behind: AtomicU64::new(0),
             failed: AtomicU64::new(0),
         }
     }
@@ -70,6 +73,15 @@ impl crate::PgStore {
             .map_or(0, |r| r.failed.load(Ordering::Relaxed))
     }
 
+    /// The replica's counts, for the metrics; `None` without a replica.
+    pub(crate) fn replica_counts(&self) -> Option<store::ReplicaReads> {
+        self.replica.as_ref().map(|r| store::ReplicaReads {
+            answered: r.answered.load(Ordering::Relaxed),
+            behind: r.behind.load(Ordering::Relaxed),
+            failed: r.failed.load(Ordering::Relaxed),
+        })
+    }
+
     /// The rows of `sql` from the replica, when this handle reads there and the replica has
     /// caught up with the primary; `None` when the primary must answer.
     pub(crate) async fn on_replica(
@@ -89,7 +101,10 @@ impl crate::PgStore {
                 replica.answered.fetch_add(1, Ordering::Relaxed);
                 Some(rows)
             }
-            Ok(None) => None,
+            Ok(None) => {
+                replica.behind.fetch_add(1, Ordering::Relaxed);
+                None
+            }
             Err(e) => {
                 replica.rest(&e);
                 None

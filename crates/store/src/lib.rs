@@ -142,4 +142,20 @@ pub trait Health {
     async fn ping(&self) -> Result<(), StoreError>;
     /// The engine's name for logs and the start-up line: "sqlite" or "postgres".
     fn engine(&self) -> &'static str;
+    /// How the reads that may lag have fared on a streaming replica since the store was
+    /// opened; `None` without one.
+    fn replica_reads(&self) -> Option<ReplicaReads> {
+        None
+    }
+}
+
+/// What the replica did with the reads offered to it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplicaReads {
+    /// Answered there.
+    pub answered: u64,
+    /// Answered by the primary because the replica had not replayed the reader's last write.
+    pub behind: u64,
+    /// Failed there (and answered by the primary).
+    pub failed: u64,
 }

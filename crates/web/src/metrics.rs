@@ -118,9 +118,57 @@ impl Metrics {
     }
 }
 
+/// The replica's counters, when the store reads from one.
+fn replica(out: &mut String, reads: store::ReplicaReads) {
+    let counters = [
+        (
+            "vivienda_replica_reads_total",
+            "Reads that may lag a little, answered by the streaming replica.",
+            reads.answered,
+        ),
+        (
+            "vivienda_replica_behind_total",
+            "Such reads answered by the primary: the replica had not replayed the reader's last write.",
+            reads.behind,
+        ),
+        (
+            "vivienda_replica_failures_total",
+            "Such reads that failed on the replica and were answered by the primary.",
+            reads.failed,
+        ),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        let _ = writeln!(out, "{name} {value}");
+    }
+}
+
 pub(crate) async fn metrics_get(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut out = state.metrics.render();
+    if let Some(reads) = state.lagging.replica_reads() {
+        replica(&mut out, reads);
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_replica_counters_are_written_as_prometheus_counters() {
+        let mut out = String::new();
+        super::replica(
+            &mut out,
+            store::ReplicaReads {
+                answered: 7,
+                behind: 2,
+                failed: 1,
+            },
+        );
+        assert!(out.contains(
+            "# TYPE vivienda_replica_reads_total counter\nvivienda_replica_reads_total 7\n"
+        ));
+        assert!(out.contains("vivienda_replica_behind_total 2\n"));
+        assert!(out.contains("vivienda_replica_failures_total 1\n"));
+    }
 }

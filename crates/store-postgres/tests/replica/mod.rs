@@ -129,6 +129,7 @@ async fn the_replica_answers_once_caught_up_and_never_with_older_data() {
         .await
         .unwrap();
     let answered = db.store.replica_reads();
+    let counted = store::Health::replica_reads(&lagging).unwrap();
     for _ in 0..5 {
         assert_eq!(
             lagging.stats_refreshed_until().await.unwrap(),
@@ -139,6 +140,13 @@ async fn the_replica_answers_once_caught_up_and_never_with_older_data() {
         db.store.replica_reads(),
         answered,
         "a replica behind answered"
+    );
+    // The metrics count the five as passed over, not failed, and both handles agree.
+    let now = store::Health::replica_reads(&db.store).unwrap();
+    assert_eq!(now.behind, counted.behind + 5);
+    assert_eq!(
+        (now.answered, now.failed),
+        (counted.answered, counted.failed)
     );
 
     // Replaying again, it catches up and answers with the new value.
