@@ -74,9 +74,9 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let client = Client::new(&args.base)?;
-    let stats = Arc::new(Mutex::new(Stats::default()));
     let window = Duration::from_secs(args.duration);
     let start = Instant::now();
+    let stats = Arc::new(Mutex::new(Stats::new(start)));
     let watcher = args.pid.map(server::Watcher::start);
 
     let baseline = tokio::spawn(healthz(

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     SignIn,
@@ -21,15 +23,33 @@ const KINDS: [(Kind, &str); 5] = [
     (Kind::Healthz, "/healthz (baseline)"),
 ];
 
-#[derive(Default)]
 pub struct Stats {
+    start: Instant,
     /// Microseconds, one vector a kind, in the order of `KINDS`.
     samples: [Vec<u64>; 5],
+    /// When each member request was answered, from the start.
+    answered_at: Vec<Duration>,
+    /// When the first session ended: from then on as many sessions end as start.
+    first_finished: Option<Duration>,
     /// How far behind its scheduled time each session started: the generator's own delay.
     lags: Vec<u64>,
     /// "route status" of every answer that was not the expected one, and how many.
     unexpected: BTreeMap<String, u64>,
     finished: u64,
+}
+
+impl Stats {
+    pub fn new(start: Instant) -> Stats {
+        Stats {
+            start,
+            samples: Default::default(),
+            answered_at: Vec::new(),
+            first_finished: None,
+            lags: Vec::new(),
+            unexpected: BTreeMap::new(),
+            finished: 0,
+        }
+    }
 }
 
 /// What the run was asked to do and how long it took.
@@ -47,6 +67,9 @@ impl Stats {
     pub fn record(&mut self, kind: Kind, took: Duration, ok: bool, what: &str) {
         let at = KINDS.iter().position(|(k, _)| *k == kind).unwrap_or(0);
         self.samples[at].push(micros(took));
+        if kind != Kind::Healthz {
+            self.answered_at.push(self.start.elapsed());
+        }
         if !ok {
             *self.unexpected.entry(what.to_owned()).or_default() += 1;
         }
@@ -58,6 +81,20 @@ impl Stats {
 
     pub fn finished(&mut self) {
         self.finished += 1;
+        self.first_finished.get_or_insert(self.start.elapsed());
+    }
+
+    /// Member requests a second between the end of the first session and the last arrival,
+    /// when sessions end as often as they start: the load the server carried, without the
+    /// ramp up and the tail.
+    fn steady_rate(&self, arrivals: Duration) -> Option<f64> {
+        let from = self.first_finished.filter(|f| *f < arrivals)?;
+        let n = self
+            .answered_at
+            .iter()
+            .filter(|t| **t >= from && **t < arrivals)
+            .count();
+        Some(n as f64 / (arrivals - from).as_secs_f64())
     }
 
     pub fn report(&self, run: &Run) -> String {
@@ -78,11 +115,14 @@ impl Stats {
             run.unfinished,
             run.elapsed.as_secs_f64(),
         );
+        let steady = self.steady_rate(run.arrivals).map_or_else(
+            || "no steady part: make --duration longer than a session".to_owned(),
+            |r| format!("{r:.1}/s while steady"),
+        );
         let _ = writeln!(
             out,
-            "member requests {} ({:.1}/s over the run), sign-ins {:.2}/s; sessions started late by the generator: p99 {}",
+            "member requests {} ({steady}), sign-ins {:.2}/s; sessions started late by the generator: p99 {}",
             member.len(),
-            member.len() as f64 / run.elapsed.as_secs_f64(),
             self.samples[0].len() as f64 / arrivals,
             ms(percentile(&self.lags, 99.0)),
         );
@@ -152,8 +192,21 @@ mod tests {
     }
 
     #[test]
+    fn the_steady_rate_counts_the_answers_between_the_first_session_end_and_the_last_arrival() {
+        let start = Instant::now();
+        let mut stats = Stats::new(start);
+        stats.answered_at = (0..100).map(Duration::from_millis).collect();
+        stats.first_finished = Some(Duration::from_millis(40));
+        // 40..80 ms: 40 answers in 40 ms.
+        let rate = stats.steady_rate(Duration::from_millis(80)).unwrap_or(0.0);
+        assert!((rate - 1000.0).abs() < 1e-6, "{rate}");
+        // No session ended before the arrivals stopped: no steady part.
+        assert_eq!(stats.steady_rate(Duration::from_millis(30)), None);
+    }
+
+    #[test]
     fn the_report_counts_the_unexpected_answers_by_route_and_status() {
-        let mut stats = Stats::default();
+        let mut stats = Stats::new(Instant::now());
         stats.record(Kind::SignIn, Duration::from_millis(30), true, "sign-in 201");
         stats.record(Kind::Consult, Duration::from_millis(2), false, "/x 500");
         stats.record(Kind::Consult, Duration::from_millis(4), false, "/x 500");

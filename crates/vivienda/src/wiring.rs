@@ -322,7 +322,10 @@ pub fn app_state(
     store: Arc<dyn Store>,
     lagging: Arc<dyn Store>,
 ) -> anyhow::Result<web::Services> {
-    let passwords = app::accounts::Passwords::new(config.password_hash, 4)
+    // One hash a core: more at once only adds their working memory (19 MiB each) while they
+    // share the cores, and the sign-ins queue the same.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let passwords = app::accounts::Passwords::new(config.password_hash, cores)
         .context("invalid password_hash settings")?;
     let accounts = app::accounts::Accounts::new(
         store.clone(),
