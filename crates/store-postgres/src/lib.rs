@@ -270,6 +270,6 @@ impl store::Health for PgStore {
     }
 
     fn replica_reads(&self) -> Option<store::ReplicaReads> {
-        self.replica_counts()
+        self.replica.as_ref().map(|r| r.counts())
     }
 }

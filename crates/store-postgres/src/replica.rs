@@ -51,6 +51,15 @@ impl Replica {
         until.is_some_and(|t| Instant::now() < t)
     }
 
+    /// What it did with the reads offered to it, for the metrics.
+    pub(crate) fn counts(&self) -> store::ReplicaReads {
+        store::ReplicaReads {
+            answered: self.answered.load(Ordering::Relaxed),
+            behind: self.behind.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+        }
+    }
+
     fn rest(&self, error: &StoreError) {
         self.failed.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(%error, "the PostgreSQL replica failed a read: the primary answers for {} s", REST.as_secs());
@@ -59,29 +68,6 @@ impl Replica {
 }
 
 impl crate::PgStore {
-    /// How many reads the replica has answered since the store was opened (0 without one).
-    pub fn replica_reads(&self) -> u64 {
-        self.replica
-            .as_ref()
-            .map_or(0, |r| r.answered.load(Ordering::Relaxed))
-    }
-
-    /// How many reads failed on the replica and were answered by the primary instead.
-    pub fn replica_failures(&self) -> u64 {
-        self.replica
-            .as_ref()
-            .map_or(0, |r| r.failed.load(Ordering::Relaxed))
-    }
-
-    /// The replica's counts, for the metrics; `None` without a replica.
-    pub(crate) fn replica_counts(&self) -> Option<store::ReplicaReads> {
-        self.replica.as_ref().map(|r| store::ReplicaReads {
-            answered: r.answered.load(Ordering::Relaxed),
-            behind: r.behind.load(Ordering::Relaxed),
-            failed: r.failed.load(Ordering::Relaxed),
-        })
-    }
-
     /// The rows of `sql` from the replica, when this handle reads there and the replica has
     /// caught up with the primary; `None` when the primary must answer.
     pub(crate) async fn on_replica(
