@@ -23,7 +23,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::session::{Client, Plan};
+use crate::session::{Client, Plan, Session};
 use crate::stats::{Kind, Stats};
 
 #[derive(Parser, Debug, Clone)]
@@ -152,8 +152,17 @@ async fn healthz(client: Client, stats: Arc<Mutex<Stats>>, rate: f64, until: Ins
         let stats = stats.clone();
         asked.push(tokio::spawn(async move {
             let sent = Instant::now();
-            let status = client.get("/healthz", None, None).await.map(|r| r.status);
-            lock(&stats).record(Kind::Healthz, sent.elapsed(), status == Ok(200), "/healthz");
+            let answer = client
+                .send(hyper::Method::GET, "/healthz", Session::None, None, None)
+                .await;
+            let status = answer.map_or(0, |a| a.status);
+            lock(&stats).record(
+                Kind::Healthz,
+                sent.elapsed(),
+                status == 200,
+                "/healthz",
+                status,
+            );
         }));
     }
     for task in asked {

@@ -101,9 +101,9 @@ pub async fn run(client: &Client, plan: Plan, stats: &Mutex<Stats>) {
         if i > 0 {
             tokio::time::sleep(plan.thinks[i]).await;
         }
-        let bearer = token.as_deref();
+        let bearer = token.as_deref().map_or(Session::None, Session::Bearer);
         let sent = Instant::now();
-        let (kind, label, answer, expected): (Kind, String, _, &[u16]) = match *step {
+        let (kind, label, answer, expected): (Kind, &str, _, &[u16]) = match *step {
             Step::SignIn => {
                 let body = format!(
                     "{{\"identifier\":\"{}\",\"password\":\"{PASSWORD}\"}}",
@@ -113,20 +113,25 @@ pub async fn run(client: &Client, plan: Plan, stats: &Mutex<Stats>) {
                     .send(
                         Method::POST,
                         "/api/v1/sessions",
-                        None,
+                        Session::None,
                         forwarded,
                         Some(body),
                     )
                     .await;
-                (Kind::SignIn, "sign-in".into(), answer, &[201])
+                (Kind::SignIn, "sign-in", answer, &[201])
             }
             Step::Get(path) => {
-                let answer = client.get(path, bearer, forwarded).await;
-                (Kind::Consult, path.into(), answer, &[200])
+                let answer = client
+                    .send(Method::GET, path, bearer, forwarded, None)
+                    .await;
+                (Kind::Consult, path, answer, &[200])
             }
             Step::Conversion => match &credit {
                 None => {
-                    let answer = client.get("/api/v1/me/credits", bearer, forwarded).await;
+                    let path = "/api/v1/me/credits";
+                    let answer = client
+                        .send(Method::GET, path, bearer, forwarded, None)
+                        .await;
                     if let Ok(a) = &answer {
                         credit = Some(
                             string_field(&a.body, "credit_number")
@@ -134,39 +139,38 @@ pub async fn run(client: &Client, plan: Plan, stats: &Mutex<Stats>) {
                                 .unwrap_or_else(|| "none".into()),
                         );
                     }
-                    (Kind::Consult, "/api/v1/me/credits".into(), answer, &[200])
+                    (Kind::Consult, path, answer, &[200])
                 }
                 Some(number) => {
                     let path = format!("/api/v1/me/credits/{number}/conversion");
-                    let answer = client.get(&path, bearer, forwarded).await;
+                    let answer = client
+                        .send(Method::GET, &path, bearer, forwarded, None)
+                        .await;
                     // A member without a VSM credit has no conversion offer: expected too.
-                    let label = "/api/v1/me/credits/{n}/conversion".into();
+                    let label = "/api/v1/me/credits/{n}/conversion";
                     (Kind::Consult, label, answer, &[200, 404, 409, 422])
                 }
             },
             Step::Pdf => {
                 let path = "/ahorro/estado-de-cuenta.pdf?desde=2025-01-01&hasta=2025-12-31";
-                let cookie = bearer.map(|t| format!("__Host-sesion={t}"));
-                let answer = client.cookie_get(path, cookie.as_deref(), forwarded).await;
-                (Kind::Pdf, "statement PDF".into(), answer, &[200])
+                let cookie = token.as_deref().map_or(Session::None, Session::Cookie);
+                let answer = client
+                    .send(Method::GET, path, cookie, forwarded, None)
+                    .await;
+                (Kind::Pdf, "statement PDF", answer, &[200])
             }
             Step::SignOut => {
+                let path = "/api/v1/sessions/current";
                 let answer = client
-                    .send(
-                        Method::DELETE,
-                        "/api/v1/sessions/current",
-                        bearer,
-                        forwarded,
-                        None,
-                    )
+                    .send(Method::DELETE, path, bearer, forwarded, None)
                     .await;
-                (Kind::SignOut, "sign-out".into(), answer, &[200, 204])
+                (Kind::SignOut, "sign-out", answer, &[200, 204])
             }
         };
         let took = sent.elapsed();
         let status = answer.as_ref().map_or(0, |a| a.status);
         let ok = expected.contains(&status);
-        super::lock(stats).record(kind, took, ok, &format!("{label} {status}"));
+        super::lock(stats).record(kind, took, ok, label, status);
         if let (Step::SignIn, Ok(a)) = (step, &answer) {
             token = string_field(&a.body, "token");
         }
@@ -184,6 +188,14 @@ fn string_field(body: &[u8], key: &str) -> Option<String> {
     let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
     let value = rest.strip_prefix('"')?;
     Some(value[..value.find('"')?].to_owned())
+}
+
+/// How a request carries the member's session: the API's bearer token or the pages' cookie.
+#[derive(Clone, Copy)]
+pub enum Session<'a> {
+    None,
+    Bearer(&'a str),
+    Cookie(&'a str),
 }
 
 pub struct Answer {
@@ -215,56 +227,30 @@ impl Client {
         })
     }
 
-    pub async fn get(
-        &self,
-        path: &str,
-        bearer: Option<&str>,
-        forwarded: Option<&str>,
-    ) -> Result<Answer, String> {
-        self.send(Method::GET, path, bearer, forwarded, None).await
-    }
-
-    async fn cookie_get(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-        forwarded: Option<&str>,
-    ) -> Result<Answer, String> {
-        let mut request = Request::get(format!("{}{path}", self.base));
-        if let Some(cookie) = cookie {
-            request = request.header("Cookie", cookie);
-        }
-        if let Some(address) = forwarded {
-            request = request.header("X-Forwarded-For", address);
-        }
-        self.finish(request, None).await
-    }
-
-    async fn send(
+    /// One request and its whole answer; a connection that fails is an `Err`.
+    pub async fn send(
         &self,
         method: Method,
         path: &str,
-        bearer: Option<&str>,
+        session: Session<'_>,
         forwarded: Option<&str>,
         json: Option<String>,
     ) -> Result<Answer, String> {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
-        if let Some(token) = bearer {
-            request = request.header("Authorization", format!("Bearer {token}"));
+        match session {
+            Session::None => {}
+            Session::Bearer(token) => {
+                request = request.header("Authorization", format!("Bearer {token}"));
+            }
+            Session::Cookie(token) => {
+                request = request.header("Cookie", format!("__Host-sesion={token}"));
+            }
         }
         if let Some(address) = forwarded {
             request = request.header("X-Forwarded-For", address);
         }
-        self.finish(request, json).await
-    }
-
-    async fn finish(
-        &self,
-        mut request: hyper::http::request::Builder,
-        json: Option<String>,
-    ) -> Result<Answer, String> {
         let body = match json {
             Some(json) => {
                 request = request.header("Content-Type", "application/json");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// The kinds of answer; each is its index in `NAMES` and in the samples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     SignIn,
@@ -15,17 +16,17 @@ pub enum Kind {
     Healthz,
 }
 
-const KINDS: [(Kind, &str); 5] = [
-    (Kind::SignIn, "sign-in"),
-    (Kind::Consult, "consultation"),
-    (Kind::Pdf, "statement PDF"),
-    (Kind::SignOut, "sign-out"),
-    (Kind::Healthz, "/healthz (baseline)"),
+const NAMES: [&str; 5] = [
+    "sign-in",
+    "consultation",
+    "statement PDF",
+    "sign-out",
+    "/healthz (baseline)",
 ];
 
 pub struct Stats {
     start: Instant,
-    /// Microseconds, one vector a kind, in the order of `KINDS`.
+    /// Microseconds, one vector a kind.
     samples: [Vec<u64>; 5],
     /// When each member request was answered, from the start.
     answered_at: Vec<Duration>,
@@ -64,14 +65,17 @@ pub struct Run {
 }
 
 impl Stats {
-    pub fn record(&mut self, kind: Kind, took: Duration, ok: bool, what: &str) {
-        let at = KINDS.iter().position(|(k, _)| *k == kind).unwrap_or(0);
-        self.samples[at].push(micros(took));
+    /// One answer: its time, and when it was not the expected one, its route and status.
+    pub fn record(&mut self, kind: Kind, took: Duration, ok: bool, route: &str, status: u16) {
+        self.samples[kind as usize].push(micros(took));
         if kind != Kind::Healthz {
             self.answered_at.push(self.start.elapsed());
         }
         if !ok {
-            *self.unexpected.entry(what.to_owned()).or_default() += 1;
+            *self
+                .unexpected
+                .entry(format!("{route} {status}"))
+                .or_default() += 1;
         }
     }
 
@@ -100,7 +104,11 @@ impl Stats {
     pub fn report(&self, run: &Run) -> String {
         let mut out = String::new();
         let arrivals = run.arrivals.as_secs_f64();
-        let member: Vec<u64> = self.samples[..4].iter().flatten().copied().collect();
+        let member: Vec<u64> = self.samples[..Kind::Healthz as usize]
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
         let _ = writeln!(
             out,
             "offered {:.1} sessions/s for {:.0} s ({} consultations a session, think {} ms on average): \
@@ -123,7 +131,7 @@ impl Stats {
             out,
             "member requests {} ({steady}), sign-ins {:.2}/s; sessions started late by the generator: p99 {}",
             member.len(),
-            self.samples[0].len() as f64 / arrivals,
+            self.samples[Kind::SignIn as usize].len() as f64 / arrivals,
             ms(percentile(&self.lags, 99.0)),
         );
         let _ = writeln!(
@@ -143,11 +151,14 @@ impl Stats {
                 ms(values.iter().max().copied()),
             );
         };
-        for (i, (_, name)) in KINDS.iter().enumerate().take(4) {
-            line(name, &self.samples[i]);
+        for (name, samples) in NAMES.iter().zip(&self.samples).take(4) {
+            line(name, samples);
         }
         line("every member request", &member);
-        line(KINDS[4].1, &self.samples[4]);
+        line(
+            NAMES[Kind::Healthz as usize],
+            &self.samples[Kind::Healthz as usize],
+        );
         let unexpected: u64 = self.unexpected.values().sum();
         let _ = write!(out, "unexpected answers: {unexpected}");
         for (what, n) in &self.unexpected {
@@ -207,14 +218,21 @@ mod tests {
     #[test]
     fn the_report_counts_the_unexpected_answers_by_route_and_status() {
         let mut stats = Stats::new(Instant::now());
-        stats.record(Kind::SignIn, Duration::from_millis(30), true, "sign-in 201");
-        stats.record(Kind::Consult, Duration::from_millis(2), false, "/x 500");
-        stats.record(Kind::Consult, Duration::from_millis(4), false, "/x 500");
+        stats.record(
+            Kind::SignIn,
+            Duration::from_millis(30),
+            true,
+            "sign-in",
+            201,
+        );
+        stats.record(Kind::Consult, Duration::from_millis(2), false, "/x", 500);
+        stats.record(Kind::Consult, Duration::from_millis(4), false, "/x", 500);
         stats.record(
             Kind::Healthz,
             Duration::from_micros(300),
             true,
-            "/healthz 200",
+            "/healthz",
+            200,
         );
         stats.finished();
         let report = stats.report(&Run {
@@ -231,6 +249,19 @@ mod tests {
             "{report}"
         );
         assert!(report.contains("every member request"), "{report}");
+        // Each kind is counted on its own line.
+        assert!(
+            report.contains("sign-in                       1"),
+            "{report}"
+        );
+        assert!(
+            report.contains("consultation                  2"),
+            "{report}"
+        );
+        assert!(
+            report.contains("/healthz (baseline)           1"),
+            "{report}"
+        );
         assert!(report.contains("1 finished"), "{report}");
     }
 }
