@@ -139,21 +139,7 @@ fn matches(stored: &str, candidate: &[u8], memory: &mut Vec<Block>) -> bool {
             return false;
         }
     };
-    let read = || -> Option<(Argon2<'static>, Output, usize)> {
-        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
-        let version = match parsed.version {
-            Some(v) => Version::try_from(v).ok()?,
-            None => Version::default(),
-        };
-        let params = Params::try_from(&parsed).ok()?;
-        let blocks = params.block_count();
-        Some((
-            Argon2::new(algorithm, version, params),
-            parsed.hash?,
-            blocks,
-        ))
-    };
-    let Some((argon, expected, blocks)) = read() else {
+    let Some((argon, expected, blocks)) = checker(&parsed) else {
         tracing::error!("stored password hash is not one Argon2 can check");
         return false;
     };
@@ -169,6 +155,23 @@ fn matches(stored: &str, candidate: &[u8], memory: &mut Vec<Block>) -> bool {
         .hash_password_into_with_memory(candidate, salt, &mut out, &mut memory[..blocks])
         .is_ok()
         && Output::new(&out).is_ok_and(|out| out == expected)
+}
+
+/// The Argon2 that made `parsed` (its algorithm, version and cost), the hash it made, and the
+/// memory blocks it needs.
+fn checker(parsed: &PasswordHash<'_>) -> Option<(Argon2<'static>, Output, usize)> {
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(parsed).ok()?;
+    let blocks = params.block_count();
+    Some((
+        Argon2::new(algorithm, version, params),
+        parsed.hash?,
+        blocks,
+    ))
 }
 
 #[cfg(test)]
